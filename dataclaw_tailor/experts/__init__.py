@@ -1,0 +1,1 @@
+"""experts layer (see DESIGN.md)."""
