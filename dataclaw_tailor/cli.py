@@ -173,6 +173,36 @@ def validate(
     raise typer.Exit(EXIT_OK if checked.report.valid else EXIT_ERROR)
 
 
+@app.command()
+def corpus(
+    folder: Annotated[Path, typer.Argument(help="Folder whose files / sub-folders are the sources.")],
+    intent: Annotated[str, typer.Option("--intent", "-i", help="What training data you want from every source.")],
+    out: Annotated[Path, typer.Option(help="Output folder: manifest.jsonl, records/, records.jsonl.")],
+    task: Annotated[str | None, typer.Option(help="Force a task for every source.")] = None,
+    backend: Annotated[str, typer.Option(help="Tailoring backend.")] = "rules",
+    concurrency: Annotated[int, typer.Option(min=1, help="Sources tailored at once.")] = 4,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Tailor every source in a folder; re-running resumes and skips finished sources."""
+    import asyncio
+
+    from .batch import discover, run_corpus
+
+    async def show(done: int, total: int, message: str) -> None:
+        if not as_json:
+            typer.echo(f"[{done}/{total}] {message}", err=True)
+
+    summary = asyncio.run(
+        run_corpus(discover(folder), Intent(text=intent, task=task), out_dir=out, backend=backend, concurrency=concurrency, progress=show)
+    )
+    if as_json:
+        emit_json(summary.model_dump(mode="json"))
+    else:
+        typer.echo(f"{summary.ok} ok, {summary.invalid} invalid, {summary.needs_clarification} need clarification, "
+                   f"{summary.errors} errors, {summary.skipped} already done -> {summary.records_path}")
+    raise typer.Exit(EXIT_OK if summary.errors == 0 else EXIT_ERROR)
+
+
 def main() -> None:
     """Console entry point: typed errors become one line on stderr, never a traceback."""
     try:

@@ -5,6 +5,7 @@ inspect -> route -> (clarify) -> extract -> tailor -> validate (-> repair -> val
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from functools import wraps
@@ -52,7 +53,8 @@ def _context(state: TailorState) -> TailorContext:
 
 @timed("inspect")
 async def inspect_source(state: TailorState, runtime: Runtime[Services]) -> dict[str, Any]:
-    return {"source": detect(state["source_path"]).model_dump(mode="json"), "attempts": 0}
+    source = await asyncio.to_thread(detect, state["source_path"])
+    return {"source": source.model_dump(mode="json"), "attempts": 0}
 
 
 @timed("route")
@@ -89,7 +91,7 @@ async def extract_anchors(state: TailorState, runtime: Runtime[Services]) -> dic
     source = Source.model_validate(state["source"])
     spec = get_task(state["task"])
     kinds = runtime.context.extract_kinds or (list(spec.extractors) or None)
-    anchors = extract(source, kinds=kinds, cache_dir=runtime.context.cache_dir)
+    anchors = await asyncio.to_thread(extract, source, kinds=kinds, cache_dir=runtime.context.cache_dir)
     return {"anchors": [a.model_dump(mode="json") for a in anchors]}
 
 
