@@ -16,12 +16,22 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core import BackendError, GenerationRequest, ImagePart, Message, TextPart
 from .base import register_backend
 from .schema import bounded
+
+
+@dataclass(frozen=True)
+class Generation:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: str
+    """"stop" when the model ended the document, "length" when max_tokens cut it."""
 
 
 class LocalBackend:
@@ -102,18 +112,19 @@ class LocalBackend:
         """The schema the grammar is compiled from: the request's, bounded so every document ends."""
         return bounded(schema, max_chars=self.max_chars, max_items=self.max_items)
 
-    def _grammar(self, schema: dict[str, Any] | None) -> Any:
-        loaded = self._load()
-        key = json.dumps(schema, sort_keys=True) if schema is not None else ""
+    def warm_up(self) -> None:
+        """Load the checkpoint now rather than on the first request."""
+        with self._lock:
+            self._load()
+
+    def _grammar(self, schema: dict[str, Any]) -> Any:
+        key = json.dumps(schema, sort_keys=True)
         if key not in self._grammars:
-            compiler = loaded["compiler"]
+            compiler = self._load()["compiler"]
             try:
-                if schema is None:
-                    self._grammars[key] = compiler.compile_builtin_json_grammar()
-                else:
-                    self._grammars[key] = compiler.compile_json_schema(
-                        json.dumps(self.decoding_schema(schema)), any_whitespace=False
-                    )
+                self._grammars[key] = compiler.compile_json_schema(
+                    json.dumps(self.decoding_schema(schema)), any_whitespace=False
+                )
             except RuntimeError as exc:
                 raise BackendError(f"local backend: the JSON Schema does not compile to a grammar: {exc}") from exc
         return self._grammars[key]
@@ -123,15 +134,16 @@ class LocalBackend:
 
     async def generate_batch(self, requests: list[GenerationRequest]) -> list[str]:
         """Generate for several requests in one padded batch (in a worker thread)."""
-        return await asyncio.to_thread(self.generate_batch_sync, requests)
+        return [g.text for g in await asyncio.to_thread(self.generations, requests)]
 
-    def generate_batch_sync(self, requests: list[GenerationRequest]) -> list[str]:
+    def generations(self, requests: list[GenerationRequest]) -> list[Generation]:
+        """Blocking batched generation with token counts; requests without a schema decode freely."""
         if not requests:
             return []
         with self._lock:
             return self._run(requests)
 
-    def _run(self, requests: list[GenerationRequest]) -> list[str]:
+    def _run(self, requests: list[GenerationRequest]) -> list[Generation]:
         import torch
         import xgrammar as xgr
 
@@ -148,12 +160,27 @@ class LocalBackend:
         }
         if temperature > 0:
             options.update(temperature=temperature, top_k=0, top_p=1.0)
-        if self.constrained:
-            grammars = [self._grammar(r.json_schema) for r in requests]
+        schemas = [r.json_schema for r in requests]
+        if self.constrained and any(s is not None for s in schemas):
+            if not all(s is not None for s in schemas):
+                raise BackendError("local backend: a batch must be all constrained or all free (mixed json_schema)")
+            grammars = [self._grammar(s) for s in schemas]
             options["logits_processor"] = [xgr.contrib.hf.LogitsProcessor(grammars)]
         with torch.inference_mode():
             out = model.generate(**inputs, **options)
-        return [tokenizer.decode(row[width:], skip_special_tokens=True) for row in out]
+        prompt_lengths = inputs["attention_mask"].sum(dim=1).tolist()
+        results = []
+        for row, prompt_tokens in zip(out, prompt_lengths):
+            new = row[width:]
+            ended = (new == tokenizer.eos_token_id).nonzero()
+            length = int(ended[0, 0]) + 1 if len(ended) else int((new != tokenizer.pad_token_id).sum())
+            results.append(Generation(
+                text=tokenizer.decode(new[:length], skip_special_tokens=True),
+                prompt_tokens=int(prompt_tokens),
+                completion_tokens=length,
+                finish_reason="stop" if len(ended) else "length",
+            ))
+        return results
 
     def _inputs(self, requests: list[GenerationRequest], loaded: dict[str, Any]) -> Any:
         processor, tokenizer, device = loaded["processor"], loaded["tokenizer"], loaded["device"]
