@@ -10,8 +10,3 @@ def tiny_model(tmp_path_factory):
     from dataclaw_tailor.model.tiny import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny") / "model")
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
