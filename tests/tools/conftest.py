@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -9,12 +10,11 @@ import pytest
 
 from dataclaw_tailor.tools.ffmpeg import ffmpeg_exe
 
-DEVSET = Path(__file__).resolve().parents[2] / ".." / ".." / "shared" / "devset"
-if not DEVSET.exists():
-    DEVSET = Path("/work/shared/devset")
+ROOT = Path(__file__).resolve().parents[2]
+DEVSET = Path(os.environ.get("DATACLAW_DEVSET", ROOT.parent / "shared" / "devset"))
 
 
-def devset(*parts: str) -> Path:
+def devset_path(*parts: str) -> Path:
     path = DEVSET.joinpath(*parts)
     if not path.exists():
         pytest.skip(f"devset sample {'/'.join(parts)} not present")

@@ -4,7 +4,7 @@ from dataclaw_tailor.core.errors import InputError, UnsupportedFormat
 from dataclaw_tailor.core.source import SourceKind
 from dataclaw_tailor.tools import detect
 
-from .conftest import devset, ffmpeg
+from .conftest import devset_path, ffmpeg
 
 
 def test_video_meta_and_hash(cut_video):
@@ -17,7 +17,7 @@ def test_video_meta_and_hash(cut_video):
 
 
 def test_devset_video():
-    source = detect(devset("video", "pyscenedetect", "testvideo.mp4"))
+    source = detect(devset_path("video", "pyscenedetect", "testvideo.mp4"))
     assert source.format == "mp4" and source.meta["fps"] == 29.97 and source.duration_s == pytest.approx(24.02)
 
 

@@ -3,7 +3,7 @@ import pytest
 from dataclaw_tailor.core.errors import InputError
 from dataclaw_tailor.tools import detect, extract
 
-from .conftest import devset
+from .conftest import devset_path
 
 
 def test_second_call_reads_cache_not_source(cut_video, tmp_path):
@@ -26,5 +26,5 @@ def test_unknown_kind_names_source(cut_video, tmp_path):
 
 def test_env_cache_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("DATACLAW_CACHE_DIR", str(tmp_path / "envcache"))
-    extract(detect(devset("gui", "screenagent-task101")), ["gui_event"])
+    extract(detect(devset_path("gui", "screenagent-task101")), ["gui_event"])
     assert list((tmp_path / "envcache").rglob("gui-1.json"))

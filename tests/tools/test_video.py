@@ -5,11 +5,11 @@ import pytest
 from dataclaw_tailor.tools import detect, extract
 from dataclaw_tailor.tools.video import find_cuts, scan_video
 
-from .conftest import devset
+from .conftest import devset_path
 
 
 def test_pyscenedetect_reference_cuts_within_one_frame():
-    video = devset("video", "pyscenedetect", "testvideo.mp4")
+    video = devset_path("video", "pyscenedetect", "testvideo.mp4")
     reference = json.loads((video.parent / "testvideo.mp4.ContentDetector.default.json").read_text())
     frames = reference if isinstance(reference, list) else reference.get("cuts", reference)
     source = detect(video)

@@ -1,11 +1,11 @@
 from dataclaw_tailor.tools import detect, extract
 from dataclaw_tailor.tools.gui import load_trace
 
-from ..conftest import devset
+from ..conftest import devset_path
 
 
 def test_executed_trajectory_in_time_order():
-    trace = load_trace(devset("gui", "screenagent-task101"))
+    trace = load_trace(devset_path("gui", "screenagent-task101"))
     assert trace.source_format == "screenagent" and trace.platform == "desktop"
     assert (trace.screen.width, trace.screen.height) == (1024, 768)
     assert trace.task == "In www.bing.com, search for 'How to bake a chocolate cake'."
@@ -21,7 +21,7 @@ def test_executed_trajectory_in_time_order():
 
 
 def test_anchors_with_ocr_element_text(tmp_path):
-    source = detect(devset("gui", "screenagent-task101"))
+    source = detect(devset_path("gui", "screenagent-task101"))
     assert source.format == "screenagent" and source.meta["n_steps"] == 8
     anchors = extract(source, cache_dir=tmp_path)
     events = [a for a in anchors if a.kind == "gui_event"]
