@@ -209,6 +209,25 @@ def corpus(
     raise typer.Exit(EXIT_OK if summary.errors == 0 else EXIT_ERROR)
 
 
+@app.command()
+def anchors(
+    source: Annotated[Path, typer.Argument(help="Video, GUI trace, robot episode or edit-sequence path.")],
+    kinds: Annotated[str | None, typer.Option(help="Comma-separated anchor kinds or extractor names (default: all for the kind).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {source, anchors} as JSON.")] = False,
+) -> None:
+    """Detect a source and print its factual anchors (t, p, c)."""
+    from .tools import anchors_payload
+
+    payload = anchors_payload(source, [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None)
+    if as_json:
+        emit_json(payload)
+        return
+    src = payload["source"]
+    typer.echo(f"{src['path']}: {src['kind']} ({src['format']}) {json.dumps(src['meta'], ensure_ascii=False, default=str)}")
+    for a in payload["anchors"]:
+        typer.echo(f"{a['id']:<18} t={a['t']} p={a['p']} c={json.dumps(a['c'], ensure_ascii=False)}")
+
+
 @app.command("serve-model")
 def serve_model(
     engine: Annotated[str, typer.Option(help="vllm (GPU host: compose/run `vllm serve`) or transformers (this machine).")] = "transformers",
