@@ -19,6 +19,7 @@ from ..core.validate import check_record
 from ..experts.registry import get_task
 from ..experts.routing import route as route_intent
 from ..model.prompt import build_request
+from ..model.schema import specialise
 from ..tools import detect, extract
 from .clarify import resolve_answers, task_question
 from .state import Services, TailorState
@@ -100,7 +101,7 @@ async def tailor(state: TailorState, runtime: Runtime[Services]) -> dict[str, An
     ctx = _context(state)
     spec = get_task(state["task"])
     schema = spec.json_schema(ctx.intent.schema_)
-    request = build_request(ctx, spec, schema)
+    request = build_request(ctx, spec, specialise(schema, ctx.source, ctx.anchors, max_items=ctx.intent.max_items))
     draft = await runtime.context.backend.generate(request)
     return {
         "schema": schema,
@@ -129,7 +130,7 @@ async def repair(state: TailorState, runtime: Runtime[Services]) -> dict[str, An
     """Re-ask the backend with the located errors; deterministic fixes already ran in validate."""
     ctx = _context(state)
     spec = get_task(state["task"])
-    request = build_request(ctx, spec, state["schema"])
+    request = build_request(ctx, spec, specialise(state["schema"], ctx.source, ctx.anchors, max_items=ctx.intent.max_items))
     errors = "\n".join(f"- {e['path']}: {e['message']}" for e in state["report"]["errors"])
     request.messages += [
         Message.text("assistant", state["draft"]),

@@ -168,8 +168,7 @@ def specialise(schema: Node, source: Source, anchors: Iterable[Anchor], *, max_i
                     continue
                 if ids:
                     branch["items"] = {"type": "string", "enum": ids}
-                else:
-                    branch["items"] = {"type": "string"}
+                elif not branch.get("minItems"):
                     branch["maxItems"] = 0
         elif name in TIME_POINTS:
             _bound_numbers(node, defs, 0.0, t_hi)
@@ -189,6 +188,27 @@ def specialise(schema: Node, source: Source, anchors: Iterable[Anchor], *, max_i
 
     _walk(out, defs, visit, set())
     _drop_infinite(out)
+    return out
+
+
+def prompt_view(schema: Node) -> Node:
+    """The schema as a prompt shows it: `anchor_ids` enums replaced by a pointer to the anchor list.
+
+    A specialised schema can list thousands of ids; the prompt already lists the anchors with their
+    ids, and the grammar (which gets the full enum) enforces them, so the prompt need not repeat them.
+    """
+    out = copy.deepcopy(schema)
+    defs = out.get("$defs", {})
+
+    def visit(name: str, node: Node) -> None:
+        if name != "anchor_ids":
+            return
+        for branch in _branches(node, defs):
+            items = branch.get("items")
+            if isinstance(items, dict) and "enum" in items:
+                branch["items"] = {"type": "string", "description": "An id from the Anchors list (the enum of extracted ids)."}
+
+    _walk(out, defs, visit, set())
     return out
 
 
