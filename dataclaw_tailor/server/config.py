@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..graph.runner import default_state_dir
 from .roots import Roots
-
-
-def default_state_dir() -> Path:
-    """Where clarification threads are checkpointed, so answers resume them after a restart."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "dataclaw-tailor"
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ class TailorOutput(BaseModel):
         "`tailor` again with the same `thread_id` and `answers`. 'invalid': `record` still fails the checks listed in "
         "`validation.errors` after bounded repair."
     )
-    path: str = Field(description="The source that was tailored (resolved inside the allowed roots).")
+    path: str | None = Field(default=None, description="The source that was tailored (resolved inside the allowed roots).")
     task: str | None = Field(default=None, description="Task schema the record follows, e.g. 'gui.trajectory'.")
     domain: str | None = Field(default=None, description="Expert domain that handled the source.")
     record: dict[str, Any] | None = Field(default=None, description="The tailored JSON record (null while clarifying).")
@@ -98,24 +98,6 @@ class TaskInfo(BaseModel):
 
 class TaskList(BaseModel):
     tasks: list[TaskInfo]
-
-
-class ItemOutcome(BaseModel):
-    path: str = Field(description="The corpus item.")
-    status: Literal["ok", "needs_clarification", "invalid", "failed"] = Field(description="What happened to it.")
-    task: str | None = None
-    error: str | None = Field(default=None, description="Why it failed or what is still wrong.")
-
-
-class CorpusOutput(BaseModel):
-    folder: str = Field(description="The corpus folder.")
-    out: str = Field(description="JSONL file with one record envelope per line for every item that produced a record.")
-    total: int = Field(description="Items found.")
-    ok: int = Field(description="Items with a valid record.")
-    invalid: int = Field(description="Items whose record still fails validation (written, with its report).")
-    needs_clarification: int = Field(description="Items whose intent was too fuzzy to route; call `clarify_intent`.")
-    failed: int = Field(description="Items that could not be read or tailored at all.")
-    items: list[ItemOutcome] = Field(description="Outcome per item, in corpus order.")
 
 
 class ExportOutput(BaseModel):

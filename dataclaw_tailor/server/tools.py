@@ -32,15 +32,15 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ListRootsResult
 from pydantic import BaseModel, Field, ValidationError, create_model
 
+from ..batch import CorpusSummary, discover, run_corpus
 from ..core import DataClawError, Intent, Source
 from ..core.validate import check_record
+from ..graph.runner import TailorResult, atailor
 from .config import ServerConfig
 from .models import (
     AnchorsOutput,
     ClarifyOutput,
-    CorpusOutput,
     ExportOutput,
-    ItemOutcome,
     Question,
     Route,
     SourceInfo,
@@ -115,33 +115,27 @@ async def _detect(path: Path) -> Source:
 
 
 async def _run_tailor(
-    ctx: Context, path: Path, intent: Intent, thread_id: str | None, answers: dict[str, str] | None
-) -> Any:
-    """One run of the tailoring graph, off the event loop (extraction and synthesis block)."""
-    from ..graph.runner import tailor as run
-
+    ctx: Context, path: Path | None, intent: Intent | None, thread_id: str | None = None, answers: dict[str, str] | None = None
+) -> TailorResult:
+    """One run (or resumption) of the tailoring graph, checkpointed in the server's state dir."""
     config = server_config(ctx)
-    source = await _detect(path)
-
-    def call() -> Any:
-        return run(
-            source, intent, backend=config.backend, backend_options=config.backend_options or None,
+    with tool_errors():
+        return await atailor(
+            path, intent, backend=config.backend, backend_options=config.backend_options or None,
             thread_id=thread_id, answers=answers, state_dir=config.state_dir,
         )
-
-    with tool_errors():
-        return await anyio.to_thread.run_sync(call)
 
 
 @dataclass(frozen=True)
 class Ran:
-    """A finished graph run handed from the resolver to the tool body (no question was asked)."""
+    """A finished graph run handed from a resolver to the tool body."""
 
-    result: Any
+    result: TailorResult
+    path: Path | None
 
 
-def _questions(result: Any) -> list[Question]:
-    return [Question.model_validate(q) for q in (getattr(result, "questions", None) or [])]
+def _questions(result: TailorResult) -> list[Question]:
+    return [Question.model_validate(q) for q in result.questions]
 
 
 def answers_model(questions: list[Question]) -> type[BaseModel]:
@@ -156,20 +150,16 @@ def answers_model(questions: list[Question]) -> type[BaseModel]:
     return create_model("ClarificationAnswers", **fields)
 
 
-def _elicitation_message(path: Path, questions: list[Question]) -> str:
-    lines = [f"Your request for {path.name} is ambiguous. Please answer:"]
-    lines += [f"- {q.text}" for q in questions]
-    return "\n".join(lines)
-
-
 # ---------------------------------------------------------------------------------------------
-# tailor
+# tailor: resolvers run before the body (and again on every input-required round under the 2026
+# protocol); each round rebuilds the same question from the same inputs, so the client's answer is
+# matched to it and the body resumes the very thread that asked.
 
 
-async def _tailor_or_ask(
+async def _first_run(
     ctx: Context,
-    path: str,
-    intent: str,
+    path: str | None,
+    intent: str | None,
     task: str | None,
     domain: str | None,
     schema: dict[str, Any] | None,
@@ -178,88 +168,82 @@ async def _tailor_or_ask(
     target_use: str | None,
     max_items: int | None,
     language: str,
-    ask_user: bool,
     roots: Annotated[Roots, Resolve(allowed_roots)],
-) -> Elicit[BaseModel] | Ran:
-    """Run the graph; if it needs clarification and the client can show a form, ask there.
-
-    Runs before the tool body (and again on each input-required round under the 2026 protocol), so
-    the question the client sees is rebuilt identically from the same inputs every time.
-    """
+) -> Ran:
+    if thread_id and answers:
+        return Ran(await _run_tailor(ctx, None, None, thread_id, answers), roots.resolve(path) if path else None)
+    if path is None or intent is None:
+        raise ToolError("give `path` and `intent` to start, or `thread_id` and `answers` to resume a clarification")
     real = roots.resolve(path)
-    result = await _run_tailor(
-        ctx, real, _intent(intent, task, domain, schema, answers, target_use, max_items, language), thread_id, answers
-    )
+    text = _intent(intent, task, domain, schema, answers, target_use, max_items, language)
+    return Ran(await _run_tailor(ctx, real, text, thread_id), real)
+
+
+def _ask_user(ctx: Context, ask_user: bool, first: Annotated[Ran, Resolve(_first_run)]) -> Elicit[BaseModel] | None:
+    """Ask the run's questions through the client's form UI, when there are some and it can show one."""
     caps = ctx.client_capabilities
-    can_elicit = caps is not None and caps.elicitation is not None
-    if result.status == "needs_clarification" and ask_user and can_elicit and _questions(result):
-        questions = _questions(result)
-        return Elicit(_elicitation_message(real, questions), answers_model(questions))
-    return Ran(result)
+    questions = _questions(first.result)
+    if first.result.status != "needs_clarification" or not questions or not ask_user:
+        return None
+    if caps is None or caps.elicitation is None:
+        return None
+    name = first.path.name if first.path else "this source"
+    message = "\n".join([f"Your request for {name} is ambiguous. Please answer:", *(f"- {q.text}" for q in questions)])
+    return Elicit(message, answers_model(questions))
 
 
-def _write_envelope(result: Any, out: Path) -> None:
-    envelope = {
-        "record": result.record, "task": result.task, "domain": result.domain, "status": result.status,
-        "validation": result.validation, "provenance": result.provenance,
-    }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(envelope, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    tmp.replace(out)
-
-
-def _tailor_output(result: Any, path: Path, include_anchors: bool, written: Path | None) -> TailorOutput:
-    anchors = list(result.anchors or [])
+def _tailor_output(result: TailorResult, path: Path | None, include_anchors: bool, written: Path | None) -> TailorOutput:
     return TailorOutput(
-        status=result.status, path=str(path), task=result.task, domain=result.domain, record=result.record,
-        validation=result.validation or {}, thread_id=result.thread_id, questions=_questions(result),
-        anchor_count=len(anchors), anchors=anchors if include_anchors else None, provenance=result.provenance,
+        status=result.status, path=str(path) if path else (result.provenance.source_path if result.provenance else None),
+        task=result.task, domain=result.domain, record=result.record, validation=result.validation,
+        thread_id=result.thread_id, questions=_questions(result), anchor_count=len(result.anchors),
+        anchors=result.anchors if include_anchors else None,
+        provenance=result.provenance.model_dump(mode="json") if result.provenance else None,
         written=str(written) if written else None,
     )
 
 
+def _write_json(result: TailorResult, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(out)
+
+
 async def tailor(
     ctx: Context,
-    path: Annotated[str, Field(description="Source to tailor: a video file, a GUI trace folder or file, a robot episode (LeRobot/RLDS/HDF5) or an image-edit sequence, inside the allowed roots.")],
-    intent: Annotated[str, Field(description="What training data the user wants, in their words, e.g. 'GUI-agent SFT steps from this recording'.")],
-    outcome: Annotated[AcceptedElicitation[Any] | DeclinedElicitation | CancelledElicitation, Resolve(_tailor_or_ask)],
+    first: Annotated[Ran, Resolve(_first_run)],
+    asked: Annotated[AcceptedElicitation[Any] | DeclinedElicitation | CancelledElicitation, Resolve(_ask_user)],
     roots: Annotated[Roots, Resolve(allowed_roots)],
+    path: Annotated[str | None, Field(description="Source to tailor: a video file, a GUI trace folder or file, a robot episode (LeRobot/RLDS/HDF5) or an image-edit sequence, inside the allowed roots. Not needed when resuming with `thread_id`.")] = None,
+    intent: Annotated[str | None, Field(description="What training data the user wants, in their words, e.g. 'GUI-agent SFT steps from this recording'. Not needed when resuming.")] = None,
     task: Annotated[str | None, Field(description="Task schema to produce (see `list_tasks`), e.g. 'gui.trajectory'. Omit to let the router choose.")] = None,
     domain: Annotated[str | None, Field(description="Expert domain if known: gui, embodied, daily, education, aigc, custom.")] = None,
-    schema: Annotated[dict[str, Any] | None, Field(description="A JSON Schema for task 'custom'.")] = None,
-    answers: Annotated[dict[str, str] | None, Field(description="Answers to earlier clarification questions, by question id.")] = None,
-    thread_id: Annotated[str | None, Field(description="thread_id from an earlier 'needs_clarification' result, to resume it (with `answers`).")] = None,
+    schema: Annotated[dict[str, Any] | None, Field(description="Your own JSON Schema, for task 'custom'.")] = None,
+    answers: Annotated[dict[str, str] | None, Field(description="Answers to clarification questions, by question id (an option's value, label or 1-based number).")] = None,
+    thread_id: Annotated[str | None, Field(description="thread_id of a 'needs_clarification' result; with `answers` it resumes that thread (also after a server restart).")] = None,
     target_use: Annotated[str | None, Field(description="Downstream use, e.g. 'SFT for Qwen-VL GUI agent'.")] = None,
     max_items: Annotated[int | None, Field(ge=1, description="Upper bound on list items (steps, events, QA pairs).")] = None,
     language: Annotated[str, Field(description="Language of generated text.")] = "en",
     ask_user: Annotated[bool, Field(description="Ask clarification questions through the client's form UI when it supports elicitation; false returns them with a thread_id instead.")] = True,
     include_anchors: Annotated[bool, Field(description="Also return the extracted anchors (can be long).")] = False,
-    out: Annotated[str | None, Field(description="Optional JSON file (inside the roots) to write the record envelope to.")] = None,
+    out: Annotated[str | None, Field(description="Optional JSON file (inside the roots) to write the full result envelope to.")] = None,
 ) -> TailorOutput:
     """Tailor one raw stream into a schema-valid, anchor-grounded JSON training record.
 
     Detects the source by content, clarifies a fuzzy intent (by elicitation when the client supports
-    it, otherwise by returning `questions` and a `thread_id`), routes to a domain expert, extracts
-    factual anchors, synthesises the record and validates/repairs it.
+    it, otherwise by returning `questions` and a `thread_id` to answer in a later call), routes to a
+    domain expert, extracts factual anchors, synthesises the record and validates/repairs it.
     """
-    real = roots.resolve(path)
     target = roots.resolve(out, field="out", must_exist=False) if out else None
-    if isinstance(outcome, AcceptedElicitation) and isinstance(outcome.data, Ran):
-        result = outcome.data.result
-    else:
-        given = dict(answers or {})
-        if isinstance(outcome, AcceptedElicitation):
-            given |= outcome.data.model_dump(by_alias=True)
-        # Elicited answers start a fresh run that carries them; a declined form falls back to
-        # returning the questions with a thread_id, so the user can still answer later.
-        result = await _run_tailor(
-            ctx, real, _intent(intent, task, domain, schema, given, target_use, max_items, language),
-            thread_id if not isinstance(outcome, AcceptedElicitation) else None, given or None,
-        )
+    result = first.result
+    if isinstance(asked, AcceptedElicitation) and asked.data is not None:
+        result = await _run_tailor(ctx, None, None, result.thread_id, asked.data.model_dump(by_alias=True))
+    written = None
     if target is not None and result.record is not None:
-        _write_envelope(result, target)
-    return _tailor_output(result, real, include_anchors, target if result.record is not None else None)
+        _write_json(result, target)
+        written = target
+    return _tailor_output(result, first.path, include_anchors, written)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,27 +268,31 @@ async def clarify_intent(
 ) -> ClarifyOutput:
     """Check whether an intent is clear enough to tailor `path`, and get the questions to ask if not.
 
-    Returns the route the intent would take and, when it is fuzzy, concrete multiple-choice questions
-    plus a `thread_id`: pass both the answers and the thread_id to `tailor` to continue.
+    Returns where the intent would be routed and, when it is fuzzy, concrete multiple-choice questions
+    plus a `thread_id`: call `tailor` with that `thread_id` and the user's `answers` to continue.
     """
     from ..experts.routing import route
+    from ..graph.state import Services
 
     real = roots.resolve(path)
     source = await _detect(real)
     text = _intent(intent, task, domain, None, None, None, None, "en")
     with tool_errors():
-        routed = _route(route(source, text))
-    result = await _run_tailor(ctx, real, text, None, None) if _questions_needed(routed, text) else None
-    fuzzy = result is not None and result.status == "needs_clarification"
+        decision = route(source, text)
+    routed = Route(
+        domain=decision.domain, task=decision.task, confidence=decision.confidence,
+        reasons=list(decision.reasons), candidates=[t for t, _ in decision.candidates],
+    )
+    # Only the graph words its questions; run it (it pauses at clarify, before any extraction) when
+    # the router is below the graph's own confidence threshold.
+    if decision.confidence >= Services.confidence_threshold:
+        return ClarifyOutput(fuzzy=False, route=routed, source=_source_info(source))
+    result = await _run_tailor(ctx, real, text)
+    fuzzy = result.status == "needs_clarification"
     return ClarifyOutput(
         fuzzy=fuzzy, route=routed, questions=_questions(result) if fuzzy else [],
         thread_id=result.thread_id if fuzzy else None, source=_source_info(source),
     )
-
-
-def _questions_needed(routed: Route, intent: Intent) -> bool:
-    """Only a run of the graph knows its questions; skip it when the user pinned the task."""
-    return intent.task is None or routed.task is None
 
 
 async def extract_anchors(
@@ -401,67 +389,33 @@ def list_tasks(
 # tailor_corpus, export_dataset
 
 
-def _corpus_items(folder: Path, out: Path) -> list[Path]:
-    """Every visible entry of the folder is one source (a GUI trace or a LeRobot episode is a folder)."""
-    return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p != out)
-
-
 async def tailor_corpus(
     ctx: Context,
-    folder: Annotated[str, Field(description="Folder whose entries (files or sub-folders) are the sources to tailor.")],
+    folder: Annotated[str, Field(description="Folder whose visible entries (files or sub-folders) are the sources to tailor.")],
     intent: Annotated[str, Field(description="What training data to make from every item.")],
     roots: Annotated[Roots, Resolve(allowed_roots)],
-    task: Annotated[str | None, Field(description="Task for every item; strongly recommended for a corpus (no per-item clarification).")] = None,
+    task: Annotated[str | None, Field(description="Task for every item; recommended for a corpus, since a fuzzy intent leaves items waiting for clarification.")] = None,
     domain: Annotated[str | None, Field(description="Expert domain, if known.")] = None,
     schema: Annotated[dict[str, Any] | None, Field(description="A JSON Schema for task 'custom'.")] = None,
     target_use: Annotated[str | None, Field(description="Downstream use, e.g. 'SFT for Qwen-VL GUI agent'.")] = None,
     max_items: Annotated[int | None, Field(ge=1, description="Upper bound on list items per record.")] = None,
-    language: Annotated[str, Field(description="Language of generated text.")] = "en",
-    out: Annotated[str | None, Field(description="JSONL file to write (inside the roots); default <folder>/.dataclaw/tailored.jsonl.")] = None,
-) -> CorpusOutput:
-    """Tailor every item of a folder, with one progress notification per item and a summary at the end.
+    out: Annotated[str | None, Field(description="Output folder (inside the roots) for manifest.jsonl, records/ and records.jsonl; default <folder>/.dataclaw/corpus.")] = None,
+    concurrency: Annotated[int, Field(ge=1, le=32, description="Items tailored at once.")] = 4,
+) -> CorpusSummary:
+    """Tailor every item of a folder, with a progress notification per item and a summary at the end.
 
-    Items that cannot be read are reported with the reason and never stop the run; records that stay
-    invalid after repair are written with their validation report so nothing is silently dropped.
+    Re-running into the same `out` resumes: finished items are skipped. Items that cannot be read are
+    listed with the reason and never stop the run; invalid records are kept with their report.
     """
     real = roots.resolve(folder, field="folder")
-    if not real.is_dir():
-        raise ToolError(f"folder: {folder} is not a directory")
-    target = roots.resolve(out, field="out", must_exist=False) if out else real / ".dataclaw" / "tailored.jsonl"
-    items = _corpus_items(real, target)
-    text = _intent(intent, task, domain, schema, None, target_use, max_items, language)
-    outcomes: list[ItemOutcome] = []
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as sink:
-        for i, item in enumerate(items):
-            outcome = await _corpus_item(ctx, roots, item, text, sink)
-            outcomes.append(outcome)
-            await ctx.report_progress(i + 1, len(items), f"{item.name}: {outcome.status}")
-    tmp.replace(target)
-    counts = Counter(o.status for o in outcomes)
-    return CorpusOutput(
-        folder=str(real), out=str(target), total=len(items), ok=counts["ok"], invalid=counts["invalid"],
-        needs_clarification=counts["needs_clarification"], failed=counts["failed"], items=outcomes,
-    )
-
-
-async def _corpus_item(ctx: Context, roots: Roots, item: Path, intent: Intent, sink: Any) -> ItemOutcome:
-    try:
-        real = roots.resolve(str(item))
-        result = await _run_tailor(ctx, real, intent, None, None)
-    except ToolError as exc:
-        return ItemOutcome(path=str(item), status="failed", error=str(exc))
-    if result.record is not None:
-        line = {"path": str(real), "status": result.status, "task": result.task, "domain": result.domain,
-                "record": result.record, "validation": result.validation, "provenance": result.provenance}
-        sink.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
-        sink.flush()
-    errors = (result.validation or {}).get("errors") or []
-    detail = "; ".join(f"{e.get('path')}: {e.get('message')}" for e in errors[:3]) or None
-    if result.status == "needs_clarification":
-        detail = "intent too fuzzy for this item; name a task"
-    return ItemOutcome(path=str(real), status=result.status, task=result.task, error=detail if result.status != "ok" else None)
+    target = roots.resolve(out, field="out", must_exist=False) if out else real / ".dataclaw" / "corpus"
+    with tool_errors():
+        items = [roots.resolve(str(p), field="folder item") for p in discover(real)]
+        return await run_corpus(
+            items, _intent(intent, task, domain, schema, None, target_use, max_items, "en"), out_dir=target,
+            backend=server_config(ctx).backend, backend_options=server_config(ctx).backend_options or None,
+            concurrency=concurrency, state_dir=server_config(ctx).state_dir, progress=ctx.report_progress,
+        )
 
 
 async def export_dataset(
