@@ -59,7 +59,7 @@ def server_config(ctx: Context) -> ServerConfig:
     return ctx.request_context.lifespan_context
 
 
-def _client_roots(ctx: Context) -> ListRoots | ListRootsResult:
+async def _client_roots(ctx: Context) -> ListRoots | ListRootsResult:
     """Ask the client for its roots when it declared the capability; otherwise it has none."""
     caps = ctx.client_capabilities
     return ListRoots() if caps is not None and caps.roots is not None else ListRootsResult(roots=[])
@@ -179,7 +179,7 @@ async def _first_run(
     return Ran(await _run_tailor(ctx, real, text, thread_id), real)
 
 
-def _ask_user(ctx: Context, ask_user: bool, first: Annotated[Ran, Resolve(_first_run)]) -> Elicit[BaseModel] | None:
+async def _ask_user(ctx: Context, ask_user: bool, first: Annotated[Ran, Resolve(_first_run)]) -> Elicit[BaseModel] | None:
     """Ask the run's questions through the client's form UI, when there are some and it can show one."""
     caps = ctx.client_capabilities
     questions = _questions(first.result)
