@@ -2,7 +2,8 @@
 
 The no-op tool is registered only here (build the product server, then add it), so the ratio is the
 work a tool adds on top of the identical MCP path: argument validation, the roots resolver, result
-conversion and the client round trip. Runs the in-process client in both protocol modes.
+conversion and the client round trip. Runs the in-process client in both protocol modes, and a real
+stdio subprocess (this script re-launched with `--serve-stdio`, which adds the same no-op tool).
 
     .venv/bin/python bench/mcp_bench.py [--calls 200] [--tailor-calls 30]
 """
@@ -10,13 +11,15 @@ conversion and the client round trip. Runs the in-process client in both protoco
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import anyio
-from mcp import Client
+from mcp import Client, StdioServerParameters
 
 from dataclaw_tailor.server.app import build_server
 from dataclaw_tailor.server.config import ServerConfig
@@ -48,10 +51,19 @@ async def timed(client: Client, name: str, args: dict, n: int) -> list[float]:
     return out
 
 
-async def bench(mode: str, calls: int, tailor_calls: int, state: Path) -> None:
+def bench_server(state: Path):
     server = build_server(ServerConfig(roots=Roots([ROOT]), state_dir=state))
     server.add_tool(noop, name="noop")
-    async with Client(server, mode=mode) as client:
+    return server
+
+
+async def bench(transport: str, mode: str, calls: int, tailor_calls: int, state: Path) -> None:
+    if transport == "stdio":
+        args = [__file__, "--serve-stdio", str(state)]
+        target = StdioServerParameters(command=sys.executable, args=args, cwd=str(ROOT), env=dict(os.environ))
+    else:
+        target = bench_server(state)
+    async with Client(target, mode=mode) as client:
         record = (await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps"})).structured_content["record"]
         rows = {
             "noop": await timed(client, "noop", {}, calls),
@@ -62,7 +74,7 @@ async def bench(mode: str, calls: int, tailor_calls: int, state: Path) -> None:
             "tailor (rules)": await timed(client, "tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps"}, tailor_calls),
         }
     base50, base95 = quantiles(rows["noop"])
-    print(f"\nmode={mode}  (in-process client; ratios are against the no-op tool in the same server)")
+    print(f"\n{transport}, mode={mode}  (ratios are against the no-op tool in the same server)")
     print(f"{'tool':<22}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}{'p50 x noop':>12}{'p95 x noop':>12}")
     for name, samples in rows.items():
         p50, p95 = quantiles(samples)
@@ -73,10 +85,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--tailor-calls", type=int, default=30)
+    parser.add_argument("--serve-stdio", metavar="STATE_DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_stdio:
+        bench_server(Path(args.serve_stdio)).run()
+        return
     with tempfile.TemporaryDirectory() as tmp:
-        for mode in ("auto", "legacy"):
-            anyio.run(bench, mode, args.calls, args.tailor_calls, Path(tmp) / mode)
+        for transport, mode in (("in-process", "auto"), ("in-process", "legacy"), ("stdio", "auto"), ("stdio", "legacy")):
+            anyio.run(bench, transport, mode, args.calls, args.tailor_calls, Path(tmp) / f"{transport}-{mode}")
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ class ValidateOutput(BaseModel):
     grounded: bool = Field(description="Times, positions and anchor ids agree with the source's anchors.")
     errors: list[dict[str, Any]] = Field(default_factory=list, description="Remaining problems: {path, code, message}.")
     repairs: list[dict[str, Any]] = Field(default_factory=list, description="Deterministic repairs applied: {path, action, detail}.")
-    record: Any = Field(default=None, description="The record after repairs (use it instead of the input when valid).")
+    record: dict[str, Any] | None = Field(default=None, description="The record after repairs (use it instead of the input when valid); null when the input is not a JSON object.")
 
 
 class TaskInfo(BaseModel):

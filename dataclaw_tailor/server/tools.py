@@ -321,7 +321,7 @@ async def extract_anchors(
 
 async def validate_record(
     ctx: Context,
-    record: Annotated[dict[str, Any] | list[Any] | str, Field(description="The record: a JSON object, or JSON text (possibly malformed; it will be repaired when `repair`).")],
+    record: Annotated[dict[str, Any] | str, Field(description="The record: a JSON object, or JSON text (possibly malformed; it will be repaired when `repair`).")],
     roots: Annotated[Roots, Resolve(allowed_roots)],
     task: Annotated[str | None, Field(description="Task whose schema to check against (see `list_tasks`).")] = None,
     schema: Annotated[dict[str, Any] | None, Field(description="A JSON Schema to check against instead of a task's.")] = None,
@@ -360,7 +360,8 @@ async def validate_record(
     summary = checked.report.summary()
     return ValidateOutput(
         valid=summary["valid"], parsed=summary["parsed"], schema_valid=summary["schema_valid"],
-        grounded=summary["grounded"], errors=summary["errors"], repairs=summary["repairs"], record=checked.record,
+        grounded=summary["grounded"], errors=summary["errors"], repairs=summary["repairs"],
+        record=checked.record if isinstance(checked.record, dict) else None,
     )
 
 
