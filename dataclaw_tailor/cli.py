@@ -204,6 +204,25 @@ def corpus(
 
 
 @app.command()
+def anchors(
+    source: Annotated[Path, typer.Argument(help="Video, GUI trace, robot episode or edit-sequence path.")],
+    kinds: Annotated[str | None, typer.Option(help="Comma-separated anchor kinds or extractor names (default: all for the kind).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {source, anchors} as JSON.")] = False,
+) -> None:
+    """Detect a source and print its factual anchors (t, p, c)."""
+    from .tools import anchors_payload
+
+    payload = anchors_payload(source, [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None)
+    if as_json:
+        emit_json(payload)
+        return
+    src = payload["source"]
+    typer.echo(f"{src['path']}: {src['kind']} ({src['format']}) {json.dumps(src['meta'], ensure_ascii=False, default=str)}")
+    for a in payload["anchors"]:
+        typer.echo(f"{a['id']:<18} t={a['t']} p={a['p']} c={json.dumps(a['c'], ensure_ascii=False)}")
+
+
+@app.command()
 def mcp(
     root: Annotated[list[Path] | None, typer.Option(help="Directory tools may read and write (repeatable); the client's MCP roots are added. Default: the working directory.")] = None,
     state_dir: Annotated[Path | None, typer.Option(help="Where clarification threads are checkpointed (default ~/.local/state/dataclaw-tailor).")] = None,
