@@ -307,15 +307,15 @@ async def extract_anchors(
     Anchors are the facts a record must be grounded in: shots, cuts, keyframes, OCR text, GUI events
     and elements, gripper changes, pauses, edit regions. Each has a stable id to cite in `anchor_ids`.
     """
-    from ..tools import extract
+    from ..tools import anchors_payload
 
     real = roots.resolve(path)
-    source = await _detect(real)
     with tool_errors():
-        anchors = await anyio.to_thread.run_sync(lambda: extract(source, kinds=kinds))
+        payload = await anyio.to_thread.run_sync(anchors_payload, real, kinds)
+    anchors = payload["anchors"]
     return AnchorsOutput(
-        source=_source_info(source), counts=dict(Counter(a.kind for a in anchors)),
-        anchors=[a.compact() for a in anchors[:limit]], truncated=len(anchors) > limit,
+        source=SourceInfo.model_validate(payload["source"]), counts=dict(Counter(a["kind"] for a in anchors)),
+        anchors=anchors[:limit], truncated=len(anchors) > limit,
     )
 
 
@@ -324,7 +324,7 @@ async def validate_record(
     record: Annotated[dict[str, Any] | str, Field(description="The record: a JSON object, or JSON text (possibly malformed; it will be repaired when `repair`).")],
     roots: Annotated[Roots, Resolve(allowed_roots)],
     task: Annotated[str | None, Field(description="Task whose schema to check against (see `list_tasks`).")] = None,
-    schema: Annotated[dict[str, Any] | None, Field(description="A JSON Schema to check against instead of a task's.")] = None,
+    schema: Annotated[dict[str, Any] | None, Field(description="A JSON Schema to check against: alone, or with task 'custom'.")] = None,
     path: Annotated[str | None, Field(description="The source the record describes; when given, grounding (times, positions, anchor ids) is checked against its anchors.")] = None,
     repair: Annotated[bool, Field(description="Apply deterministic repairs (JSON repair, type coercion, clamping, dropping unknown anchor ids).")] = True,
 ) -> ValidateOutput:
@@ -334,27 +334,25 @@ async def validate_record(
     """
     import jsonschema
 
-    if (task is None) == (schema is None):
-        raise ToolError("give exactly one of `task` or `schema`")
+    from ..experts.registry import get_task
+    from ..tools import extract
+
+    if task is None and schema is None:
+        raise ToolError("give `task` (see `list_tasks`) or `schema` (a JSON Schema), or both for task 'custom'")
     if schema is not None:
         try:
             jsonschema.Draft202012Validator.check_schema(schema)
         except jsonschema.SchemaError as exc:
             raise ToolError(f"schema: not a valid JSON Schema: {exc.message}") from exc
-        json_schema = schema
-    else:
-        from ..experts.registry import get_task
-
-        with tool_errors():
-            json_schema = get_task(task).json_schema()
+    with tool_errors():
+        spec = get_task(task) if task is not None else None
+        json_schema = spec.json_schema(schema) if spec is not None else schema
     anchors, source = [], None
     if path is not None:
-        real = roots.resolve(path)
-        from ..tools import extract
-
-        source = await _detect(real)
+        source = await _detect(roots.resolve(path))
+        kinds = list(spec.extractors) if spec is not None and spec.extractors else None
         with tool_errors():
-            anchors = await anyio.to_thread.run_sync(extract, source)
+            anchors = await anyio.to_thread.run_sync(lambda: extract(source, kinds=kinds))
     with tool_errors():
         checked = check_record(record, json_schema, anchors, source, repair=repair)
     summary = checked.report.summary()

@@ -115,4 +115,9 @@ async def test_validate_record_and_extract_anchors(tmp_path):
         assert not strict.structured_content["valid"]
         assert any(e["path"].startswith("$.events[0]") for e in strict.structured_content["errors"])
         neither = await client.call_tool("validate_record", {"record": record})
-        assert neither.is_error and "exactly one of" in neither.content[0].text
+        assert neither.is_error and "give `task`" in neither.content[0].text
+        custom = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+        own = await client.call_tool("validate_record", {"record": '{"n": "3"', "task": "custom", "schema": custom})
+        assert own.structured_content["valid"] and own.structured_content["record"] == {"n": 3}
+        bad_schema = await client.call_tool("validate_record", {"record": {}, "schema": {"type": 5}})
+        assert bad_schema.is_error and "not a valid JSON Schema" in bad_schema.content[0].text
