@@ -148,10 +148,11 @@ def validate(
     custom_schema: Annotated[Path | None, typer.Option("--schema", help="JSON Schema for --task custom.")] = None,
 ) -> None:
     """Validate (without repairing) a record against its task schema and the source's anchors."""
-    from .core import Anchor
+    from .core import Anchor, Source
     from .core.validate import check_record
     from .experts.registry import get_task
     from .tools import detect, extract
+    from .tools.registry import producible
 
     spec = get_task(task)
     text = file.read_text() if file.exists() else None
@@ -164,10 +165,10 @@ def validate(
     envelope = isinstance(doc, dict) and "record" in doc and "anchors" in doc
     record: Any = doc["record"] if envelope else text
     anchors = [Anchor.model_validate(a) for a in doc["anchors"]] if envelope else []
-    src = None
+    src = Source.model_validate(doc["source"]) if envelope and doc.get("source") else None
     if source is not None:
         src = detect(source)
-        anchors = extract(src, kinds=list(spec.extractors) or None)
+        anchors = extract(src, kinds=[k for k in spec.extractors if k in producible(src.kind)] or None)
     checked = check_record(record, spec.json_schema(_load_json_file(custom_schema, "schema") if custom_schema else None), anchors, src, repair=False)
     emit_json(checked.report.summary())
     raise typer.Exit(EXIT_OK if checked.report.valid else EXIT_ERROR)
