@@ -270,6 +270,33 @@ def serve_model(
         raise typer.BadParameter(f"--engine {engine!r}: choose vllm or transformers")
 
 
+@app.command()
+def mcp(
+    root: Annotated[list[Path] | None, typer.Option(help="Directory tools may read and write (repeatable); the client's MCP roots are added. Default: the working directory.")] = None,
+    state_dir: Annotated[Path | None, typer.Option(help="Where clarification threads are checkpointed (default ~/.local/state/dataclaw-tailor).")] = None,
+    backend: Annotated[str, typer.Option(help="Tailoring backend for every call.")] = "rules",
+    http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP at /mcp instead of stdio.")] = False,
+    host: Annotated[str, typer.Option(help="HTTP bind address; beyond loopback needs DATACLAW_MCP_TOKEN.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="HTTP port.")] = 8000,
+) -> None:
+    """Serve the tailoring tools to MCP clients (stdio by default)."""
+    from .server.auth import require_token_for, token_from_env
+
+    token = token_from_env()
+    if http:
+        require_token_for(host, token)
+    from .graph.runner import default_state_dir
+    from .server.app import serve_http, serve_stdio
+    from .server.config import ServerConfig
+    from .server.roots import Roots
+
+    config = ServerConfig(roots=Roots(root or ()), state_dir=state_dir or default_state_dir(), backend=backend)
+    if http:
+        serve_http(config, host, port, token)
+    else:
+        serve_stdio(config)
+
+
 def main() -> None:
     """Console entry point: typed errors become one line on stderr, never a traceback."""
     try:
