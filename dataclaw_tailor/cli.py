@@ -297,6 +297,72 @@ def mcp(
         serve_stdio(config)
 
 
+def _options(pairs: list[str] | None) -> dict[str, str]:
+    options = {}
+    for item in pairs or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"{item!r} is not key=value")
+        options[key.strip()] = value
+    return options
+
+
+@app.command("eval")
+def eval_(
+    bench: Annotated[Path, typer.Argument(help="Benchmark JSONL (id, domain, task, source, intent, fuzzy, answers, reference).")],
+    backend: Annotated[str, typer.Option(help="Tailoring backend to evaluate.")] = "rules",
+    backend_option: Annotated[list[str] | None, typer.Option(help="Backend option key=value (base_url=..., model=...).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write results.json, report.md and chart.png here.")] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Run only these case ids.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON instead of the table.")] = False,
+) -> None:
+    """Tailor every benchmark case and print the per-domain Field / Semantic / Sequence / Overall / Fuzzy table."""
+    import asyncio
+
+    from .evals.report import summarise, table_text, write_report
+    from .evals.run import run_benchmark
+
+    async def show(done: int, total: int, message: str) -> None:
+        typer.echo(f"[{done}/{total}] {message}", err=True)
+
+    results = asyncio.run(run_benchmark(bench, backend=backend, backend_options=_options(backend_option), only=only, progress=show))
+    report = summarise(results, bench=str(bench), backend=backend)
+    if out is not None:
+        paths = write_report(report, out)
+        typer.echo(f"wrote {', '.join(str(p) for p in paths.values())}", err=True)
+    if as_json:
+        emit_json(report.model_dump(mode="json", exclude={"cases": {"__all__": {"record"}}}))
+    else:
+        typer.echo(table_text(report))
+    raise typer.Exit(EXIT_ERROR if report.total.errors else EXIT_OK)
+
+
+@app.command()
+def export(
+    records: Annotated[Path, typer.Argument(help="JSONL of tailoring envelopes (claw tailor --out, corpus records.jsonl).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="openai, sharegpt, trl or hf.")],
+    out: Annotated[Path, typer.Option(help="Output .jsonl (chat formats) or folder (hf).")],
+    unit: Annotated[str, typer.Option(help="auto: one sample per step / pair / question where the task has them; record: one per record.")] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Turn valid tailored records into a supervised fine-tuning set."""
+    from .evals.export import ExportFormat, export_records
+
+    if fmt not in ExportFormat.__members__:
+        raise typer.BadParameter(f"--format must be one of {', '.join(ExportFormat.__members__)}")
+    if unit not in ("auto", "record"):
+        raise typer.BadParameter("--unit must be auto or record")
+    summary = export_records(records, fmt, out, unit=unit)  # type: ignore[arg-type]
+    if as_json:
+        emit_json(summary.model_dump(mode="json"))
+    else:
+        typer.echo(f"{summary.samples} samples from {summary.records} records ({summary.images} images) -> {summary.out}")
+        for skip in summary.skipped:
+            typer.echo(f"  skipped line {skip.line}: {skip.reason}", err=True)
+        for ref in summary.missing_images:
+            typer.echo(f"  image not found: {ref}", err=True)
+
+
 def main() -> None:
     """Console entry point: typed errors become one line on stderr, never a traceback."""
     try:
