@@ -38,6 +38,9 @@ class DataSettings(BaseModel):
     include_clarify: bool = Field(default=True, description="Also learn to ask clarification questions.")
     only_valid: bool = Field(default=True, description="Skip records that failed validation.")
     limit: int | None = Field(default=None, ge=1, description="Use at most this many rows (smoke runs).")
+    prompt: Literal["serving", "compact"] = Field(
+        default="serving", description="'serving': the graph's own backend prompt (with schema); 'compact': anchors only, for small models."
+    )
 
 
 class TrainSettings(BaseModel):

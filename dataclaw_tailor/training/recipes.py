@@ -70,7 +70,7 @@ def trainer_arguments(settings: TrainSettings, output: Path) -> dict[str, Any]:
     import torch
 
     cuda = torch.cuda.is_available()
-    return {
+    args: dict[str, Any] = {
         "output_dir": str(output),
         "learning_rate": settings.learning_rate,
         "num_train_epochs": settings.epochs,
@@ -80,13 +80,15 @@ def trainer_arguments(settings: TrainSettings, output: Path) -> dict[str, Any]:
         "warmup_steps": settings.warmup_steps,
         "seed": settings.seed,
         "logging_steps": settings.logging_steps,
-        "gradient_checkpointing": settings.gradient_checkpointing,
         "report_to": settings.report_to or "none",
         "save_strategy": "no",
         "bf16": cuda and settings.model.dtype in ("auto", "bfloat16"),
         "use_cpu": not cuda,
         "disable_tqdm": True,
     }
+    if settings.gradient_checkpointing:
+        args["gradient_checkpointing"] = True
+    return args
 
 
 def finish(trainer: Any, name: str, stage: str, output: Path, rows: int, started: float) -> RunResult:

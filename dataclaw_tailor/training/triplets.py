@@ -86,12 +86,25 @@ def source_facts(source: Source) -> str:
     return f"{source.kind.value} {_compact_value(keep)}"
 
 
-def prompt_messages(t: Triplet) -> list[dict[str, str]]:
-    """The chat prompt a model sees for a triplet: task, intent, source facts and anchors (no schema).
+PromptStyle = Literal["serving", "compact"]
 
-    The schema is left out on purpose: the tailoring model learns each task's shape in SFT, which keeps
-    prompts short enough for small models; constrained decoding supplies the schema at serving time.
+
+def prompt_messages(t: Triplet, style: PromptStyle = "serving") -> list[dict[str, str]]:
+    """The chat prompt a model sees for a triplet.
+
+    `serving` is exactly the prompt the tailoring graph sends a backend (`model.prompt.build_request`:
+    intent, task, schema, anchors, example), so a model trained on it is served without a prompt shift.
+    `compact` keeps task, intent, source facts and one line per anchor and leaves the schema out: the
+    model learns each task's shape in SFT, which keeps prompts short enough for small models (the CPU
+    demo); serve such a model with constrained decoding, which supplies the schema.
     """
+    if style == "serving" and t.kind == "tailor":
+        from ..core import TailorContext
+        from ..experts.registry import get_task
+        from ..model.prompt import build_request
+
+        request = build_request(TailorContext(t.source, t.intent, t.anchors, t.task), get_task(t.task), t.json_schema)
+        return [{"role": m.role, "content": m.plain_text()} for m in request.messages]
     if t.kind == "clarify":
         user = f"Intent: {t.intent.text}\nSource: {source_facts(t.source)}"
         return [{"role": "system", "content": CLARIFY_SYSTEM_PROMPT}, {"role": "user", "content": user}]
@@ -120,14 +133,14 @@ def reward_columns(t: Triplet) -> dict[str, str]:
     }
 
 
-def sft_row(t: Triplet) -> dict[str, Any]:
+def sft_row(t: Triplet, style: PromptStyle = "serving") -> dict[str, Any]:
     """A TRL prompt-completion row: loss falls on the completion only."""
-    return {"prompt": prompt_messages(t), "completion": [{"role": "assistant", "content": target_text(t)}], **reward_columns(t)}
+    return {"prompt": prompt_messages(t, style), "completion": [{"role": "assistant", "content": target_text(t)}], **reward_columns(t)}
 
 
-def grpo_row(t: Triplet) -> dict[str, Any]:
+def grpo_row(t: Triplet, style: PromptStyle = "serving") -> dict[str, Any]:
     """A TRL GRPO row: a conversational prompt plus the reward columns."""
-    return {"prompt": prompt_messages(t), **reward_columns(t)}
+    return {"prompt": prompt_messages(t, style), **reward_columns(t)}
 
 
 def write_triplet(path: Path, t: Triplet) -> None:
@@ -184,6 +197,6 @@ def to_hf_dataset(triplets: list[Triplet]):
             "source_hash": t.source.content_hash, "intent": t.intent.model_dump_json(by_alias=True),
             "valid": t.valid, "teacher": t.teacher, "validation": _compact_value(t.validation),
             "questions": _compact_value(t.questions), **reward_columns(t),
-            "prompt": _compact_value(prompt_messages(t)),
+            "prompt": _compact_value(prompt_messages(t, "compact")),
         })
     return Dataset.from_list(rows)
