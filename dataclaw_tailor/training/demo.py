@@ -172,7 +172,7 @@ def run_demo(workdir: str | Path, *, train: int = 96, heldout: int = 12, sft_ste
     def scored(path: Path, label: str) -> CheckpointScores:
         s = score_checkpoint(path, held, style="compact", max_new_tokens=max_new)
         log(f"{label:>10}: json_valid={s.json_valid:.2f} schema_valid={s.schema_valid:.2f} R_format={s.r_format:.3f} "
-            f"R_anchor={s.r_anchor:.3f} R_eff={s.r_eff:.3f} field={s.field:.1f} semantic={s.semantic:.1f} sequence={s.sequence:.1f}")
+            f"R_anchor={s.r_anchor:.3f} R_eff={s.r_eff:.3f} field={s.field} semantic={s.semantic} sequence={s.sequence}")
         return s
 
     before = scored(base, "before")

@@ -29,9 +29,9 @@ class CheckpointScores(BaseModel):
     r_anchor: float
     r_eff: float
     reward: float = Field(description="l1*R_format + l2*R_anchor + l3*R_eff.")
-    field: float = Field(description="Eval Field score vs the reference record.")
-    semantic: float = Field(description="Eval Semantic score vs the reference record.")
-    sequence: float = Field(description="Eval Sequence score vs the reference record.")
+    field: float | None = Field(default=None, description="Eval Field score vs the reference record (None: not computed).")
+    semantic: float | None = Field(default=None, description="Eval Semantic score vs the reference record.")
+    sequence: float | None = Field(default=None, description="Eval Sequence score vs the reference record.")
     mean_chars: float = Field(description="Mean output length in characters.")
     samples: list[str] = Field(default_factory=list, description="The first few outputs, for a look.")
 
@@ -59,37 +59,44 @@ def generate(model_settings: ModelSettings, triplets: list[Triplet], *, style: P
     return outputs
 
 
-def score(completions: list[str], triplets: list[Triplet], weights: RewardWeights = RewardWeights()) -> CheckpointScores:
-    """Rewards and eval metrics of `completions` (one per triplet) against the triplets' references."""
-    from ..evals.metrics import score_record
+def score(completions: list[str], triplets: list[Triplet], weights: RewardWeights = RewardWeights(), *,
+          metrics: bool = True) -> CheckpointScores:
+    """Rewards and (with `metrics`) eval metrics of `completions`, one per triplet, against the references.
 
+    The eval metrics need the `eval` extra (the MiniLM sentence embedder for Semantic).
+    """
     columns: dict[str, Any] = {k: [reward_columns(t)[k] for t in triplets] for k in ("schema", "anchors", "source", "record")}
     fmt = format_reward(completions, **columns)
     anc = anchor_reward(completions, **columns)
     eff = efficiency_reward(completions, **columns)
     total = combined_reward(completions, weights, **columns)
-    parsed, evals = [], []
-    for text, t in zip(completions, triplets):
+    preds = []
+    for text in completions:
         try:
-            pred = json.loads(text)
+            preds.append(json.loads(text))
         except json.JSONDecodeError:
-            pred = None
-        parsed.append(pred is not None)
-        evals.append(score_record(pred, t.record, t.json_schema, screen=t.source.screen))
+            preds.append(None)
     n = max(len(completions), 1)
 
     def mean(values: list[float]) -> float:
         return round(sum(values) / n, 4)
 
+    evals: dict[str, float] = {}
+    if metrics:
+        from ..evals.metrics import score_record
+
+        rows = [score_record(p, t.record, t.json_schema, screen=t.source.screen) for p, t in zip(preds, triplets)]
+        evals = {k: mean([getattr(r, k) for r in rows]) for k in ("field", "semantic", "sequence")}
+
     return CheckpointScores(
-        n=len(completions), json_valid=mean([float(p) for p in parsed]), schema_valid=mean([float(f == 1.0) for f in fmt]),
+        n=len(completions), json_valid=mean([float(p is not None) for p in preds]), schema_valid=mean([float(f == 1.0) for f in fmt]),
         r_format=mean(fmt), r_anchor=mean(anc), r_eff=mean(eff), reward=mean(total),
-        field=mean([e.field for e in evals]), semantic=mean([e.semantic for e in evals]), sequence=mean([e.sequence for e in evals]),
+        **evals,
         mean_chars=mean([float(len(c)) for c in completions]), samples=completions[:3],
     )
 
 
 def score_checkpoint(path: str | Path, triplets: list[Triplet], *, modality: str = "text", style: PromptStyle = "serving",
-                     max_new_tokens: int = 512, weights: RewardWeights = RewardWeights()) -> CheckpointScores:
+                     max_new_tokens: int = 512, weights: RewardWeights = RewardWeights(), metrics: bool = True) -> CheckpointScores:
     completions = generate(ModelSettings(path=str(path), modality=modality), triplets, style=style, max_new_tokens=max_new_tokens)
-    return score(completions, triplets, weights)
+    return score(completions, triplets, weights, metrics=metrics)
