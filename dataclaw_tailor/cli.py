@@ -15,6 +15,7 @@ import click
 import typer
 
 from .core import DataClawError, Intent
+from .training.cli import train_app
 
 app = typer.Typer(
     name="claw",
@@ -23,6 +24,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(train_app, name="train")
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CLARIFY = 0, 1, 2, 3
 
