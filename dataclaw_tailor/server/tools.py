@@ -35,12 +35,12 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 from ..batch import CorpusSummary, discover, run_corpus
 from ..core import DataClawError, Intent, Source
 from ..core.validate import check_record
+from ..evals.export import ExportFormat, ExportSummary, export_records
 from ..graph.runner import TailorResult, atailor
 from .config import ServerConfig
 from .models import (
     AnchorsOutput,
     ClarifyOutput,
-    ExportOutput,
     Question,
     Route,
     SourceInfo,
@@ -336,6 +336,7 @@ async def validate_record(
 
     from ..experts.registry import get_task
     from ..tools import extract
+    from ..tools.registry import producible
 
     if task is None and schema is None:
         raise ToolError("give `task` (see `list_tasks`) or `schema` (a JSON Schema), or both for task 'custom'")
@@ -350,7 +351,8 @@ async def validate_record(
     anchors, source = [], None
     if path is not None:
         source = await _detect(roots.resolve(path))
-        kinds = list(spec.extractors) if spec is not None and spec.extractors else None
+        wanted = spec.extractors if spec is not None else ()
+        kinds = [k for k in wanted if k in producible(source.kind)] or None
         with tool_errors():
             anchors = await anyio.to_thread.run_sync(lambda: extract(source, kinds=kinds))
     with tool_errors():
@@ -418,16 +420,14 @@ async def tailor_corpus(
 
 
 async def export_dataset(
-    records: Annotated[str, Field(description="JSONL of record envelopes, e.g. the `out` of `tailor_corpus`.")],
-    format: Annotated[str, Field(description="Fine-tuning format to write (e.g. 'sharegpt', 'openai-chat', 'hf-dataset').")],
-    out: Annotated[str, Field(description="File or folder to write (inside the roots).")],
+    records: Annotated[str, Field(description="JSONL of tailoring envelopes: `records_path` of `tailor_corpus`, or files written by `tailor` with `out`.")],
+    format: Annotated[ExportFormat, Field(description="openai (chat messages), sharegpt (LLaMA-Factory), trl (messages + images) or hf (parquet dataset folder).")],
+    out: Annotated[str, Field(description="Output .jsonl for the chat formats, or a folder for hf (inside the roots).")],
     roots: Annotated[Roots, Resolve(allowed_roots)],
-) -> ExportOutput:
-    """Convert tailored records into a fine-tuning dataset format; invalid records are skipped and counted."""
-    from ..evals.export import export_records
-
+    unit: Annotated[Literal["auto", "record"], Field(description="auto: one sample per step / pair / question where the task has them; record: one sample per record.")] = "auto",
+) -> ExportSummary:
+    """Turn valid tailored records into a supervised fine-tuning set; every line left out is listed with its reason."""
     src = roots.resolve(records, field="records")
     target = roots.resolve(out, field="out", must_exist=False)
     with tool_errors():
-        summary = await anyio.to_thread.run_sync(lambda: export_records(src, format, target))
-    return ExportOutput(out=str(target), format=format, summary=dict(summary) if not isinstance(summary, BaseModel) else summary.model_dump())
+        return await anyio.to_thread.run_sync(lambda: export_records(src, format, target, unit=unit))
