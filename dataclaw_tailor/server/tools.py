@@ -132,6 +132,7 @@ class Ran:
 
     result: TailorResult
     path: Path | None
+    out: Path | None
 
 
 def _questions(result: TailorResult) -> list[Question]:
@@ -168,15 +169,19 @@ async def _first_run(
     target_use: str | None,
     max_items: int | None,
     language: str,
+    out: str | None,
     roots: Annotated[Roots, Resolve(allowed_roots)],
 ) -> Ran:
+    """Start (or resume) the thread; refuses bad paths before any work is done."""
+    target = roots.resolve(out, field="out", must_exist=False) if out else None
     if thread_id and answers:
-        return Ran(await _run_tailor(ctx, None, None, thread_id, answers), roots.resolve(path) if path else None)
+        real = roots.resolve(path) if path else None
+        return Ran(await _run_tailor(ctx, None, None, thread_id, answers), real, target)
     if path is None or intent is None:
         raise ToolError("give `path` and `intent` to start, or `thread_id` and `answers` to resume a clarification")
     real = roots.resolve(path)
     text = _intent(intent, task, domain, schema, answers, target_use, max_items, language)
-    return Ran(await _run_tailor(ctx, real, text, thread_id), real)
+    return Ran(await _run_tailor(ctx, real, text, thread_id), real, target)
 
 
 async def _ask_user(ctx: Context, ask_user: bool, first: Annotated[Ran, Resolve(_first_run)]) -> Elicit[BaseModel] | None:
@@ -203,10 +208,16 @@ def _tailor_output(result: TailorResult, path: Path | None, include_anchors: boo
     )
 
 
-def _write_json(result: TailorResult, out: Path) -> None:
+def _write_envelope(result: TailorResult, out: Path) -> None:
+    """`.jsonl` appends one line (what `export_dataset` reads); any other name gets the whole file, atomically."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    payload = result.model_dump(mode="json")
+    if out.suffix == ".jsonl":
+        with out.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
     tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     tmp.replace(out)
 
 
@@ -227,7 +238,7 @@ async def tailor(
     language: Annotated[str, Field(description="Language of generated text.")] = "en",
     ask_user: Annotated[bool, Field(description="Ask clarification questions through the client's form UI when it supports elicitation; false returns them with a thread_id instead.")] = True,
     include_anchors: Annotated[bool, Field(description="Also return the extracted anchors (can be long).")] = False,
-    out: Annotated[str | None, Field(description="Optional JSON file (inside the roots) to write the full result envelope to.")] = None,
+    out: Annotated[str | None, Field(description="Optional file (inside the roots) for the full result envelope: a .jsonl name appends a line (input for `export_dataset`), any other name is written as one JSON document.")] = None,
 ) -> TailorOutput:
     """Tailor one raw stream into a schema-valid, anchor-grounded JSON training record.
 
@@ -235,27 +246,17 @@ async def tailor(
     it, otherwise by returning `questions` and a `thread_id` to answer in a later call), routes to a
     domain expert, extracts factual anchors, synthesises the record and validates/repairs it.
     """
-    target = roots.resolve(out, field="out", must_exist=False) if out else None
     result = first.result
     if isinstance(asked, AcceptedElicitation) and asked.data is not None:
         result = await _run_tailor(ctx, None, None, result.thread_id, asked.data.model_dump(by_alias=True))
-    written = None
-    if target is not None and result.record is not None:
-        _write_json(result, target)
-        written = target
+    written = first.out if first.out is not None and result.record is not None else None
+    if written is not None:
+        _write_envelope(result, written)
     return _tailor_output(result, first.path, include_anchors, written)
 
 
 # ---------------------------------------------------------------------------------------------
 # clarify_intent, extract_anchors, validate_record, list_tasks
-
-
-def _route(value: Any) -> Route:
-    return Route(
-        domain=getattr(value, "domain", None), task=getattr(value, "task", None),
-        confidence=float(getattr(value, "confidence", 0.0) or 0.0),
-        reasons=list(getattr(value, "reasons", None) or []), candidates=list(getattr(value, "candidates", None) or []),
-    )
 
 
 async def clarify_intent(
@@ -420,7 +421,7 @@ async def tailor_corpus(
 
 
 async def export_dataset(
-    records: Annotated[str, Field(description="JSONL of tailoring envelopes: `records_path` of `tailor_corpus`, or files written by `tailor` with `out`.")],
+    records: Annotated[str, Field(description="JSONL of tailoring envelopes: `records_path` of `tailor_corpus`, or a .jsonl `out` of `tailor`.")],
     format: Annotated[ExportFormat, Field(description="openai (chat messages), sharegpt (LLaMA-Factory), trl (messages + images) or hf (parquet dataset folder).")],
     out: Annotated[str, Field(description="Output .jsonl for the chat formats, or a folder for hf (inside the roots).")],
     roots: Annotated[Roots, Resolve(allowed_roots)],

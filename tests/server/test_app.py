@@ -121,3 +121,15 @@ async def test_validate_record_and_extract_anchors(tmp_path):
         assert own.structured_content["valid"] and own.structured_content["record"] == {"n": 3}
         bad_schema = await client.call_tool("validate_record", {"record": {}, "schema": {"type": 5}})
         assert bad_schema.is_error and "not a valid JSON Schema" in bad_schema.content[0].text
+
+
+async def test_tailor_writes_envelopes_inside_the_roots_only(tmp_path):
+    out = tmp_path / "runs" / "gui.jsonl"
+    async with Client(server(tmp_path)) as client:
+        for _ in range(2):
+            result = await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps", "out": str(out)})
+            assert result.structured_content["written"] == str(out)
+        refused = await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps", "out": "/tmp/../etc/x.json"})
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == 2 and all(e["status"] == "ok" and e["record"]["steps"] for e in lines)
+    assert refused.is_error and "out: /tmp/../etc/x.json is outside the allowed roots" in refused.content[0].text
