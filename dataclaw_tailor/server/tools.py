@@ -9,6 +9,7 @@ take the server down for the next.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -348,7 +349,14 @@ async def validate_record(
             raise ToolError(f"schema: not a valid JSON Schema: {exc.message}") from exc
     with tool_errors():
         spec = get_task(task) if task is not None else None
-        json_schema = spec.json_schema(schema) if spec is not None else schema
+        if spec is None:
+            json_schema = schema
+        elif spec.model is None:
+            json_schema = spec.json_schema(schema)
+        elif schema is not None:
+            raise ToolError(f"schema: task {spec.name!r} has its own schema; pass `schema` alone or with task 'custom'")
+        else:
+            json_schema = task_schema(spec.name)
     anchors, source = [], None
     if path is not None:
         source = await _detect(roots.resolve(path))
@@ -364,6 +372,14 @@ async def validate_record(
         grounded=summary["grounded"], errors=summary["errors"], repairs=summary["repairs"],
         record=checked.record if isinstance(checked.record, dict) else None,
     )
+
+
+@functools.cache
+def task_schema(name: str) -> dict[str, Any]:
+    """A task's JSON Schema, generated once per process (pydantic takes milliseconds per call); read-only."""
+    from ..experts.registry import get_task
+
+    return get_task(name).json_schema()
 
 
 def task_info(spec: Any) -> TaskInfo:

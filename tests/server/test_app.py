@@ -133,3 +133,14 @@ async def test_tailor_writes_envelopes_inside_the_roots_only(tmp_path):
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(lines) == 2 and all(e["status"] == "ok" and e["record"]["steps"] for e in lines)
     assert refused.is_error and "out: /tmp/../etc/x.json is outside the allowed roots" in refused.content[0].text
+
+
+async def test_unknown_task_resources_are_errors_naming_the_task(tmp_path):
+    from mcp.shared.exceptions import MCPError
+
+    async with Client(server(tmp_path)) as client:
+        for uri, words in (("dataclaw://tasks/nope.task/schema", "nope.task"), ("dataclaw://tasks/custom/schema", "own JSON Schema")):
+            with pytest.raises(MCPError, match=words):
+                await client.read_resource(uri)
+        example = json.loads((await client.read_resource("dataclaw://tasks/custom/example")).contents[0].text)
+        assert isinstance(example, dict)
