@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,7 @@ async def test_bad_calls_are_tool_errors_and_the_server_keeps_serving(tmp_path):
         "symlink out": {"path": str(tmp_path / "escape"), "intent": "captions"},
         "unsupported": {"path": str(tmp_path / "notes.txt"), "intent": "captions"},
         "no source": {"intent": "captions"},
+        "unknown thread": {"thread_id": "no-such-thread", "answers": {"task": "daily.dense_captions"}},
     }
     (tmp_path / "notes.txt").write_text("not a stream")
     async with Client(server(tmp_path)) as client:
@@ -144,3 +146,23 @@ async def test_unknown_task_resources_are_errors_naming_the_task(tmp_path):
                 await client.read_resource(uri)
         example = json.loads((await client.read_resource("dataclaw://tasks/custom/example")).contents[0].text)
         assert isinstance(example, dict)
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_client_roots_are_allowed_roots(tmp_path, mode):
+    from mcp_types import ListRootsResult, Root
+
+    shared = tmp_path / "client-root"
+    shutil.copytree(TRACE, shared / "trace")
+    asked: list[int] = []
+
+    async def list_roots(context) -> ListRootsResult:
+        asked.append(1)
+        return ListRootsResult(roots=[Root(uri=shared.as_uri(), name="project")])
+
+    flags_only = build_server(ServerConfig(roots=Roots([EXAMPLES]), state_dir=tmp_path / "state"))
+    async with Client(flags_only, mode=mode, list_roots_callback=list_roots) as client:
+        inside = await client.call_tool("tailor", {"path": str(shared / "trace"), "intent": "GUI-agent SFT steps"})
+        outside = await client.call_tool("tailor", {"path": str(tmp_path / "state"), "intent": "GUI-agent SFT steps"})
+    assert asked and not inside.is_error and inside.structured_content["status"] == "ok"
+    assert outside.is_error and "outside the allowed roots" in outside.content[0].text
