@@ -276,7 +276,10 @@ def serve_model(
 def mcp(
     root: Annotated[list[Path] | None, typer.Option(help="Directory tools may read and write (repeatable); the client's MCP roots are added. Default: the working directory.")] = None,
     state_dir: Annotated[Path | None, typer.Option(help="Where clarification threads are checkpointed (default ~/.local/state/dataclaw-tailor).")] = None,
-    backend: Annotated[str, typer.Option(help="Tailoring backend for every call.")] = "rules",
+    backend: Annotated[str, typer.Option(help="Tailoring backend for every call: rules, openai, local, or sampling (the MCP client's own model).")] = "rules",
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server for --backend openai.")] = None,
+    model: Annotated[str | None, typer.Option(help="Served model name (openai) or checkpoint folder (local).")] = None,
+    expert_model: Annotated[list[str] | None, typer.Option(help="DOMAIN=SERVED_NAME Expert adapter (openai; repeatable).")] = None,
     http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP at /mcp instead of stdio.")] = False,
     host: Annotated[str, typer.Option(help="HTTP bind address; beyond loopback needs DATACLAW_MCP_TOKEN.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="HTTP port.")] = 8000,
@@ -288,11 +291,13 @@ def mcp(
     if http:
         require_token_for(host, token)
     from .graph.runner import default_state_dir
+    from .model.options import backend_options
     from .server.app import serve_http, serve_stdio
     from .server.config import ServerConfig
     from .server.roots import Roots
 
-    config = ServerConfig(roots=Roots(root or ()), state_dir=state_dir or default_state_dir(), backend=backend)
+    options = backend_options(backend, base_url=base_url, model=model, expert_models=expert_model)
+    config = ServerConfig(roots=Roots(root or ()), state_dir=state_dir or default_state_dir(), backend=backend, backend_options=options)
     if http:
         serve_http(config, host, port, token)
     else:

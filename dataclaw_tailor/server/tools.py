@@ -122,9 +122,22 @@ async def _run_tailor(
     config = server_config(ctx)
     with tool_errors():
         return await atailor(
-            path, intent, backend=config.backend, backend_options=config.backend_options or None,
+            path, intent, backend=config.backend, backend_options=backend_options(ctx),
             thread_id=thread_id, answers=answers, state_dir=config.state_dir,
         )
+
+
+def backend_options(ctx: Context) -> dict[str, Any] | None:
+    """The configured options; the `sampling` backend also gets this request's way to ask the client's model.
+
+    Sampling is a server-to-client request in the middle of a call, which only the 2025 protocol
+    carries; under the 2026 protocol the backend reports that the client could not sample.
+    """
+    config = server_config(ctx)
+    options = dict(config.backend_options)
+    if config.backend == "sampling":
+        options["sample"] = functools.partial(ctx.session.create_message, related_request_id=ctx.request_context.request_id)
+    return options or None
 
 
 @dataclass(frozen=True)
@@ -431,7 +444,7 @@ async def tailor_corpus(
         items = [roots.resolve(str(p), field="folder item") for p in discover(real)]
         return await run_corpus(
             items, _intent(intent, task, domain, schema, None, target_use, max_items, "en"), out_dir=target,
-            backend=server_config(ctx).backend, backend_options=server_config(ctx).backend_options or None,
+            backend=server_config(ctx).backend, backend_options=backend_options(ctx),
             concurrency=concurrency, state_dir=server_config(ctx).state_dir, progress=ctx.report_progress,
         )
 

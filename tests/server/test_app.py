@@ -166,3 +166,26 @@ async def test_client_roots_are_allowed_roots(tmp_path, mode):
         outside = await client.call_tool("tailor", {"path": str(tmp_path / "state"), "intent": "GUI-agent SFT steps"})
     assert asked and not inside.is_error and inside.structured_content["status"] == "ok"
     assert outside.is_error and "outside the allowed roots" in outside.content[0].text
+
+
+async def test_sampling_backend_asks_the_clients_own_model(tmp_path):
+    from mcp_types import CreateMessageResult, TextContent
+
+    async with Client(server(tmp_path)) as client:
+        good = (await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps"})).structured_content["record"]
+    prompts: list[str] = []
+
+    async def client_model(context, params) -> CreateMessageResult:
+        blocks = params.messages[-1].content
+        prompts.append("".join(b.text for b in (blocks if isinstance(blocks, list) else [blocks]) if b.type == "text"))
+        return CreateMessageResult(role="assistant", model="client-llm", content=TextContent(type="text", text=json.dumps(good)))
+
+    sampling = build_server(ServerConfig(roots=Roots([EXAMPLES]), state_dir=tmp_path / "s", backend="sampling"))
+    async with Client(sampling, mode="legacy", sampling_callback=client_model) as client:
+        done = await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps"})
+    assert done.structured_content["status"] == "ok" and done.structured_content["record"] == good
+    assert done.structured_content["provenance"]["backend"] == "sampling" and len(prompts) == 1
+    assert "gui_event:0" in prompts[0]  # the anchors travel in the prompt
+    async with Client(sampling, mode="auto", sampling_callback=client_model) as client:
+        refused = await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps"})
+    assert refused.is_error and "could not sample" in refused.content[0].text
