@@ -274,7 +274,7 @@ def serve_model(
 
 @app.command()
 def mcp(
-    root: Annotated[list[Path] | None, typer.Option(help="Directory tools may read and write (repeatable); the client's MCP roots are added. Default: the working directory.")] = None,
+    root: Annotated[list[Path] | None, typer.Option(help="Directory tools may read and write (repeatable); the client's MCP roots are added to these.")] = None,
     state_dir: Annotated[Path | None, typer.Option(help="Where clarification threads are checkpointed (default ~/.local/state/dataclaw-tailor).")] = None,
     backend: Annotated[str, typer.Option(help="Tailoring backend for every call: rules, openai, local, or sampling (the MCP client's own model).")] = "rules",
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server for --backend openai.")] = None,
