@@ -189,3 +189,16 @@ async def test_sampling_backend_asks_the_clients_own_model(tmp_path):
     async with Client(sampling, mode="auto", sampling_callback=client_model) as client:
         refused = await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps"})
     assert refused.is_error and "could not sample" in refused.content[0].text
+
+
+@pytest.mark.devset
+async def test_real_screenagent_trajectory_over_mcp(devset, tmp_path):
+    trace = devset / "gui" / "screenagent-task101"
+    real = build_server(ServerConfig(roots=Roots([devset]), state_dir=tmp_path / "state"))
+    async with Client(real) as client:
+        anchors = (await client.call_tool("extract_anchors", {"path": str(trace), "kinds": ["gui_event"]})).structured_content
+        result = await client.call_tool("tailor", {"path": str(trace), "intent": "GUI agent SFT steps", "task": "gui.trajectory"})
+    assert anchors["source"]["format"] and anchors["counts"]["gui_event"] >= 8
+    out = result.structured_content
+    assert out["status"] == "ok", out["validation"]
+    assert out["record"]["steps"][0]["action"]["type"] == "double_click"
