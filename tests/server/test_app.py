@@ -202,3 +202,16 @@ async def test_real_screenagent_trajectory_over_mcp(devset, tmp_path):
     out = result.structured_content
     assert out["status"] == "ok", out["validation"]
     assert out["record"]["steps"][0]["action"]["type"] == "double_click"
+
+
+async def test_clear_intents_need_no_questions_and_tasks_filter_by_kind(tmp_path):
+    async with Client(server(tmp_path)) as client:
+        clear = (await client.call_tool("clarify_intent", {"path": str(TRACE), "intent": "GUI-agent SFT steps"})).structured_content
+        gui = (await client.call_tool("list_tasks", {"kind": "gui_trace"})).structured_content["tasks"]
+        every = (await client.call_tool("list_tasks", {})).structured_content["tasks"]
+        wrong = await client.call_tool("list_tasks", {"kind": "podcast"})
+    assert not clear["fuzzy"] and clear["route"]["task"] == "gui.trajectory" and not clear["questions"]
+    assert clear["source"]["kind"] == "gui_trace"
+    assert {t["name"] for t in gui} >= {"gui.trajectory", "gui.grounding"} and all("gui_trace" in t["source_kinds"] for t in gui)
+    assert len(every) == 10 and all(t["schema_uri"] == f"dataclaw://tasks/{t['name']}/schema" for t in every)
+    assert wrong.is_error and "podcast" in wrong.content[0].text
