@@ -160,7 +160,7 @@ def validate(
     from .core.validate import check_record
     from .experts.registry import get_task
     from .tools import detect, extract
-    from .tools.registry import producible
+    from .tools.registry import applicable
 
     spec = get_task(task)
     text = file.read_text() if file.exists() else None
@@ -176,7 +176,7 @@ def validate(
     src = Source.model_validate(doc["source"]) if envelope and doc.get("source") else None
     if source is not None:
         src = detect(source)
-        anchors = extract(src, kinds=[k for k in spec.extractors if k in producible(src.kind)] or None)
+        anchors = extract(src, kinds=applicable(spec.extractors, src.kind))
     checked = check_record(record, spec.json_schema(_load_json_file(custom_schema, "schema") if custom_schema else None), anchors, src, repair=False)
     emit_json(checked.report.summary())
     raise typer.Exit(EXIT_OK if checked.report.valid else EXIT_ERROR)

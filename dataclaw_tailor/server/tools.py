@@ -351,7 +351,7 @@ async def validate_record(
 
     from ..experts.registry import get_task
     from ..tools import extract
-    from ..tools.registry import producible
+    from ..tools.registry import applicable
 
     if task is None and schema is None:
         raise ToolError("give `task` (see `list_tasks`) or `schema` (a JSON Schema), or both for task 'custom'")
@@ -374,7 +374,7 @@ async def validate_record(
     if path is not None:
         source = await _detect(roots.resolve(path))
         wanted = spec.extractors if spec is not None else ()
-        kinds = [k for k in wanted if k in producible(source.kind)] or None
+        kinds = applicable(wanted, source.kind)
         with tool_errors():
             anchors = await anyio.to_thread.run_sync(lambda: extract(source, kinds=kinds))
     with tool_errors():
