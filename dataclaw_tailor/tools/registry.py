@@ -5,7 +5,7 @@ An extractor's version is part of the anchor cache key, so bump it whenever its 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,3 +82,15 @@ def select_extractors(source: Source, kinds: list[str] | None) -> tuple[list[Ext
         chosen[maker.name] = maker
         keep.add(name)
     return list(chosen.values()), keep
+
+
+def applicable(wanted: Iterable[str], kind: SourceKind) -> list[str] | None:
+    """The wanted anchor kinds that some registered extractor makes for a source kind.
+
+    Experts declare the anchor kinds they can use across several source kinds; callers ask only for
+    those this source can yield. None (run the defaults) when none applies.
+    """
+    from . import builtin  # noqa: F401  (registers the built-in extractors)
+
+    made = {k for e in EXTRACTORS.values() if kind in e.source_kinds for k in e.produces}
+    return [k for k in wanted if k in made] or None

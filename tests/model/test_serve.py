@@ -62,14 +62,16 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tiny_model):
+def server(tiny_model, tmp_path_factory):
     """`claw serve-model --engine transformers` on a free loopback port, as a real subprocess."""
     port = free_port()
+    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
+    log = log_path.open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "dataclaw_tailor.cli", "serve-model", "--engine", "transformers", "--model", str(tiny_model),
          "--port", str(port), "--served-model-name", "dataclaw", "--served-model-name", "gui-lora", "--max-chars", "12",
          "--max-items", "3", "--threads", "1"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy(),
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
     )
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 60
@@ -80,13 +82,14 @@ def server(tiny_model):
         except httpx.TransportError:
             time.sleep(0.3)
         if proc.poll() is not None:
-            pytest.fail(f"serve-model exited: {proc.stderr.read().decode()[-2000:]}")
+            pytest.fail(f"serve-model exited: {log_path.read_text()[-2000:]}")
     else:
         proc.kill()
         pytest.fail("serve-model did not come up in 60 s")
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+    log.close()
 
 
 def test_models_and_request_errors(server):
