@@ -55,6 +55,7 @@ class LocalBackend:
         max_items: int | None = None,
         seed: int | None = None,
         threads: int | None = None,
+        mask_threads: int | str = "auto",
     ):
         path = Path(model)
         if not (path / "config.json").is_file():
@@ -68,6 +69,7 @@ class LocalBackend:
         self.max_items = max_items
         self.seed = seed
         self.threads = threads
+        self.mask_threads = mask_threads
         self._lock = threading.Lock()
         self._loaded: dict[str, Any] | None = None
         self._grammars: dict[str, Any] = {}
@@ -154,7 +156,6 @@ class LocalBackend:
 
     def _run(self, requests: list[GenerationRequest]) -> list[Generation]:
         import torch
-        import xgrammar as xgr
 
         loaded = self._load()
         model, tokenizer = loaded["model"], loaded["tokenizer"]
@@ -173,8 +174,7 @@ class LocalBackend:
         if self.constrained and any(s is not None for s in schemas):
             if not all(s is not None for s in schemas):
                 raise BackendError("local backend: a batch must be all constrained or all free (mixed json_schema)")
-            grammars = [self._grammar(s) for s in schemas]
-            options["logits_processor"] = [xgr.contrib.hf.LogitsProcessor(grammars)]
+            options["logits_processor"] = [grammar_processor([self._grammar(s) for s in schemas], self.mask_threads)]
         with torch.inference_mode():
             out = model.generate(**inputs, **options)
         prompt_lengths = inputs["attention_mask"].sum(dim=1).tolist()
@@ -209,6 +209,43 @@ class LocalBackend:
             ]
             batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
         return batch.to(device)
+
+
+def grammar_processor(grammars: list[Any], threads: int | str = "auto") -> Any:
+    """A transformers `LogitsProcessor` that masks each row of a batch with its own compiled grammar.
+
+    Unlike `xgrammar.contrib.hf.LogitsProcessor`, which fills one row after another in Python, the
+    rows' masks are filled in parallel by `BatchGrammarMatcher` (`threads` workers; "auto" = half the cores) and the
+    sampled tokens are accepted in one call; finished rows are left unmasked (generate pads them).
+    One instance serves one `generate` call.
+    """
+    import torch
+    import transformers
+    import xgrammar as xgr
+
+    class GrammarLogitsProcessor(transformers.LogitsProcessor):
+        def __init__(self) -> None:
+            self.matchers = [xgr.GrammarMatcher(g) for g in grammars]
+            self.batch = xgr.BatchGrammarMatcher(threads)
+            self.bitmask = xgr.allocate_token_bitmask(len(grammars), grammars[0].tokenizer_info.vocab_size)
+            self.started = False
+
+        def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+            if self.started:
+                live = [i for i, m in enumerate(self.matchers) if not m.is_terminated()]
+                last = input_ids[:, -1].tolist()
+                accepted = xgr.BatchGrammarMatcher.batch_accept_token([self.matchers[i] for i in live], [last[i] for i in live])
+                if not all(accepted):
+                    raise BackendError("local backend: a sampled token broke the grammar (masking failed)")
+            self.started = True
+            live = [i for i, m in enumerate(self.matchers) if not m.is_terminated()]
+            self.bitmask.fill_(-1)
+            if live:
+                self.batch.batch_fill_next_token_bitmask([self.matchers[i] for i in live], self.bitmask, live)
+            xgr.apply_token_bitmask_inplace(scores, self.bitmask.to(scores.device, non_blocking=True))
+            return scores
+
+    return GrammarLogitsProcessor()
 
 
 def _tokenizer(path: Path) -> Any:
