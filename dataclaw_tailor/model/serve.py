@@ -71,7 +71,8 @@ def vllm_command(base: str, experts: Mapping[str, str] | None = None, options: V
     """The `vllm serve` argv for Omni (no experts) or Expert (one LoRA module per domain).
 
     Flags as documented for current vLLM (`vllm serve --help`): structured outputs are configured
-    with `--structured-outputs-config` (the older `--guided-decoding-backend` was removed), and
+    with `--structured-outputs-config` (the older `--guided-decoding-backend` was removed), with JSON
+    whitespace disabled (a grammar that allows any whitespace lets a model pad forever), and
     `--limit-mm-per-prompt` takes a JSON object.
     """
     cmd = [
@@ -84,7 +85,7 @@ def vllm_command(base: str, experts: Mapping[str, str] | None = None, options: V
         "--tensor-parallel-size", str(options.tensor_parallel_size),
         "--gpu-memory-utilization", str(options.gpu_memory_utilization),
         "--limit-mm-per-prompt", json.dumps({"image": options.images_per_prompt}),
-        "--structured-outputs-config", json.dumps({"backend": options.structured_backend}),
+        "--structured-outputs-config", json.dumps({"backend": options.structured_backend, "disable_any_whitespace": True}),
     ]
     if experts:
         cmd += ["--enable-lora", "--max-loras", str(len(experts)), "--max-lora-rank", str(options.max_lora_rank)]

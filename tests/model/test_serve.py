@@ -28,7 +28,7 @@ def test_vllm_dry_run_omni():
     cmd = shlex.split(done.stdout.strip())
     assert cmd[:3] == ["vllm", "serve", "/ckpt/dataclaw-omni"]
     assert flag(cmd, "--port") == "9000" and flag(cmd, "--served-model-name") == "dataclaw"
-    assert json.loads(flag(cmd, "--structured-outputs-config")) == {"backend": "xgrammar"}
+    assert json.loads(flag(cmd, "--structured-outputs-config")) == {"backend": "xgrammar", "disable_any_whitespace": True}
     assert json.loads(flag(cmd, "--limit-mm-per-prompt")) == {"image": 8}
     assert flag(cmd, "--max-model-len") == "32768"
     assert "--enable-lora" not in cmd and "--guided-decoding-backend" not in cmd
