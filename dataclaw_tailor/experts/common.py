@@ -50,6 +50,9 @@ def prompt(task: str, body: str) -> str:
     return f"Task `{task}`.\n{body.strip()}\n\n{COMMON_RULES}"
 
 
+QA_KEYWORDS = ("qa", "vqa", "question", "questions and answers", "answer", "spatio temporal", "reasoning")
+"""Routing phrases shared by every question-answering task; the domain keywords tell them apart."""
+
 T = TypeVar("T")
 
 

@@ -168,13 +168,13 @@ class _Filler:
                 value = anchor.end
             elif key in ("x", "y") and anchor.p is not None and len(anchor.p) in (2, 4):
                 value = box_center(anchor.p)[0 if key == "x" else 1]
-            elif key in ("duration_s", "duration", "length_s") and anchor.t is not None:
+            elif ("duration" in key or "length" in key) and anchor.t is not None:
                 value = anchor.end - anchor.start
             elif key in ("index", "idx", "step", "order", "position"):
                 value = float(index_of(anchor))
         if value is None:
             screen = self.ctx.source.screen
-            if key in ("duration_s", "duration", "length_s"):
+            if "duration" in key or "length" in key:
                 value = self.total
             elif key in ("width", "height") and screen:
                 value = float(screen[0] if key == "width" else screen[1])
@@ -211,8 +211,10 @@ class _Filler:
 
     def describe(self, anchor: Anchor) -> str:
         said = content(anchor) or content(anchor, "instruction") or content(anchor, "task") or content(anchor, "skill") or content(anchor, "state")
+        if said:
+            return said
         when = f" ({fmt_span(anchor.start, anchor.end)})" if anchor.t is not None else ""
-        return f"{said}{when}" if said else f"{anchor.kind.replace('_', ' ')} {index_of(anchor) + 1}{when}"
+        return f"{anchor.kind.replace('_', ' ')} {index_of(anchor) + 1}{when}"
 
     def overview(self, key: str) -> str:
         tasks = [a for a in self.ctx.anchors if a.kind in ("robot_task", "gui_task")]

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..core import SourceKind, TailorContext, TaskSpec
-from .common import Expert, AnchorIds, Seconds, Span, Strict, Text, clean, duration, fmt_span, limit, prompt
+from .common import QA_KEYWORDS, AnchorIds, Expert, Seconds, Span, Strict, Text, clean, duration, fmt_span, limit, prompt
 from .examples import example_record
 from . import video
 
@@ -129,6 +129,6 @@ EXPERT = Expert(
     task_keywords={
         "daily.dense_captions": ("caption", "dense", "dense caption", "describe", "description", "narrate", "event", "summary",
                                  "summarize", "summarise"),
-        "daily.vqa": ("qa", "question", "answer", "vqa", "temporal", "spatio temporal", "counting", "remot", "reasoning"),
+        "daily.vqa": QA_KEYWORDS + ("temporal", "counting", "remot"),
     },
 )

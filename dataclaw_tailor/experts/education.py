@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import Field
 
 from ..core import SourceKind, TailorContext, TaskSpec, of_kind
-from .common import Expert, AnchorIds, Seconds, Strict, Text, clean, content, duration, limit, prompt, r3, sorted_by_time
+from .common import AnchorIds, Expert, Seconds, Strict, Text, clean, content, duration, limit, prompt, r3, sorted_by_time
 from .examples import example_record
 from . import gui, video
 

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..core import Anchor, SourceKind, TailorContext, TaskSpec, of_kind
-from .common import Expert, AnchorIds, Seconds, Span, Strict, Text, clean, content, duration, field, fmt_span, limit, prompt, r3, sorted_by_time
+from .common import QA_KEYWORDS, AnchorIds, Expert, Seconds, Span, Strict, Text, clean, content, duration, field, fmt_span, limit, prompt, r3, sorted_by_time
 from .examples import example_record
 from . import video
 
@@ -83,15 +83,19 @@ class _Episode:
         return clean(str(value or "unknown"), 60)
 
     def gripper(self, start: float, end: float) -> tuple[Gripper, list[Anchor]]:
-        """State over [start, end): the change inside it if there is one, else the last state before it."""
-        inside = [g for g in self.grips if start <= g.start < end]
+        """State over the span: the change strictly inside it if there is one, else the last state at or before its start."""
+        inside = [g for g in self.grips if start < g.start < end]
         if inside:
             last = field(inside[-1], "state")
             return ("closing" if last == "close" else "opening"), inside
-        before = [g for g in self.grips if g.start < start]
+        before = [g for g in self.grips if g.start <= start]
         if before:
             return ("closed" if field(before[-1], "state") == "close" else "open"), []
         return "unknown", []
+
+    def frames_at(self, t: float) -> list[Anchor]:
+        """Frame anchors within 0.5 s of a segment edge that no event marks (the episode's start or end)."""
+        return [f for f in of_kind(self.ctx.anchors, "frame") if f.start is not None and abs(f.start - t) <= 0.5][:1]
 
     def cuts(self) -> list[tuple[float, float, str, list[Anchor], str]]:
         """Skill spans with their evidence and a note: phases if extracted, else spans between gripper
@@ -99,13 +103,15 @@ class _Episode:
         if self.phases:
             return [(p.start, p.end, clean(str(field(p, "skill") or "unknown"), 40), [p], "") for p in self.phases]
         if self.grips:
-            out, start = [], 0.0
+            out, start, previous = [], 0.0, []
             for g in self.grips:
                 if g.start > start:
-                    out.append((start, g.start, "reach and grasp" if field(g, "state") == "close" else "move and release", [g], ""))
-                start = g.start
+                    skill = "reach and grasp" if field(g, "state") == "close" else "move and release"
+                    out.append((start, g.start, skill, previous + [g] + self.frames_at(start), ""))
+                start, previous = g.start, [g]
             if self.total > start:
-                out.append((start, self.total, "hold" if field(self.grips[-1], "state") == "close" else "retreat", [self.grips[-1]], ""))
+                skill = "hold" if field(self.grips[-1], "state") == "close" else "retreat"
+                out.append((start, self.total, skill, previous + self.frames_at(self.total), ""))
             return out
         return [(s.start, s.end, "unknown", s.anchors, video.describe(s)) for s in video.spans(self.ctx)]
 
@@ -224,6 +230,6 @@ EXPERT = Expert(
     task_keywords={
         "embodied.subtasks": ("segment", "segmentation", "skill", "subtask", "sub task", "phase", "primitive", "anomaly",
                               "anomalies", "hesitation", "regrasp", "failure"),
-        "embodied.vqa": ("qa", "question", "questions and answers", "answer", "vqa", "spatio temporal", "reasoning", "ask"),
+        "embodied.vqa": QA_KEYWORDS + ("ask",),
     },
 )

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..core import Anchor, InputError, SourceKind, TailorContext, TaskSpec, of_kind
-from .common import Expert, AnchorIds, Box, Strict, Text, clean, content, field, index_of, limit, prompt, r3, sorted_by_time
+from .common import AnchorIds, Expert, Box, Strict, Text, clean, content, field, index_of, limit, prompt, r3, sorted_by_time
 from .examples import example_record
 
 VERSION = "1.0"

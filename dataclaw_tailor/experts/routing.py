@@ -14,10 +14,12 @@ Scoring:
    `task_keywords` adds twice that. Matching is on whole words, case-insensitive, with '-' and '_'
    read as spaces and an optional plural 's'. The first task listed for the source kind in
    `PRIMARY` gets 0.25 so that ties resolve to the most common use of that kind.
-4. With `E` the best evidence and `E2` the runner-up's:
-   `confidence = E / (E + 0.5) * (0.5 + 0.5 * (E - E2) / E)` — strong evidence *and* a clear margin are
-   both needed; no keyword at all gives 1/3 (the primary bonus alone). A single candidate (an edit
-   sequence, or a named domain with one task for the kind) is certain: confidence 1.0.
+4. With `E` the best evidence and `gap` its lead over the runner-up:
+   `confidence = E / (E + 0.5) * (0.5 + 0.5 * gap / (gap + 1))` — strong evidence *and* a clear lead
+   are both needed. The lead is absolute, so phrases that fit both ("questions" for two QA tasks)
+   neither help nor hurt; one distinguishing word gives a lead of 1 (or 2 on a task's own keyword).
+   No keyword at all gives 0.2 (the primary bonus alone). A single candidate (an edit sequence, or a
+   named domain with one task for the kind) is certain: confidence 1.0.
 5. `candidates` ranks every candidate by its share of the evidence, each smoothed by +0.5 so that
    candidates without hits still show as alternatives.
 """
@@ -98,7 +100,8 @@ def route(source: Source, intent: Intent) -> Route:
     if len(ranked) == 1:
         confidence = 1.0
     else:
-        confidence = top / (top + 0.5) * (0.5 + 0.5 * (top - second) / top) if top > 0 else 0.0
+        gap = top - second
+        confidence = top / (top + 0.5) * (0.5 + 0.5 * gap / (gap + 1)) if top > 0 else 0.0
     total = sum(evidence.values()) + 0.5 * len(ranked)
     shares = [(t.name, round((evidence[t.name] + 0.5) / total, 3)) for t in ranked]
     why = reasons[best.name] or ["no keyword matched; defaulted to the most common task for this source kind"]
