@@ -1,0 +1,147 @@
+"""Tailor a folder of sources with bounded concurrency, a manifest and atomic writes.
+
+Re-running the same corpus into the same folder skips sources whose content hash already has a
+final outcome (ok or invalid) in the manifest, so an interrupted run resumes where it stopped and
+a finished one is a no-op. Failures are recorded with their reason and retried on the next run;
+nothing already written is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..core import DataClawError, Intent
+from ..graph import atailor
+from ..model.base import Backend, create_backend
+from ..tools import detect
+
+Progress = Callable[[int, int, str], Awaitable[None]]
+FINAL = ("ok", "invalid")
+
+
+class ItemOutcome(BaseModel):
+    source: str
+    content_hash: str | None = None
+    status: str = Field(description="ok, invalid, needs_clarification or error")
+    task: str | None = None
+    thread_id: str | None = None
+    error: str | None = None
+    record_path: str | None = None
+
+
+class CorpusSummary(BaseModel):
+    out_dir: str
+    records_path: str = Field(description="JSONL of result envelopes for every valid record, in source order.")
+    total: int
+    ok: int
+    invalid: int
+    needs_clarification: int
+    errors: int
+    skipped: int = Field(description="Sources already finished by an earlier run of this corpus.")
+    items: list[ItemOutcome]
+
+
+def discover(folder: str | Path) -> list[Path]:
+    """The sources in a folder: each visible file or sub-folder, in name order."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise DataClawError(f"{root}: not a folder of sources")
+    return sorted(p for p in root.iterdir() if not p.name.startswith("."))
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def _read_manifest(path: Path) -> dict[str, ItemOutcome]:
+    done: dict[str, ItemOutcome] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if line.strip():
+                item = ItemOutcome.model_validate_json(line)
+                if item.content_hash:
+                    done[item.content_hash] = item
+    return done
+
+
+async def run_corpus(
+    sources: list[Path],
+    intent: Intent | str,
+    *,
+    out_dir: str | Path,
+    backend: str | Backend = "rules",
+    backend_options: dict[str, Any] | None = None,
+    concurrency: int = 4,
+    state_dir: str | Path | None = None,
+    progress: Progress | None = None,
+) -> CorpusSummary:
+    out = Path(out_dir)
+    manifest_path = out / "manifest.jsonl"
+    previous = _read_manifest(manifest_path)
+    engine = create_backend(backend, **(backend_options or {})) if isinstance(backend, str) else backend
+    gate = asyncio.Semaphore(max(1, concurrency))
+    write_lock = asyncio.Lock()
+    outcomes: list[ItemOutcome | None] = [None] * len(sources)
+    skipped = 0
+    finished = 0
+
+    async def process(path: Path) -> tuple[ItemOutcome, bool]:
+        try:
+            source = await asyncio.to_thread(detect, path)
+            prior = previous.get(source.content_hash)
+            if prior is not None and prior.status in FINAL:
+                return prior, True
+            result = await atailor(path, intent, backend=engine, state_dir=state_dir)
+        except DataClawError as exc:
+            return ItemOutcome(source=str(path), status="error", error=str(exc)), False
+        item = ItemOutcome(source=str(path), content_hash=source.content_hash, status=result.status, task=result.task, thread_id=result.thread_id)
+        if result.status in FINAL:
+            record_path = out / "records" / f"{source.content_hash[:16]}-{result.task}.json"
+            _atomic_write(record_path, json.dumps(result.model_dump(mode="json"), ensure_ascii=False, default=str))
+            item.record_path = str(record_path)
+        return item, False
+
+    async def one(i: int, path: Path) -> None:
+        nonlocal skipped, finished
+        async with gate:
+            item, was_done = await process(path)
+        outcomes[i] = item
+        async with write_lock:
+            skipped += was_done
+            finished += 1
+            if not was_done:
+                out.mkdir(parents=True, exist_ok=True)
+                with manifest_path.open("a") as fh:
+                    fh.write(item.model_dump_json() + "\n")
+        if progress is not None:
+            await progress(finished, len(sources), f"{path.name}: {'already done' if was_done else item.status}")
+
+    await asyncio.gather(*(one(i, p) for i, p in enumerate(sources)))
+    items = [o for o in outcomes if o is not None]
+    records = [Path(o.record_path).read_text() for o in items if o.status == "ok" and o.record_path and Path(o.record_path).exists()]
+    records_path = out / "records.jsonl"
+    _atomic_write(records_path, "".join(r.strip() + "\n" for r in records))
+    count = {s: sum(o.status == s for o in items) for s in ("ok", "invalid", "needs_clarification", "error")}
+    return CorpusSummary(
+        out_dir=str(out),
+        records_path=str(records_path),
+        total=len(sources),
+        ok=count["ok"],
+        invalid=count["invalid"],
+        needs_clarification=count["needs_clarification"],
+        errors=count["error"],
+        skipped=skipped,
+        items=items,
+    )

@@ -1,0 +1,141 @@
+"""The graph's nodes: each a small function from state to a partial state update.
+
+inspect -> route -> (clarify) -> extract -> tailor -> validate (-> repair -> validate, bounded).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from ..core import Anchor, Intent, Message, Source, TailorContext
+from ..core.validate import check_record
+from ..experts.registry import get_task
+from ..experts.routing import route as route_intent
+from ..model.prompt import build_request
+from ..tools import detect, extract
+from ..tools.registry import producible
+from .clarify import resolve_answers, task_question
+from .state import Services, TailorState
+
+Node = Callable[[TailorState, Runtime[Services]], Awaitable[dict[str, Any]]]
+
+
+def timed(name: str) -> Callable[[Node], Node]:
+    """Record each node's wall time under `timings[name]` (summed over repeats such as repairs)."""
+
+    def deco(fn: Node) -> Node:
+        @wraps(fn)
+        async def wrapper(state: TailorState, runtime: Runtime[Services]) -> dict[str, Any]:
+            start = time.perf_counter()
+            update = await fn(state, runtime)
+            spent = time.perf_counter() - start + state.get("timings", {}).get(name, 0.0)
+            return {**update, "timings": {name: round(spent, 4)}}
+
+        return wrapper
+
+    return deco
+
+
+def _context(state: TailorState) -> TailorContext:
+    return TailorContext(
+        source=Source.model_validate(state["source"]),
+        intent=Intent.model_validate(state["intent"]),
+        anchors=[Anchor.model_validate(a) for a in state.get("anchors", [])],
+        task=state["task"],
+    )
+
+
+@timed("inspect")
+async def inspect_source(state: TailorState, runtime: Runtime[Services]) -> dict[str, Any]:
+    source = await asyncio.to_thread(detect, state["source_path"])
+    return {"source": source.model_dump(mode="json"), "attempts": 0}
+
+
+@timed("route")
+async def route(state: TailorState, runtime: Runtime[Services]) -> dict[str, Any]:
+    decision = route_intent(Source.model_validate(state["source"]), Intent.model_validate(state["intent"]))
+    return {
+        "domain": decision.domain,
+        "task": decision.task,
+        "confidence": decision.confidence,
+        "reasons": list(decision.reasons),
+        "candidates": [{"task": t, "score": s} for t, s in decision.candidates],
+    }
+
+
+def needs_clarification(state: TailorState, runtime: Runtime[Services]) -> str:
+    return "clarify" if state["confidence"] < runtime.context.confidence_threshold else "extract"
+
+
+async def clarify(state: TailorState, runtime: Runtime[Services]) -> dict[str, Any]:
+    """Pause the thread with concrete questions; the resume value carries the answers."""
+    questions = [task_question(state["candidates"], state["source"]["kind"])]
+    raw = interrupt({"questions": questions, "reasons": state.get("reasons", [])})
+    answers = resolve_answers(questions, raw)
+    intent = dict(state["intent"])
+    intent["answers"] = {**intent.get("answers", {}), **answers}
+    if "task" in answers:
+        intent["task"] = answers["task"]
+        intent["domain"] = get_task(answers["task"]).domain
+    return {"intent": intent, "questions": questions}
+
+
+@timed("extract")
+async def extract_anchors(state: TailorState, runtime: Runtime[Services]) -> dict[str, Any]:
+    source = Source.model_validate(state["source"])
+    spec = get_task(state["task"])
+    wanted = runtime.context.extract_kinds or [k for k in spec.extractors if k in producible(source.kind)]
+    anchors = await asyncio.to_thread(extract, source, kinds=wanted or None, cache_dir=runtime.context.cache_dir)
+    return {"anchors": [a.model_dump(mode="json") for a in anchors]}
+
+
+@timed("tailor")
+async def tailor(state: TailorState, runtime: Runtime[Services]) -> dict[str, Any]:
+    ctx = _context(state)
+    spec = get_task(state["task"])
+    schema = spec.json_schema(ctx.intent.schema_)
+    request = build_request(ctx, spec, schema)
+    draft = await runtime.context.backend.generate(request)
+    return {
+        "schema": schema,
+        "messages": [m.model_dump(mode="json") for m in request.messages],
+        "draft": draft,
+    }
+
+
+@timed("validate")
+async def validate(state: TailorState, runtime: Runtime[Services]) -> dict[str, Any]:
+    ctx = _context(state)
+    checked = check_record(state["draft"], state["schema"], ctx.anchors, ctx.source)
+    report = checked.report
+    status = "ok" if report.valid else "invalid"
+    return {"record": checked.record, "report": report.model_dump(mode="json") | {"valid": report.valid}, "status": status}
+
+
+def after_validate(state: TailorState, runtime: Runtime[Services]) -> str:
+    if state["status"] == "ok" or state.get("attempts", 0) >= runtime.context.max_repairs:
+        return "done"
+    return "repair"
+
+
+@timed("repair")
+async def repair(state: TailorState, runtime: Runtime[Services]) -> dict[str, Any]:
+    """Re-ask the backend with the located errors; deterministic fixes already ran in validate."""
+    ctx = _context(state)
+    spec = get_task(state["task"])
+    request = build_request(ctx, spec, state["schema"])
+    errors = "\n".join(f"- {e['path']}: {e['message']}" for e in state["report"]["errors"])
+    request.messages += [
+        Message.text("assistant", state["draft"]),
+        Message.text("user", f"That JSON has these problems:\n{errors}\nReturn the corrected JSON object only."),
+    ]
+    draft = await runtime.context.backend.generate(request)
+    return {"draft": draft, "attempts": state.get("attempts", 0) + 1}
+

@@ -1,0 +1,80 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import EXAMPLES, run_claw
+
+
+def test_tasks_and_schema():
+    listed = run_claw("tasks", "--json")
+    assert listed.returncode == 0, listed.stderr
+    names = {t["task"] for t in json.loads(listed.stdout)}
+    assert {"gui.trajectory", "daily.dense_captions", "embodied.subtasks", "custom"} <= names
+    schema = run_claw("schema", "gui.trajectory")
+    assert json.loads(schema.stdout)["type"] == "object"
+    unknown = run_claw("schema", "nope.task")
+    assert unknown.returncode == 1 and "nope.task" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+def test_tailor_json_envelope_and_exit_codes(tmp_path):
+    state = {"DATACLAW_STATE_DIR": str(tmp_path)}
+    ok = run_claw("tailor", str(EXAMPLES / "gui" / "login-trace"), "--intent", "GUI-agent SFT steps", "--json", env=state)
+    assert ok.returncode == 0, ok.stderr
+    env = json.loads(ok.stdout)
+    assert set(env) >= {"status", "record", "task", "domain", "anchors", "validation", "thread_id", "questions"}
+    assert env["validation"]["valid"] is True
+
+    fuzzy = run_claw("tailor", str(EXAMPLES / "video" / "three_shots.mp4"), "--intent", "make this useful for training", "--json", env=state)
+    assert fuzzy.returncode == 3, fuzzy.stderr
+    asked = json.loads(fuzzy.stdout)
+    assert asked["status"] == "needs_clarification" and asked["questions"][0]["options"]
+    resumed = run_claw("tailor", "--thread", asked["thread_id"], "--answer", "daily.dense_captions", "--json", env=state)
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["task"] == "daily.dense_captions"
+
+
+def test_out_appends_jsonl_and_validate_reads_it_back(tmp_path):
+    out = tmp_path / "records.jsonl"
+    for _ in range(2):
+        run_claw("tailor", str(EXAMPLES / "video" / "three_shots.mp4"), "--intent", "dense captions", "--out", str(out), env={"DATACLAW_STATE_DIR": str(tmp_path)})
+    lines = out.read_text().splitlines()
+    assert len(lines) == 2
+    envelope = tmp_path / "one.json"
+    envelope.write_text(lines[0])
+    checked = run_claw("validate", str(envelope), "--task", "daily.dense_captions")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    broken = json.loads(lines[0])
+    broken["record"]["events"][0]["end_s"] = 1e6
+    envelope.write_text(json.dumps(broken))
+    failed = run_claw("validate", str(envelope), "--task", "daily.dense_captions")
+    assert failed.returncode == 1
+    assert any(e["code"] == "time_range" for e in json.loads(failed.stdout)["errors"])
+
+
+def _truncated_video(tmp_path: Path) -> Path:
+    data = (EXAMPLES / "video" / "three_shots.mp4").read_bytes()
+    path = tmp_path / "truncated.mp4"
+    path.write_bytes(data[: len(data) // 3])
+    return path
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda d: d / "missing.mp4",
+        lambda d: (d / "notes.txt").write_text("hello") and d / "notes.txt",
+        lambda d: (d / "empty.mp4").write_bytes(b"") or d / "empty.mp4",
+        _truncated_video,
+        lambda d: (d / "trace").mkdir() or (d / "trace" / "trace.json").write_text('{"format": "dataclaw.gui_trace/v1", "steps": [') and d / "trace",
+    ],
+    ids=["missing", "unsupported", "zero-byte", "truncated", "malformed-trace"],
+)
+def test_bad_input_is_one_line_naming_the_file(tmp_path, make):
+    path = make(tmp_path)
+    proc = run_claw("tailor", str(path), "--intent", "dense captions", "--json", env={"DATACLAW_STATE_DIR": str(tmp_path / "s")})
+    assert proc.returncode == 1, proc.stdout
+    err = proc.stderr.strip()
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1 and err.startswith("error:")
+    assert path.name in err
