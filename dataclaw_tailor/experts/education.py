@@ -6,6 +6,7 @@ Anchors read: video anchors (`shot`, `subtitle`, `ocr`, `keyframe`) or, for a re
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
@@ -79,7 +80,7 @@ def _from_video(ctx: TailorContext) -> dict[str, Any]:
         steps.append({"start_s": span.start, "end_s": span.end, "title": clean(title, 80), "instruction": clean(instruction, 400),
                       "on_screen_text": shown[:10], "anchor_ids": span.ids})
     texts = [content(a) for a in sorted_by_time(of_kind(ctx.anchors, "subtitle", "ocr")) if content(a)]
-    topic = clean(texts[0], 120) if texts else clean(ctx.intent.text, 120)
+    topic = clean(texts[0], 120) if texts else f"The procedure shown in {Path(ctx.source.path).name}"
     return {"topic": topic, "steps": steps, "summary": f"A {len(steps)}-step procedure over {duration(ctx):.1f} s of video."}
 
 

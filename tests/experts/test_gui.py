@@ -1,10 +1,8 @@
-import json
-from datetime import datetime
-from pathlib import Path
-
 import pytest
 
-from dataclaw_tailor.core import InputError
+from dataclaw_tailor.core import InputError, Intent, TailorContext
+from dataclaw_tailor.experts.registry import get_task
+from dataclaw_tailor.tools import detect, extract
 from dataclaw_tailor.core.grounding import grounding_problems
 from dataclaw_tailor.experts.examples import example_context
 from dataclaw_tailor.experts.gui import action_of, describe
@@ -12,53 +10,12 @@ from dataclaw_tailor.core import Anchor
 
 from .support import context, synthesize_checked
 
-DEVSET = next((p / "shared" / "devset" / "gui" / "screenagent-task101" for p in Path(__file__).resolve().parents
-               if (p / "shared" / "devset").is_dir()), Path("absent"))
-
-
-def screenagent_anchors(folder: Path) -> list[dict]:
-    """gui_task/gui_event anchors in the tools contract, read from ScreenAgent's human-corrected actions.
-
-    This stands in for `tools.extract` (built in parallel) so the mapping from events to steps is
-    checked against real data; the ScreenAgent layout itself is parsed by the tools package.
-    """
-    files = sorted(p for p in folder.glob("*_translate.json"))
-    t0 = None
-    anchors: list[dict] = []
-    for step, path in enumerate(files):
-        data = json.loads(path.read_text())
-        stamp = datetime.strptime(path.name[:26], "%Y-%m-%d_%H-%M-%S-%f")
-        t0 = t0 or stamp
-        if not anchors:
-            anchors.append({"id": "gui_task:0", "kind": "gui_task", "c": {"task": data["task_prompt_en"], "platform": "ubuntu",
-                                                                          "width": data["video_width"], "height": data["video_height"]}})
-        for act in data["actions"]:
-            c = {"step": step, "action": None, "x": None, "y": None, "text": None, "keys": None, "direction": None, "button": None,
-                 "screenshot": f"images/{data['saved_image_name']}"}
-            if act["action_type"] == "MouseAction":
-                pos = act.get("mouse_position") or {}
-                c.update(action=act["mouse_action_type"], x=pos.get("width"), y=pos.get("height"), button=act.get("mouse_button"),
-                         scroll_repeat=act.get("scroll_repeat"))
-            elif act["action_type"] == "KeyboardAction":
-                if act["keyboard_action_type"] == "text":
-                    c.update(action="type", text=act["keyboard_text"])
-                else:
-                    c.update(action="key", keys=[act["keyboard_key"]])
-            else:
-                continue
-            n = sum(a["kind"] == "gui_event" for a in anchors)
-            p = [c["x"], c["y"]] if c["x"] is not None else None
-            anchors.append({"id": f"gui_event:{n}", "kind": "gui_event", "t": (stamp - t0).total_seconds(), "p": p, "c": c})
-    return anchors
-
-
 @pytest.mark.devset
-@pytest.mark.skipif(not DEVSET.exists(), reason="shared devset not present")
-def test_trajectory_reproduces_screenagent_human_corrected_actions():
-    anchors = screenagent_anchors(DEVSET)
-    duration = max(a.get("t") or 0 for a in anchors) + 1
-    ctx = context("gui.trajectory", "gui_trace", anchors, {"width": 1024, "height": 768, "duration_s": duration},
-                  text="turn these screen recordings into GUI-agent SFT steps")
+def test_trajectory_reproduces_screenagent_human_corrected_actions(devset):
+    source = detect(devset / "gui" / "screenagent-task101")
+    anchors = extract(source, list(get_task("gui.trajectory").extractors))
+    ctx = TailorContext(source=source, intent=Intent(text="turn these screen recordings into GUI-agent SFT steps"), anchors=anchors,
+                        task="gui.trajectory")
     record = synthesize_checked(ctx)
     got = [(s["action"]["type"], s["action"]["x"], s["action"]["y"], s["action"]["text"], s["action"]["keys"],
             s["action"]["direction"], s["action"]["amount"]) for s in record["steps"]]
