@@ -13,8 +13,8 @@ from pydantic import Field
 
 from ..core import Anchor, InputError, SourceKind, TailorContext, TaskSpec, of_kind
 from .common import (
-    AnchorIds, Box, Expert, Seconds, Span, Strict, Text, clean, content, duration, field, index_of, limit, prompt, r3,
-    quote_list, sorted_by_time, where_in_frame, box_center,
+    AnchorIds, Box, Expert, Seconds, Span, Strict, Text, box_center, clean, content, duration, field, index_of, limit, prompt,
+    quote_list, r3, sorted_by_time, where_in_frame,
 )
 from .examples import example_record
 from . import video

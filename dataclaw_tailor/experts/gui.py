@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..core import Anchor, InputError, SourceKind, TailorContext, TaskSpec, of_kind
-from .common import AnchorIds, Expert, Box, Strict, Text, clean, content, field, index_of, limit, prompt, r3, sorted_by_time
+from .common import AnchorIds, Box, Expert, Strict, Text, clean, content, field, index_of, limit, prompt, r3
 from .examples import example_record
 
 VERSION = "1.0"
@@ -199,6 +199,13 @@ class _Trace:
         return found[0] if found else None
 
 
+def _thought(event: Anchor, action: GuiAction, target: str | None) -> str:
+    """The recorded sub-task (the plan step the trace says was being worked on), then the action."""
+    subtask = clean(str(field(event, "subtask") or ""), 200)
+    lead = f"Current sub-task: {subtask.rstrip('.')}. " if subtask else ""
+    return f"{lead}Next action toward the task: {describe(action, target)}."
+
+
 def synthesize_trajectory(ctx: TailorContext) -> dict[str, Any]:
     """One step per recorded `gui_event`, mapped faithfully (type, point, text, keys, direction, amount)."""
     trace = _Trace(ctx)
@@ -225,7 +232,7 @@ def synthesize_trajectory(ctx: TailorContext) -> dict[str, Any]:
                 index=len(steps),
                 screenshot=field(event, "screenshot"),
                 observation=clean("; ".join(parts) + ".", 600),
-                thought=clean(f"Next action toward the task: {describe(action, target_text)}.", 600),
+                thought=clean(_thought(event, action, target_text), 600),
                 action=action,
                 target_element=target_text,
                 anchor_ids=ids,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field as dc_field
 
 from ..core import Anchor, TailorContext, of_kind
-from .common import clean, content, duration, field, fmt_span, quote_list, r3, sorted_by_time, unique, where_in_frame, within, box_center
+from .common import box_center, clean, content, duration, field, fmt_span, quote_list, r3, sorted_by_time, unique, where_in_frame, within
 
 
 @dataclass
