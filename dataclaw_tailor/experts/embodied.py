@@ -112,7 +112,8 @@ class _Episode:
             if self.total > start:
                 skill = "hold" if field(self.grips[-1], "state") == "close" else "retreat"
                 out.append((start, self.total, skill, previous + self.frames_at(self.total), ""))
-            return out
+            if out:
+                return out
         return [(s.start, s.end, "unknown", s.anchors, video.describe(s)) for s in video.spans(self.ctx)]
 
 
@@ -148,7 +149,9 @@ def synthesize_vqa(ctx: TailorContext) -> dict[str, Any]:
     qa: list[dict] = []
     total = ep.total
     if ep.task_anchor and ep.task != "unknown":
-        qa.append({"question": "What is the robot asked to do?", "answer": ep.task, "clip": [0.0, r3(total)],
+        timed = ep.task_anchor.t is not None
+        clip = [r3(ep.task_anchor.start), r3(ep.task_anchor.end)] if timed else [0.0, r3(total)]
+        qa.append({"question": "What is the robot asked to do?", "answer": ep.task, "clip": clip,
                    "reasoning": f"The episode's instruction ({ep.task_anchor.id}).", "anchor_ids": [ep.task_anchor.id]})
     for p in ep.phases:
         skill = clean(str(field(p, "skill") or "unknown"), 40)
@@ -170,7 +173,7 @@ def synthesize_vqa(ctx: TailorContext) -> dict[str, Any]:
         qa.append({"question": "How many times does the gripper close during the episode?", "answer": str(len(closes)),
                    "clip": [r3(closes[0].start), r3(closes[-1].start)],
                    "reasoning": "Gripper closes at " + ", ".join(f"{g.start:.1f} s" for g in closes) + ".", "anchor_ids": [g.id for g in closes]})
-    for a in sorted_by_time(of_kind(ctx.anchors, "hesitation", "regrasp", "pause")):
+    for a in sorted_by_time(a for a in of_kind(ctx.anchors, "hesitation", "regrasp", "pause") if a.start is not None):
         word = {"hesitation": "hesitate", "regrasp": "re-grasp", "pause": "stop moving"}[a.kind]
         qa.append({"question": f"Does the robot {word} during the episode?", "answer": f"Yes, from {a.start:.1f} s to {a.end:.1f} s.",
                    "clip": [r3(a.start), r3(a.end)], "reasoning": f"{a.kind} anchor {a.id} spans {fmt_span(a.start, a.end)}.", "anchor_ids": [a.id]})

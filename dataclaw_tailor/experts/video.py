@@ -41,7 +41,8 @@ class Span:
 
 
 def spans(ctx: TailorContext) -> list[Span]:
-    """Shots if any, else subtitle spans, else the whole source; each with the anchors inside it."""
+    """Shots if any, else subtitle spans, else the stretch where anything was observed (the whole
+    source when nothing was); each with the anchors inside it."""
     total = duration(ctx)
     shots = sorted_by_time(a for a in of_kind(ctx.anchors, "shot") if a.start is not None)
     if shots:
@@ -50,7 +51,10 @@ def spans(ctx: TailorContext) -> list[Span]:
         subs = sorted_by_time(a for a in of_kind(ctx.anchors, "subtitle") if a.start is not None)
         base = [(a.start, a.end, f"Segment {i + 1}", a) for i, a in enumerate(subs)]
     if not base:
-        return [Span(0.0, r3(total), "The whole video", within(ctx.anchors, 0.0, total, "ocr", "motion", "keyframe", "subtitle"))]
+        seen = within(ctx.anchors, 0.0, total, "ocr", "motion", "keyframe", "subtitle")
+        if not seen:
+            return [Span(0.0, r3(total), "The whole video")]
+        return [Span(r3(min(a.start for a in seen)), r3(max(a.end for a in seen)), "The observed part", seen)]
     out = []
     for start, end, label, own in base:
         inside = [a for a in within(ctx.anchors, start, end, "ocr", "motion", "keyframe", "subtitle")
