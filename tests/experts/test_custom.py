@@ -1,8 +1,9 @@
 import pytest
 
-from dataclaw_tailor.core import InputError
+from dataclaw_tailor.core import InputError, Intent, TailorContext
 from dataclaw_tailor.experts.custom import EXAMPLE_SCHEMA
 from dataclaw_tailor.experts.examples import example_context
+from dataclaw_tailor.experts.registry import get_task
 
 from .support import context, synthesize_checked
 
@@ -85,3 +86,13 @@ def test_missing_or_non_object_schema_is_an_input_error():
 
 def test_example_schema_is_the_documented_one():
     assert EXAMPLE_SCHEMA["required"] == ["title", "highlights"]
+
+
+@pytest.mark.parametrize("name", ["gui.trajectory", "gui.grounding", "embodied.subtasks", "embodied.vqa", "daily.dense_captions",
+                                  "daily.vqa", "education.procedure", "aigc.i2v_prompts", "aigc.edit_pairs"])
+def test_every_builtin_schema_filled_as_a_custom_one_is_valid_and_grounded(name):
+    """The built-in schemas use $defs/$ref, nullable anyOf, enums, patterns and fixed-length arrays: a broad user schema."""
+    task = get_task(name)
+    ctx = example_context(task.domain, name)
+    custom = TailorContext(source=ctx.source, intent=Intent(text="mine", schema=task.json_schema()), anchors=ctx.anchors, task="custom")
+    synthesize_checked(custom)
