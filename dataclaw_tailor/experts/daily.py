@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..core import SourceKind, TailorContext, TaskSpec
-from .common import QA_KEYWORDS, AnchorIds, Expert, Seconds, Span, Strict, Text, clean, duration, fmt_span, limit, prompt, r3
+from .common import QA_DEFAULT_ITEMS, QA_KEYWORDS, AnchorIds, Expert, Seconds, Span, Strict, Text, clean, duration, fmt_span, limit, prompt, r3
 from .examples import example_record
 from . import video
 
@@ -76,7 +76,7 @@ def synthesize_vqa(ctx: TailorContext) -> dict[str, Any]:
     mixed = [q for row in zip_longest(*by_type.values()) for q in row if q is not None]
     if not mixed:
         mixed = [_fallback(ctx)]
-    return DailyVQA.model_validate({"qa": limit(mixed, ctx, spread=False)}).model_dump()
+    return DailyVQA.model_validate({"qa": limit(mixed, ctx, QA_DEFAULT_ITEMS, spread=False)}).model_dump()
 
 
 def _fallback(ctx: TailorContext) -> dict:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..core import Anchor, SourceKind, TailorContext, TaskSpec, of_kind
-from .common import QA_KEYWORDS, AnchorIds, Expert, Seconds, Span, Strict, Text, clean, content, duration, field, fmt_span, limit, prompt, r3, sorted_by_time
+from .common import QA_DEFAULT_ITEMS, QA_KEYWORDS, AnchorIds, Expert, Seconds, Span, Strict, Text, clean, content, duration, field, fmt_span, limit, prompt, r3, sorted_by_time
 from .examples import example_record
 from . import video
 
@@ -182,7 +182,7 @@ def synthesize_vqa(ctx: TailorContext) -> dict[str, Any]:
     if not qa:
         qa.append({"question": "How long is the recording?", "answer": f"About {total:.1f} s.", "clip": [0.0, r3(total)],
                    "reasoning": "The source duration.", "anchor_ids": []})
-    return EmbodiedVQA.model_validate({"task": ep.task, "qa": limit(qa, ctx)}).model_dump()
+    return EmbodiedVQA.model_validate({"task": ep.task, "qa": limit(qa, ctx, QA_DEFAULT_ITEMS)}).model_dump()
 
 
 SUBTASKS = TaskSpec(
