@@ -152,12 +152,15 @@ def clean(text: str, max_len: int = 200) -> str:
 
 
 def unique(texts: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for t in texts:
-        t = clean(t)
-        if t and t.lower() not in {s.lower() for s in seen}:
-            seen[t] = None
-    return list(seen)
+    """Cleaned, non-empty texts without case-insensitive repeats, in first-seen order."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for text in texts:
+        text = clean(text)
+        if text and text.lower() not in seen:
+            seen.add(text.lower())
+            out.append(text)
+    return out
 
 
 def quote_list(texts: Sequence[str], max_n: int = 3) -> str:
