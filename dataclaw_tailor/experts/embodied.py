@@ -122,11 +122,11 @@ def synthesize_subtasks(ctx: TailorContext) -> dict[str, Any]:
     segments = []
     for start, end, skill, own, note in ep.cuts():
         state, grips = ep.gripper(start, end)
-        facts = [note.rstrip(".") if note else f"{skill} from {fmt_span(start, end)}"]
+        facts = [note.rstrip(".") if note else f"{skill[:1].upper()}{skill[1:]} ({fmt_span(start, end)})"]
         if grips:
-            facts.append("gripper " + ", then ".join(f"{'closes' if field(g, 'state') == 'close' else 'opens'} at {g.start:.1f} s" for g in grips))
+            facts.append("the gripper " + ", then ".join(f"{'closes' if field(g, 'state') == 'close' else 'opens'} at {g.start:.1f} s" for g in grips))
         elif state != "unknown":
-            facts.append(f"gripper stays {state}")
+            facts.append(f"the gripper stays {state}")
         segments.append({"start_s": r3(start), "end_s": r3(end), "skill": skill, "description": clean("; ".join(facts) + ".", 300),
                          "gripper": state, "anchor_ids": list(dict.fromkeys(a.id for a in own + grips))})
     kinds = {"hesitation": "hesitation", "regrasp": "regrasp", "pause": "idle", "drop": "drop"}
