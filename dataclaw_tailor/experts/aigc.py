@@ -136,14 +136,17 @@ def synthesize_i2v(ctx: TailorContext) -> dict[str, Any]:
 
 def synthesize_edits(ctx: TailorContext) -> dict[str, Any]:
     """One pair per `edit_pair`, its region the union of the pair's `edit_region` boxes."""
-    regions = of_kind(ctx.anchors, "edit_region")
+    regions: dict[Any, list[Anchor]] = {}
+    for r in of_kind(ctx.anchors, "edit_region"):
+        if r.p and len(r.p) == 4:
+            regions.setdefault(field(r, "pair"), []).append(r)
     screen = ctx.source.screen
     pairs = []
     for pair in sorted(of_kind(ctx.anchors, "edit_pair"), key=index_of):
         before, after = field(pair, "before"), field(pair, "after")
         if not before or not after:
             continue
-        mine = [r for r in regions if field(r, "pair") == pair.id and r.p and len(r.p) == 4]
+        mine = regions.get(pair.id, [])
         box = [r3(min(r.p[0] for r in mine)), r3(min(r.p[1] for r in mine)), r3(max(r.p[2] for r in mine)), r3(max(r.p[3] for r in mine))] if mine else None
         instruction = clean(str(field(pair, "instruction") or ""), 300)
         if not instruction:
