@@ -13,7 +13,8 @@ Scoring:
    one of its expert's `keywords` adds the phrase's word count, a hit on one of the task's own
    `task_keywords` adds twice that. Matching is on whole words, case-insensitive, with '-' and '_'
    read as spaces and an optional plural 's'. The first task listed for the source kind in
-   `PRIMARY` gets 0.25 so that ties resolve to the most common use of that kind.
+   `USUAL` gets 0.25 so that ties resolve to the most common use of that kind; `USUAL`'s order
+   breaks the remaining ties.
 4. With `E` the best evidence and `gap` its lead over the runner-up:
    `confidence = E / (E + 0.5) * (0.5 + 0.5 * gap / (gap + 1))` — strong evidence *and* a clear lead
    are both needed. The lead is absolute, so phrases that fit both ("questions" for two QA tasks)
@@ -33,13 +34,15 @@ from pydantic import BaseModel, Field
 from ..core import InputError, Intent, Source, SourceKind, TaskSpec
 from .registry import EXPERTS, get_expert, get_task, tasks_for
 
-PRIMARY: dict[SourceKind, str] = {
-    SourceKind.gui_trace: "gui.trajectory",
-    SourceKind.robot_episode: "embodied.subtasks",
-    SourceKind.video: "daily.dense_captions",
-    SourceKind.edit_sequence: "aigc.edit_pairs",
-    SourceKind.image_set: "aigc.edit_pairs",
+USUAL: dict[SourceKind, tuple[str, ...]] = {
+    SourceKind.gui_trace: ("gui.trajectory", "gui.grounding", "education.procedure"),
+    SourceKind.robot_episode: ("embodied.subtasks", "embodied.vqa", "aigc.i2v_prompts"),
+    SourceKind.video: ("daily.dense_captions", "daily.vqa", "education.procedure", "aigc.i2v_prompts", "embodied.subtasks", "embodied.vqa"),
+    SourceKind.edit_sequence: ("aigc.edit_pairs",),
+    SourceKind.image_set: ("aigc.edit_pairs",),
 }
+"""Tasks in order of how commonly a source kind is tailored into them: the first gets `PRIMARY_BONUS`,
+and the order breaks ties among candidates (so a fuzzy intent lists the likeliest options first)."""
 PRIMARY_BONUS = 0.25
 
 
@@ -89,11 +92,12 @@ def route(source: Source, intent: Intent) -> Route:
         general = _hits(text, expert.keywords)
         specific = _hits(text, expert.task_keywords.get(task.name, ()))
         score = sum(len(p.split()) for p in general) + 2 * sum(len(p.split()) for p in specific)
-        if PRIMARY.get(source.kind) == task.name:
+        if USUAL.get(source.kind, ("",))[0] == task.name:
             score += PRIMARY_BONUS
         evidence[task.name] = score
         reasons[task.name] = [f"{task.domain} keyword '{p}'" for p in general] + [f"{task.name} keyword '{p}'" for p in specific]
-    ranked = sorted(candidates, key=lambda t: -evidence[t.name])
+    usual = USUAL.get(source.kind, ())
+    ranked = sorted(candidates, key=lambda t: (-evidence[t.name], usual.index(t.name) if t.name in usual else len(usual)))
     best = ranked[0]
     top = evidence[best.name]
     second = evidence[ranked[1].name] if len(ranked) > 1 else 0.0

@@ -1,7 +1,8 @@
 import pytest
 
 from dataclaw_tailor.core import InputError, Intent, Source, SourceKind, UnknownTask
-from dataclaw_tailor.experts.routing import route
+from dataclaw_tailor.experts.registry import tasks_for
+from dataclaw_tailor.experts.routing import USUAL, route
 
 
 def source(kind: str) -> Source:
@@ -85,3 +86,13 @@ def test_named_domain_restricts_candidates():
 def test_routing_is_deterministic():
     intent = Intent(text="captions and questions for this video", target_use="SFT for a video LLM")
     assert route(source("video"), intent) == route(source("video"), intent)
+
+
+def test_every_fitting_task_has_a_usual_rank():
+    for kind in SourceKind:
+        assert set(USUAL[kind]) == {t.name for t in tasks_for(kind) if t.name != "custom"}
+
+
+def test_fuzzy_video_lists_the_usual_tasks_first():
+    r = route(source("video"), Intent(text="make this useful for training"))
+    assert [t for t, _ in r.candidates[:3]] == ["daily.dense_captions", "daily.vqa", "education.procedure"]
