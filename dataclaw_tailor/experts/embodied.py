@@ -83,12 +83,13 @@ class _Episode:
         return clean(str(value or "unknown"), 60)
 
     def gripper(self, start: float, end: float) -> tuple[Gripper, list[Anchor]]:
-        """State over the span: the change strictly inside it if there is one, else the last state at or before its start."""
-        inside = [g for g in self.grips if start < g.start < end]
+        """State over [start, end): the change in it if there is one (a phase often begins at the gripper event
+        that defines it, as a grasp begins with the close), else the last state before it."""
+        inside = [g for g in self.grips if start <= g.start < end]
         if inside:
             last = field(inside[-1], "state")
             return ("closing" if last == "close" else "opening"), inside
-        before = [g for g in self.grips if g.start <= start]
+        before = [g for g in self.grips if g.start < start]
         if before:
             return ("closed" if field(before[-1], "state") == "close" else "open"), []
         return "unknown", []
