@@ -11,8 +11,8 @@ Scoring:
    `intent.domain` / `answers["domain"]` when one is named), `custom` excluded since it needs a schema.
 3. Each candidate's evidence `e` sums keyword hits in the intent text (target use included): a hit on
    one of its expert's `keywords` adds the phrase's word count, a hit on one of the task's own
-   `task_keywords` adds twice that. Matching is on whole words, case-insensitive, with '-' and '_'
-   read as spaces and an optional plural 's'. The first task listed for the source kind in
+   `task_keywords` adds twice that. Matching is on whole words, case-insensitive, with punctuation
+   ('-', '_', '/') read as spaces, a possessive "'s" dropped and an optional plural 's'. The first task listed for the source kind in
    `USUAL` gets 0.25 so that ties resolve to the most common use of that kind; `USUAL`'s order
    breaks the remaining ties.
 4. With `E` the best evidence and `gap` its lead over the runner-up:
