@@ -3,7 +3,7 @@ import json
 import jsonschema
 import pytest
 
-from dataclaw_tailor.core import SourceKind, UnknownTask
+from dataclaw_tailor.core import InputError, SourceKind, UnknownTask
 from dataclaw_tailor.core.validate import check_record
 from dataclaw_tailor.experts.examples import example_context
 from dataclaw_tailor.experts.registry import EXPERTS, get_expert, get_task, list_tasks, tasks_for
@@ -65,7 +65,7 @@ def test_schema_is_versioned_and_strict(name):
 
 
 def test_custom_needs_the_user_schema():
-    with pytest.raises(ValueError, match="needs a user JSON Schema"):
+    with pytest.raises(InputError, match="schema: task custom takes your own JSON Schema"):
         get_task("custom").json_schema()
     user = {"type": "object", "properties": {"a": {"type": "string"}}}
     assert get_task("custom").json_schema(user) is user
