@@ -8,7 +8,7 @@ from dataclaw_tailor.core import Intent, TailorContext
 from dataclaw_tailor.core.validate import check_record
 from dataclaw_tailor.experts.registry import tasks_for
 from dataclaw_tailor.tools import detect, extract
-from dataclaw_tailor.tools.registry import producible
+from dataclaw_tailor.tools.registry import applicable
 
 SOURCES = ["video/pyscenedetect/testvideo.mp4", "gui/screenagent-task101"]
 
@@ -21,7 +21,7 @@ def test_rules_records_on_real_sources_are_valid(devset, relative):
     for task in tasks_for(source.kind):
         if task.model is None:
             continue
-        anchors = extract(source, [k for k in task.extractors if k in producible(source.kind)])
+        anchors = extract(source, applicable(task.extractors, source.kind))
         ctx = TailorContext(source=source, intent=Intent(text="tailor this"), anchors=anchors, task=task.name)
         record = task.synthesize(ctx)
         report = check_record(json.dumps(record), task.json_schema(), anchors, source, repair=False).report
