@@ -110,4 +110,9 @@ def route(source: Source, intent: Intent) -> Route:
     shares = [(t.name, round((evidence[t.name] + 0.5) / total, 3)) for t in ranked]
     why = reasons[best.name] or ["no keyword matched; defaulted to the most common task for this source kind"]
     why.insert(0, f"source kind {source.kind.value} fits {len(ranked)} task{'s' if len(ranked) != 1 else ''}")
+    fitting = {t.domain for t in candidates}
+    for expert in EXPERTS.values():
+        named = _hits(text, expert.keywords)
+        if named and expert.domain not in fitting and expert.domain != "custom":
+            why.append(f"the intent names {expert.domain} ('{named[0]}'), which has no task for {source.kind.value} sources")
     return Route(domain=best.domain, task=best.name, confidence=round(confidence, 3), reasons=why, candidates=shares)

@@ -96,3 +96,9 @@ def test_every_fitting_task_has_a_usual_rank():
 def test_fuzzy_video_lists_the_usual_tasks_first():
     r = route(source("video"), Intent(text="make this useful for training"))
     assert [t for t, _ in r.candidates[:3]] == ["daily.dense_captions", "daily.vqa", "education.procedure"]
+
+
+def test_intent_naming_a_domain_that_does_not_fit_the_source_is_explained():
+    r = route(source("video"), Intent(text="GUI agent trajectories"))
+    assert r.confidence < 0.6
+    assert "the intent names gui ('gui'), which has no task for video sources" in r.reasons
