@@ -113,6 +113,8 @@ def route(source: Source, intent: Intent) -> Route:
     fitting = {t.domain for t in candidates}
     for expert in EXPERTS.values():
         named = _hits(text, expert.keywords)
-        if named and expert.domain not in fitting and expert.domain != "custom":
+        if named and expert.domain == "custom":
+            why.append(f"the intent mentions a custom format ('{named[0]}') but gives no JSON Schema")
+        elif named and expert.domain not in fitting:
             why.append(f"the intent names {expert.domain} ('{named[0]}'), which has no task for {source.kind.value} sources")
     return Route(domain=best.domain, task=best.name, confidence=round(confidence, 3), reasons=why, candidates=shares)

@@ -102,3 +102,8 @@ def test_intent_naming_a_domain_that_does_not_fit_the_source_is_explained():
     r = route(source("video"), Intent(text="GUI agent trajectories"))
     assert r.confidence < 0.6
     assert "the intent names gui ('gui'), which has no task for video sources" in r.reasons
+
+
+def test_a_custom_format_without_a_schema_is_explained():
+    r = route(source("video"), Intent(text="records in my own format"))
+    assert "the intent mentions a custom format ('my own format') but gives no JSON Schema" in r.reasons
