@@ -37,6 +37,8 @@ class _Filler:
         self.total = duration(ctx)
 
     def resolve(self, schema: Any) -> dict[str, Any]:
+        """The concrete schema to fill: `$ref` followed, `allOf` merged, the first non-null `anyOf`/`oneOf`
+        branch or type taken (a valid instance needs only one branch)."""
         if not isinstance(schema, dict):
             return {}
         ref = schema.get("$ref")
