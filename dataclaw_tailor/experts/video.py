@@ -37,7 +37,7 @@ class Span:
 
     @property
     def ids(self) -> list[str]:
-        return [a.id for a in self.anchors]
+        return list(dict.fromkeys(a.id for a in self.anchors))
 
 
 def spans(ctx: TailorContext) -> list[Span]:
