@@ -83,7 +83,7 @@ def _contacts(grips: list[Anchor], start: float, end: float) -> list[dict]:
 def _robot_clips(ctx: TailorContext) -> list[dict]:
     task = of_kind(ctx.anchors, "robot_task")
     instruction = clean(content(task[0], "instruction"), 200) if task else ""
-    robot = clean(str(field(task[0], "robot") or "robot"), 40) if task else "robot"
+    robot = clean(str(field(task[0], "robot") or ""), 40) if task else ""
     noun = object_phrase(instruction) if instruction else None
     total = duration(ctx)
     phases = sorted_by_time(a for a in of_kind(ctx.anchors, "phase") if a.start is not None)
@@ -98,7 +98,7 @@ def _robot_clips(ctx: TailorContext) -> list[dict]:
         contacts = _contacts(grips, begin, end)
         verb = skill.split()[0].lower() if skill else None
         what = f"performs '{skill}'" if skill else "carries out its task"
-        text = f"A {robot} {what}" + (f" while working on the instruction '{instruction}'" if instruction else "")
+        text = f"A robot{f' ({robot})' if robot else ''} {what}" + (f" while working on the instruction '{instruction}'" if instruction else "")
         if contacts:
             text += "; " + ", ".join(f"the gripper {'closes' if c['type'] == 'contact' else 'opens'} {c['t'] - begin:.1f} s into the clip" for c in contacts)
         clips.append({"span": [r3(begin), r3(end)], "first_frame": field(first, "path") if first else None, "prompt": clean(text + ".", 500),
