@@ -5,7 +5,6 @@ that rejects a valid record, would break constrained decoding for that task.
 """
 
 import json
-import time
 
 import pytest
 
@@ -35,9 +34,7 @@ def compiler():
 @pytest.mark.parametrize("task", list_tasks(), ids=lambda t: t.name)
 def test_schema_compiles_and_accepts_the_example(compiler, task):
     schema = task.json_schema(EXAMPLE_SCHEMA if task.model is None else None)
-    start = time.perf_counter()
     grammar = compiler.compile_json_schema(json.dumps(schema), any_whitespace=False)
-    assert time.perf_counter() - start < 5
     matcher = xgr.GrammarMatcher(grammar)
     assert matcher.accept_string(json.dumps(task.example)), f"{task.name}: grammar rejects the example record"
     assert not xgr.GrammarMatcher(grammar).accept_string('{"unexpected": 1}')
