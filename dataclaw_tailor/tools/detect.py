@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from ..core.errors import InputError, UnsupportedFormat
@@ -30,6 +31,59 @@ def _gui(path: Path) -> Source | None:
                         "duration_s": duration, "platform": trace.platform, "task": trace.task})
 
 
+def _robot(given: str, path: Path, episode: int | None) -> Source | None:
+    from .robot import load_episode, sniff_episode
+
+    fmt = sniff_episode(path)
+    if fmt is None:
+        return None
+    ep = load_episode(given)
+    files = _robot_files(path, ep)
+    root = path if path.is_dir() else path.parent
+    digest = hashlib.sha256(f"{content_hash(root, files)}#episode={ep.episode_index}".encode()).hexdigest()
+    meta = {"duration_s": round(ep.duration_s, 3), "fps": ep.fps, "n_steps": ep.n_steps,
+            "episode": ep.episode_index, "n_episodes": ep.n_episodes, "instruction": ep.instruction,
+            "robot": ep.robot, "gripper_signal": ep.gripper_source or None,
+            "video": str(ep.video) if ep.video else None}
+    if ep.extra.get("fps_assumed"):
+        meta["fps_assumed"] = True
+    return Source(path=given, kind=SourceKind.robot_episode, content_hash=digest, format=ep.format, meta=meta)
+
+
+def _robot_files(path: Path, ep) -> list[Path]:
+    """The files one episode is made of (not the whole dataset): they key its cache entry."""
+    from .robot import lerobot, rlds
+
+    if ep.format.startswith("lerobot"):
+        info = lerobot.info_file(path)
+        root = info.parent.parent
+        data = [p for p in (root / "data").rglob("*.parquet") if f"{ep.episode_index:06d}" in p.name]
+        if not data:
+            data = sorted((root / "data").rglob("*.parquet"))
+        return sorted({info, *data, *([ep.video] if ep.video else [])})
+    if ep.format == "rlds-tfrecord":
+        return rlds.shards(path) if path.is_dir() else [path]
+    return [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+
+
+def _edits(path: Path) -> Source | None:
+    from .edits import images_in, load_pairs
+
+    pairs, layout = load_pairs(path)
+    if pairs:
+        from PIL import Image
+
+        with Image.open(path / pairs[0].after) as im:
+            width, height = im.size
+        return Source(path=str(path), kind=SourceKind.edit_sequence, content_hash=content_hash(path), format=layout,
+                      meta={"n_steps": len(pairs), "width": width, "height": height})
+    images = images_in(path)
+    if images:
+        return Source(path=str(path), kind=SourceKind.image_set, content_hash=content_hash(path, images),
+                      format="images", meta={"n_steps": len(images)})
+    return None
+
+
 def _video(path: Path) -> Source:
     info = probe(path)
     video = info.video
@@ -55,17 +109,28 @@ def detect(path: str | Path) -> Source:
     Raises InputError (missing, empty, unreadable) or UnsupportedFormat (readable but not a known
     stream), each naming the file and the problem in one line.
     """
-    p = Path(path).expanduser()
+    from .robot.episode import split_episode
+
+    p, episode = split_episode(Path(path).expanduser())
+    given = str(Path(path).expanduser())
     if not p.exists():
         raise InputError(p, "no such file or folder")
     if p.is_dir():
-        found = _gui(p)
+        found = _gui(p) or _robot(given, p, episode) or _edits(p)
         if found is not None:
             return found
-        raise UnsupportedFormat(p, "folder holds no stream layout we know (GUI trace, LeRobot, RLDS, edit pairs)")
+        raise UnsupportedFormat(p, "folder holds no stream layout we know (GUI trace, LeRobot, RLDS, robomimic, "
+                                   "edit pairs, images)")
     if p.stat().st_size == 0:
         raise InputError(p, "empty file (0 bytes)")
-    found = _gui(p)
+    found = _gui(p) or _robot(given, p, episode)
     if found is not None:
         return found
+    if _head(p).startswith(IMAGE_MAGIC):
+        from PIL import Image
+
+        with Image.open(p) as im:
+            width, height = im.size
+        return Source(path=str(p), kind=SourceKind.image_set, content_hash=content_hash(p), format="image",
+                      meta={"n_steps": 1, "width": width, "height": height})
     return _video(p)
