@@ -10,7 +10,7 @@ from ..core.source import Source, SourceKind
 from .ffmpeg import probe
 from .hashing import content_hash
 
-IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"BM")
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
 
 
 def _head(path: Path, n: int = 16) -> bytes:
@@ -126,7 +126,8 @@ def detect(path: str | Path) -> Source:
     found = _gui(p) or _robot(given, p, episode)
     if found is not None:
         return found
-    if _head(p).startswith(IMAGE_MAGIC):
+    head = _head(p)
+    if head.startswith(IMAGE_MAGIC) or head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         from PIL import Image
 
         with Image.open(p) as im:

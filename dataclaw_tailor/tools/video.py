@@ -23,6 +23,7 @@ from .ffmpeg import ffmpeg_exe, run_ffmpeg
 SCAN_WIDTH = 128
 KEYFRAME_MAX_SIDE = 512
 DARK_LUMA = 8.0
+HARD_MIN = 2.5
 MIN_SHOT_S = 0.4
 MOTION_PIXEL_DELTA = 6
 STATIC_FRACTION = 0.01
@@ -94,8 +95,8 @@ def scan_video(path: str | Path, width: int, height: int, duration_s: float | No
 def find_cuts(scan: VideoScan) -> list[tuple[int, str, float]]:
     """Shot boundaries as (first frame of the new shot, 'hard'|'fade', score).
 
-    Hard cut: a frame whose change from the previous one stands far above its neighbourhood (robust to
-    camera motion). Fade: a run of near-black frames entered gradually; the new shot starts at the first
+    Hard cut: a frame whose change from the previous one stands far above its neighbourhood's upper
+    quartile (robust to camera motion and to repeated frames, sensitive between near-identical slides). Fade: a run of near-black frames entered gradually; the new shot starts at the first
     frame that rises off the black floor. A black run entered by a hard cut belongs to the next shot.
     """
     change = scan.change
@@ -105,8 +106,8 @@ def find_cuts(scan: VideoScan) -> list[tuple[int, str, float]]:
     hard: list[tuple[int, str, float]] = []
     for i in range(1, n):
         window = np.concatenate([change[max(1, i - half):i], change[i + 1:i + 1 + half]])
-        local = float(np.median(window)) if window.size else 0.0
-        if change[i] >= 10.0 and change[i] >= 4.0 * local + 4.0:
+        local = float(np.percentile(window, 75)) if window.size else 0.0
+        if change[i] >= HARD_MIN and change[i] >= 4.0 * local + 2.0:
             hard.append((i, "hard", float(change[i])))
     cuts = list(hard)
     dark = scan.luma < DARK_LUMA
