@@ -18,15 +18,18 @@ def _head(path: Path, n: int = 16) -> bytes:
         return fh.read(n)
 
 
-def _gui(path: Path) -> Source | None:
+def _gui(given: str, path: Path) -> Source | None:
     from .gui import load_trace, sniff_trace
 
     fmt = sniff_trace(path)
     if fmt is None:
         return None
-    trace = load_trace(path)
+    trace = load_trace(given)
     duration = max((s.t for s in trace.steps), default=0.0)
-    return Source(path=str(path), kind=SourceKind.gui_trace, content_hash=content_hash(path), format=fmt,
+    digest = content_hash(path)
+    if given != str(path):
+        digest = hashlib.sha256(f"{digest}{given[len(str(path)):]}".encode()).hexdigest()
+    return Source(path=given, kind=SourceKind.gui_trace, content_hash=digest, format=fmt,
                   meta={"width": trace.screen.width, "height": trace.screen.height, "n_steps": len(trace.steps),
                         "duration_s": duration, "platform": trace.platform, "task": trace.task})
 
@@ -116,14 +119,14 @@ def detect(path: str | Path) -> Source:
     if not p.exists():
         raise InputError(p, "no such file or folder")
     if p.is_dir():
-        found = _gui(p) or _robot(given, p, episode) or _edits(p)
+        found = _gui(given, p) or _robot(given, p, episode) or _edits(p)
         if found is not None:
             return found
         raise UnsupportedFormat(p, "folder holds no stream layout we know (GUI trace, LeRobot, RLDS, robomimic, "
                                    "edit pairs, images)")
     if p.stat().st_size == 0:
         raise InputError(p, "empty file (0 bytes)")
-    found = _gui(p) or _robot(given, p, episode)
+    found = _gui(given, p) or _robot(given, p, episode)
     if found is not None:
         return found
     head = _head(p)
