@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import subprocess
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +24,14 @@ SCAN_WIDTH = 128
 KEYFRAME_MAX_SIDE = 512
 DARK_LUMA = 8.0
 HARD_MIN = 2.5
+HIST_MIN = 12.0
 MIN_SHOT_S = 0.4
 MOTION_PIXEL_DELTA = 6
 STATIC_FRACTION = 0.01
 MIN_MOTION_SEGMENT_S = 1.0
+SAMPLE_EVERY_S = 0.5
+_KEYFRAME_SCALE = (f"scale='if(gt(iw,ih),min({KEYFRAME_MAX_SIDE},iw),-2)':"
+                   f"'if(gt(iw,ih),-2,min({KEYFRAME_MAX_SIDE},ih))'")
 
 _PTS = re.compile(rb"n:\s*(\d+)\s+pts:\s*-?\d+\s+pts_time:(-?[\d.]+)")
 
@@ -41,23 +45,39 @@ class VideoScan:
     luma: np.ndarray
     moving: np.ndarray
     duration_s: float
+    samples: list[tuple[float, Path]] = field(default_factory=list)
+    hist_change: np.ndarray | None = None
 
 
-def scan_video(path: str | Path, width: int, height: int, duration_s: float | None) -> VideoScan:
-    """Decode `path` once into SCAN_WIDTH-wide RGB frames and reduce each to a few numbers."""
+def scan_video(path: str | Path, width: int, height: int, duration_s: float | None,
+               sample_dir: Path | None = None) -> VideoScan:
+    """Decode `path` once into SCAN_WIDTH-wide RGB frames and reduce each to a few numbers.
+
+    With `sample_dir`, the same decode also writes a KEYFRAME_MAX_SIDE JPEG every SAMPLE_EVERY_S
+    seconds (`sample_NNNNN.jpg`, times in `VideoScan.samples`), so keyframes need no second decode.
+    """
     w = SCAN_WIDTH
     h = max(2, int(round(w * height / max(width, 1) / 2)) * 2)
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "info", "-i", str(path), "-map", "0:v:0",
-           "-vf", f"scale={w}:{h}:flags=fast_bilinear,showinfo", "-fps_mode", "passthrough",
-           "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
+    graph = f"[0:v:0]scale={w}:{h}:flags=fast_bilinear,showinfo@scan[scan]"
+    outputs = ["-map", "[scan]", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
+    if sample_dir is not None:
+        sample_dir.mkdir(parents=True, exist_ok=True)
+        graph = (f"[0:v:0]split=2[a][b];[a]scale={w}:{h}:flags=fast_bilinear,showinfo@scan[scan];"
+                 f"[b]select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,{SAMPLE_EVERY_S})',"
+                 f"{_KEYFRAME_SCALE},showinfo@sample[sample]")
+        outputs += ["-map", "[sample]", "-fps_mode", "passthrough", "-q:v", "4", "-y",
+                    str(sample_dir / "sample_%05d.jpg")]
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "info", "-i", str(path), "-filter_complex", graph,
+           *outputs]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     err_chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
     reader.start()
     frame_bytes = w * h * 3
     batch = 128
-    change, luma, moving = [], [], []
+    change, luma, moving, hist_change = [], [], [], []
     prev: np.ndarray | None = None
+    prev_hist: np.ndarray | None = None
     while True:
         buf = proc.stdout.read(frame_bytes * batch)
         n = len(buf) // frame_bytes
@@ -73,42 +93,75 @@ def scan_video(path: str | Path, width: int, height: int, duration_s: float | No
         change.append(diff.mean(axis=(1, 2, 3)))
         moving.append((gray_diff > MOTION_PIXEL_DELTA).mean(axis=(1, 2)))
         luma.append(frames.mean(axis=(1, 2, 3)))
-        prev = frames[-1]
+        hists = _histograms(frames)
+        hseq = hists if prev_hist is None else np.concatenate([prev_hist[None], hists])
+        if prev_hist is None:
+            hist_change.append([0.0])
+        hist_change.append(np.abs(np.diff(hseq, axis=0)).sum(axis=1) * (50.0 / (3 * h * w)))
+        prev, prev_hist = frames[-1], hists[-1]
     proc.wait()
     reader.join()
     stderr = b"".join(err_chunks)
     if proc.returncode != 0 or prev is None:
         last = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no frames decoded"]
         raise InputError(path, f"video could not be decoded: {last[0]}")
-    stamps = {int(n): float(t) for n, t in _PTS.findall(stderr)}
+    stamps = {int(n): float(t) for n, t in _pts("scan", stderr)}
     n_frames = sum(len(x) for x in luma)
     fps_guess = n_frames / duration_s if duration_s else 25.0
     times = np.array([stamps.get(i, i / fps_guess) for i in range(n_frames)])
-    times -= times[0]
+    origin = times[0]
+    times -= origin
     step = float(np.median(np.diff(times))) if n_frames > 1 else 1.0 / fps_guess
     end = float(duration_s) if duration_s else float(times[-1]) + step
     times = np.minimum(times, end)
+    samples = []
+    if sample_dir is not None:
+        for n, t in sorted(_pts("sample", stderr)):
+            file = sample_dir / f"sample_{int(n) + 1:05d}.jpg"
+            if file.exists():
+                samples.append((min(max(float(t) - origin, 0.0), end), file))
     return VideoScan(times=times, change=np.concatenate(change)[:n_frames], luma=np.concatenate(luma),
-                     moving=np.concatenate(moving)[:n_frames], duration_s=end)
+                     moving=np.concatenate(moving)[:n_frames], duration_s=end, samples=samples,
+                     hist_change=np.concatenate(hist_change)[:n_frames])
+
+
+def _histograms(frames: np.ndarray) -> np.ndarray:
+    """Per-frame 16-bin histograms of R, G and B, concatenated: shape (n, 48)."""
+    n = len(frames)
+    bins = (frames >> 4).reshape(n, -1, 3)
+    offsets = (np.arange(n)[:, None] * 48)
+    out = [np.bincount((offsets + bins[:, :, c] + 16 * c).ravel(), minlength=n * 48) for c in range(3)]
+    return np.sum(out, axis=0).reshape(n, 48).astype(np.float64)
+
+
+def _pts(instance: str, stderr: bytes) -> list[tuple[bytes, bytes]]:
+    pattern = re.compile(rb"\[showinfo@" + instance.encode() + rb" @ [^\]]*\] " + _PTS.pattern)
+    return pattern.findall(stderr)
 
 
 def find_cuts(scan: VideoScan) -> list[tuple[int, str, float]]:
     """Shot boundaries as (first frame of the new shot, 'hard'|'fade', score).
 
-    Hard cut: a frame whose change from the previous one stands far above its neighbourhood's upper
-    quartile (robust to camera motion and to repeated frames, sensitive between near-identical slides). Fade: a run of near-black frames entered gradually; the new shot starts at the first
+    Hard cut: a frame whose pixel change, or colour-histogram change, from the previous one stands far
+    above its neighbourhood's upper quartile. Pixels catch cuts between look-alike shots (slides);
+    histograms catch cuts into or out of busy texture, where every frame's pixels change anyway. Fade: a run of near-black frames entered gradually; the new shot starts at the first
     frame that rises off the black floor. A black run entered by a hard cut belongs to the next shot.
     """
     change = scan.change
     n = len(change)
     fps = 1.0 / float(np.median(np.diff(scan.times))) if n > 1 else 25.0
     half = max(3, int(round(fps / 2)))
+    hist = scan.hist_change if scan.hist_change is not None else np.zeros(n)
     hard: list[tuple[int, str, float]] = []
     for i in range(1, n):
         window = np.concatenate([change[max(1, i - half):i], change[i + 1:i + 1 + half]])
         local = float(np.percentile(window, 75)) if window.size else 0.0
-        if change[i] >= HARD_MIN and change[i] >= 4.0 * local + 2.0:
-            hard.append((i, "hard", float(change[i])))
+        hwindow = np.concatenate([hist[max(1, i - half):i], hist[i + 1:i + 1 + half]])
+        hlocal = float(np.percentile(hwindow, 75)) if hwindow.size else 0.0
+        pixel_cut = change[i] >= HARD_MIN and change[i] >= 4.0 * local + 2.0
+        colour_cut = hist[i] >= HIST_MIN and hist[i] >= 4.0 * hlocal + 4.0
+        if pixel_cut or colour_cut:
+            hard.append((i, "hard", float(change[i] + hist[i])))
     cuts = list(hard)
     dark = scan.luma < DARK_LUMA
     i = 0
@@ -173,7 +226,7 @@ def grab_frames(path: str | Path, times: list[float], out_dir: Path, prefix: str
     """Save one JPEG (max side KEYFRAME_MAX_SIDE) per timestamp, by input seeking in a single ffmpeg call."""
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = [out_dir / f"{prefix}_{i:04d}.jpg" for i in range(len(times))]
-    scale = f"scale='if(gt(iw,ih),min({KEYFRAME_MAX_SIDE},iw),-2)':'if(gt(iw,ih),-2,min({KEYFRAME_MAX_SIDE},ih))'"
+    scale = _KEYFRAME_SCALE
     for start in range(0, len(times), 32):
         args: list[str] = ["-loglevel", "error"]
         for t in times[start:start + 32]:
@@ -192,7 +245,8 @@ def video_anchors(path: str | Path, meta: dict, frames_dir: Path, extractor: str
     width, height = int(meta.get("width") or 0), int(meta.get("height") or 0)
     if not width or not height:
         raise InputError(path, "no video stream with a known frame size")
-    scan = scan_video(path, width, height, meta.get("duration_s"))
+    samples_dir = frames_dir / "samples"
+    scan = scan_video(path, width, height, meta.get("duration_s"), sample_dir=samples_dir)
     cuts = find_cuts(scan)
     bounds = [0.0] + [round(float(scan.times[c]), 3) for c, _, _ in cuts] + [round(scan.duration_s, 3)]
     anchors: list[Anchor] = []
@@ -202,10 +256,32 @@ def video_anchors(path: str | Path, meta: dict, frames_dir: Path, extractor: str
     for i, (frame, kind, score) in enumerate(cuts):
         anchors.append(Anchor(id=f"cut:{i}", kind="cut", t=round(float(scan.times[frame]), 3),
                               c={"type": kind, "score": round(score, 2), "frame": int(frame)}, extractor=extractor))
-    mids = [round((bounds[i] + bounds[i + 1]) / 2, 3) for i in range(len(bounds) - 1)]
-    for i, (t, jpg) in enumerate(zip(mids, grab_frames(path, mids, frames_dir), strict=True)):
+    for i, (t, jpg) in enumerate(_keyframes(path, bounds, scan.samples, frames_dir)):
         anchors.append(Anchor(id=f"keyframe:{i}", kind="keyframe", t=t, c={"path": str(jpg), "shot": f"shot:{i}"},
                               extractor=extractor))
     for i, (s, e, state) in enumerate(motion_segments(scan, [c for c, _, _ in cuts])):
         anchors.append(Anchor(id=f"motion:{i}", kind="motion", t=(s, e), c={"state": state}, extractor=extractor))
     return anchors
+
+
+def _keyframes(path: str | Path, bounds: list[float], samples: list[tuple[float, Path]],
+               frames_dir: Path) -> list[tuple[float, Path]]:
+    """Per shot, the sampled frame nearest its middle; shots with no sample inside get one by seeking."""
+    chosen: list[tuple[float, Path] | None] = []
+    for s, e in zip(bounds, bounds[1:]):
+        mid = (s + e) / 2
+        inside = [x for x in samples if s <= x[0] < e]
+        chosen.append(min(inside, key=lambda x: abs(x[0] - mid)) if inside else None)
+    missing = [i for i, c in enumerate(chosen) if c is None]
+    if missing:
+        mids = [round((bounds[i] + bounds[i + 1]) / 2, 3) for i in missing]
+        for i, t, jpg in zip(missing, mids, grab_frames(path, mids, frames_dir, prefix="seek"), strict=True):
+            chosen[i] = (t, jpg)
+    out = []
+    for i, (t, jpg) in enumerate(c for c in chosen if c is not None):
+        target = frames_dir / f"keyframe_{i:04d}.jpg"
+        jpg.replace(target)
+        out.append((round(t, 3), target))
+    for _, leftover in samples:
+        leftover.unlink(missing_ok=True)
+    return out
