@@ -1,6 +1,6 @@
 """Video anchors from one decode pass: shots (hard cuts and fades), motion segments, a keyframe per shot.
 
-Decoding dominates the cost, so the file is decoded exactly once into tiny RGB frames piped to numpy
+Decoding dominates the cost, so the file is decoded exactly once into tiny YUV frames piped to numpy
 (`showinfo` supplies each frame's real timestamp, which keeps variable-frame-rate files honest), and
 every statistic is computed from that stream. Keyframes are then grabbed by fast input seeking, one
 frame per shot, which costs a GOP per shot rather than a second decode.
@@ -23,8 +23,8 @@ from .ffmpeg import ffmpeg_exe, run_ffmpeg
 SCAN_WIDTH = 128
 KEYFRAME_MAX_SIDE = 512
 DARK_LUMA = 8.0
-HARD_MIN = 2.5
-HIST_MIN = 12.0
+HARD_MIN = 1.0
+HIST_MIN = 20.0
 MIN_SHOT_S = 0.4
 MOTION_PIXEL_DELTA = 6
 STATIC_FRACTION = 0.01
@@ -51,7 +51,7 @@ class VideoScan:
 
 def scan_video(path: str | Path, width: int, height: int, duration_s: float | None,
                sample_dir: Path | None = None) -> VideoScan:
-    """Decode `path` once into SCAN_WIDTH-wide RGB frames and reduce each to a few numbers.
+    """Decode `path` once into SCAN_WIDTH-wide YUV 4:2:0 frames and reduce each to a few numbers.
 
     With `sample_dir`, the same decode also writes a KEYFRAME_MAX_SIDE JPEG every SAMPLE_EVERY_S
     seconds (`sample_NNNNN.jpg`, times in `VideoScan.samples`), so keyframes need no second decode.
@@ -59,7 +59,7 @@ def scan_video(path: str | Path, width: int, height: int, duration_s: float | No
     w = SCAN_WIDTH
     h = max(2, int(round(w * height / max(width, 1) / 2)) * 2)
     graph = f"[0:v:0]scale={w}:{h}:flags=fast_bilinear,showinfo@scan[scan]"
-    outputs = ["-map", "[scan]", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
+    outputs = ["-map", "[scan]", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]
     if sample_dir is not None:
         sample_dir.mkdir(parents=True, exist_ok=True)
         graph = (f"[0:v:0]split=2[a][b];[a]scale={w}:{h}:flags=fast_bilinear,showinfo@scan[scan];"
@@ -73,7 +73,8 @@ def scan_video(path: str | Path, width: int, height: int, duration_s: float | No
     err_chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
     reader.start()
-    frame_bytes = w * h * 3
+    luma_bytes = w * h
+    frame_bytes = luma_bytes * 3 // 2
     batch = 128
     change, luma, moving, hist_change = [], [], [], []
     prev: np.ndarray | None = None
@@ -83,21 +84,20 @@ def scan_video(path: str | Path, width: int, height: int, duration_s: float | No
         n = len(buf) // frame_bytes
         if n == 0:
             break
-        frames = np.frombuffer(buf[: n * frame_bytes], np.uint8).reshape(n, h, w, 3).astype(np.int16)
+        frames = np.frombuffer(buf[: n * frame_bytes], np.uint8).reshape(n, frame_bytes).astype(np.int16)
         seq = frames if prev is None else np.concatenate([prev[None], frames])
         diff = np.abs(np.diff(seq, axis=0))
-        gray_diff = diff.mean(axis=3)
         if prev is None:
             change.append([0.0])
             moving.append([0.0])
-        change.append(diff.mean(axis=(1, 2, 3)))
-        moving.append((gray_diff > MOTION_PIXEL_DELTA).mean(axis=(1, 2)))
-        luma.append(frames.mean(axis=(1, 2, 3)))
-        hists = _histograms(frames)
+        change.append(diff.mean(axis=1))
+        moving.append((diff[:, :luma_bytes] > MOTION_PIXEL_DELTA).mean(axis=1))
+        luma.append((frames[:, :luma_bytes].mean(axis=1) - 16.0) * (255.0 / 219.0))
+        hists = _histograms(frames, luma_bytes)
         hseq = hists if prev_hist is None else np.concatenate([prev_hist[None], hists])
         if prev_hist is None:
             hist_change.append([0.0])
-        hist_change.append(np.abs(np.diff(hseq, axis=0)).sum(axis=1) * (50.0 / (3 * h * w)))
+        hist_change.append(np.abs(np.diff(hseq, axis=0)).sum(axis=1) * 8.0)
         prev, prev_hist = frames[-1], hists[-1]
     proc.wait()
     reader.join()
@@ -125,13 +125,19 @@ def scan_video(path: str | Path, width: int, height: int, duration_s: float | No
                      hist_change=np.concatenate(hist_change)[:n_frames])
 
 
-def _histograms(frames: np.ndarray) -> np.ndarray:
-    """Per-frame 16-bin histograms of R, G and B, concatenated: shape (n, 48)."""
+def _histograms(frames: np.ndarray, luma_bytes: int) -> np.ndarray:
+    """Per-frame cumulative 32-bin distributions of the Y, U and V planes, concatenated: shape (n, 96).
+
+    The L1 distance between consecutive CDFs times the bin width is the earth mover's distance in grey
+    levels: a fade moves it by a few levels per frame, a cut by tens.
+    """
     n = len(frames)
-    bins = (frames >> 4).reshape(n, -1, 3)
-    offsets = (np.arange(n)[:, None] * 48)
-    out = [np.bincount((offsets + bins[:, :, c] + 16 * c).ravel(), minlength=n * 48) for c in range(3)]
-    return np.sum(out, axis=0).reshape(n, 48).astype(np.float64)
+    chroma = luma_bytes // 4
+    planes = [frames[:, :luma_bytes], frames[:, luma_bytes:luma_bytes + chroma], frames[:, luma_bytes + chroma:]]
+    offsets = np.arange(n)[:, None] * 32
+    out = [np.cumsum(np.bincount((offsets + (plane >> 3)).ravel(), minlength=n * 32).reshape(n, 32), axis=1)
+           / plane.shape[1] for plane in planes]
+    return np.concatenate(out, axis=1)
 
 
 def _pts(instance: str, stderr: bytes) -> list[tuple[bytes, bytes]]:
@@ -142,7 +148,7 @@ def _pts(instance: str, stderr: bytes) -> list[tuple[bytes, bytes]]:
 def find_cuts(scan: VideoScan) -> list[tuple[int, str, float]]:
     """Shot boundaries as (first frame of the new shot, 'hard'|'fade', score).
 
-    Hard cut: a frame whose pixel change, or colour-histogram change, from the previous one stands far
+    Hard cut: a frame whose pixel change, or colour-distribution change (earth mover's distance), stands far
     above its neighbourhood's upper quartile. Pixels catch cuts between look-alike shots (slides);
     histograms catch cuts into or out of busy texture, where every frame's pixels change anyway. Fade: a run of near-black frames entered gradually; the new shot starts at the first
     frame that rises off the black floor. A black run entered by a hard cut belongs to the next shot.
@@ -158,8 +164,8 @@ def find_cuts(scan: VideoScan) -> list[tuple[int, str, float]]:
         local = float(np.percentile(window, 75)) if window.size else 0.0
         hwindow = np.concatenate([hist[max(1, i - half):i], hist[i + 1:i + 1 + half]])
         hlocal = float(np.percentile(hwindow, 75)) if hwindow.size else 0.0
-        pixel_cut = change[i] >= HARD_MIN and change[i] >= 4.0 * local + 2.0
-        colour_cut = hist[i] >= HIST_MIN and hist[i] >= 4.0 * hlocal + 4.0
+        pixel_cut = change[i] >= HARD_MIN and change[i] >= 4.0 * local + 1.0
+        colour_cut = hist[i] >= HIST_MIN and hist[i] >= 4.0 * hlocal + 5.0
         if pixel_cut or colour_cut:
             hard.append((i, "hard", float(change[i] + hist[i])))
     cuts = list(hard)
