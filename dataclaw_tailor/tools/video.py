@@ -29,7 +29,7 @@ MIN_SHOT_S = 0.4
 MOTION_PIXEL_DELTA = 6
 STATIC_FRACTION = 0.01
 MIN_MOTION_SEGMENT_S = 1.0
-SAMPLE_EVERY_S = 0.5
+SAMPLE_EVERY_S = 1.0
 _KEYFRAME_SCALE = (f"scale='if(gt(iw,ih),min({KEYFRAME_MAX_SIDE},iw),-2)':"
                    f"'if(gt(iw,ih),-2,min({KEYFRAME_MAX_SIDE},ih))'")
 
