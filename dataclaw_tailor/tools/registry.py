@@ -84,3 +84,14 @@ def select_extractors(source: Source, kinds: list[str] | None) -> tuple[list[Ext
         chosen[maker.name] = maker
         keep.add(name)
     return list(chosen.values()), keep
+
+
+def producible(kind: SourceKind) -> set[str]:
+    """Anchor kinds that some registered extractor makes for a source kind.
+
+    Experts declare the anchor kinds they can use across several source kinds; the graph asks only
+    for those this source can yield.
+    """
+    from . import builtin  # noqa: F401  (registers the built-in extractors)
+
+    return {k for e in EXTRACTORS.values() if kind in e.source_kinds for k in e.produces}
