@@ -50,11 +50,14 @@ class VideoScan:
 
 
 def scan_video(path: str | Path, width: int, height: int, duration_s: float | None,
-               sample_dir: Path | None = None) -> VideoScan:
+               sample_dir: Path | None = None, skip_bidir: bool = False,
+               window: tuple[float, float] | None = None) -> VideoScan:
     """Decode `path` once into SCAN_WIDTH-wide YUV 4:2:0 frames and reduce each to a few numbers.
 
     With `sample_dir`, the same decode also writes a KEYFRAME_MAX_SIDE JPEG every SAMPLE_EVERY_S
     seconds (`sample_NNNNN.jpg`, times in `VideoScan.samples`), so keyframes need no second decode.
+    `skip_bidir` lets the decoder drop B-frames (about half the decoding work for typical H.264/HEVC);
+    `window=(start, end)` decodes every frame of just that span (seeking to the keyframe before it).
     """
     w = SCAN_WIDTH
     h = max(2, int(round(w * height / max(width, 1) / 2)) * 2)
@@ -67,8 +70,12 @@ def scan_video(path: str | Path, width: int, height: int, duration_s: float | No
                  f"{_KEYFRAME_SCALE},showinfo@sample[sample]")
         outputs += ["-map", "[sample]", "-fps_mode", "passthrough", "-q:v", "4", "-y",
                     str(sample_dir / "sample_%05d.jpg")]
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "info", "-i", str(path), "-filter_complex", graph,
-           *outputs]
+    before_input = ["-skip_frame", "bidir"] if skip_bidir else []
+    if window is not None:
+        before_input += ["-ss", f"{window[0]:.6f}"]
+        outputs = ["-t", f"{window[1] - window[0] + 0.05:.6f}", *outputs]
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "info", *before_input, "-i", str(path),
+           "-filter_complex", graph, *outputs]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     err_chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
@@ -109,8 +116,12 @@ def scan_video(path: str | Path, width: int, height: int, duration_s: float | No
     n_frames = sum(len(x) for x in luma)
     fps_guess = n_frames / duration_s if duration_s else 25.0
     times = np.array([stamps.get(i, i / fps_guess) for i in range(n_frames)])
-    origin = times[0]
-    times -= origin
+    origin = 0.0
+    if window is not None:
+        times += window[0]
+    else:
+        origin = min(float(times[0]), 0.0)
+        times = np.maximum(times - origin, 0.0)
     step = float(np.median(np.diff(times))) if n_frames > 1 else 1.0 / fps_guess
     end = float(duration_s) if duration_s else float(times[-1]) + step
     times = np.minimum(times, end)
@@ -203,7 +214,7 @@ def motion_segments(scan: VideoScan, cut_frames: list[int]) -> list[tuple[float,
     """Static vs motion spans: the smoothed fraction of changed pixels, ignoring cut frames."""
     moving = scan.moving.copy()
     for c in cut_frames:
-        moving[c] = moving[c - 1] if c > 0 else 0.0
+        moving[c] = moving[c + 1] if c + 1 < len(moving) else 0.0  # a cut frame opens the new shot
     if len(moving) == 0:
         return []
     fps = 1.0 / float(np.median(np.diff(scan.times))) if len(moving) > 1 else 25.0
@@ -246,26 +257,52 @@ def grab_frames(path: str | Path, times: list[float], out_dir: Path, prefix: str
     return outputs
 
 
+def refine_cut(path: str | Path, width: int, height: int, scan: VideoScan, index: int, kind: str,
+               fps: float) -> float:
+    """Exact time of a cut found between decoded frames `index - 1` and `index` of a B-frame-skipping scan.
+
+    When frames were skipped in between, that span alone is decoded in full and the cut put on the frame
+    with the largest change (hard) or the first frame off the black floor (fade).
+    """
+    t_b = float(scan.times[index])
+    t_a = float(scan.times[index - 1]) if index > 0 else 0.0
+    if index == 0 or t_b - t_a <= 1.5 / fps:
+        return t_b
+    win = scan_video(path, width, height, None, window=(t_a - 0.25 / fps, t_b))
+    inside = [i for i in range(1, len(win.times)) if t_a + 0.25 / fps < win.times[i] <= t_b + 0.25 / fps]
+    if not inside:
+        return t_b
+    if kind == "fade":
+        floor = float(win.luma[inside[0] - 1])
+        return float(win.times[next((i for i in inside if win.luma[i] > floor + 0.5), inside[-1])])
+    hist = win.hist_change if win.hist_change is not None else np.zeros(len(win.times))
+    return float(win.times[max(inside, key=lambda i: win.change[i] + hist[i])])
+
+
 def video_anchors(path: str | Path, meta: dict, frames_dir: Path, extractor: str) -> list[Anchor]:
     """shot, cut, keyframe and motion anchors for one video file."""
     width, height = int(meta.get("width") or 0), int(meta.get("height") or 0)
     if not width or not height:
         raise InputError(path, "no video stream with a known frame size")
     samples_dir = frames_dir / "samples"
-    scan = scan_video(path, width, height, meta.get("duration_s"), sample_dir=samples_dir)
-    cuts = find_cuts(scan)
-    bounds = [0.0] + [round(float(scan.times[c]), 3) for c, _, _ in cuts] + [round(scan.duration_s, 3)]
+    scan = scan_video(path, width, height, meta.get("duration_s"), sample_dir=samples_dir, skip_bidir=True)
+    fps = float(meta.get("fps") or 0) or 1.0 / max(float(np.min(np.diff(scan.times), initial=0.04)), 1e-3)
+    cuts = [(refine_cut(path, width, height, scan, frame, kind, fps), kind, score) for frame, kind, score
+            in find_cuts(scan)]
+    bounds = [0.0] + [round(t, 3) for t, _, _ in cuts] + [round(scan.duration_s, 3)]
     anchors: list[Anchor] = []
     for i in range(len(bounds) - 1):
         anchors.append(Anchor(id=f"shot:{i}", kind="shot", t=(bounds[i], bounds[i + 1]), c={"index": i},
                               extractor=extractor))
-    for i, (frame, kind, score) in enumerate(cuts):
-        anchors.append(Anchor(id=f"cut:{i}", kind="cut", t=round(float(scan.times[frame]), 3),
-                              c={"type": kind, "score": round(score, 2), "frame": int(frame)}, extractor=extractor))
+    for i, (t, kind, score) in enumerate(cuts):
+        anchors.append(Anchor(id=f"cut:{i}", kind="cut", t=round(t, 3),
+                              c={"type": kind, "score": round(score, 2), "frame": int(round(t * fps))},
+                              extractor=extractor))
     for i, (t, jpg) in enumerate(_keyframes(path, bounds, scan.samples, frames_dir)):
         anchors.append(Anchor(id=f"keyframe:{i}", kind="keyframe", t=t, c={"path": str(jpg), "shot": f"shot:{i}"},
                               extractor=extractor))
-    for i, (s, e, state) in enumerate(motion_segments(scan, [c for c, _, _ in cuts])):
+    cut_frames = [int(np.searchsorted(scan.times, t - 1e-6)) for t, _, _ in cuts]
+    for i, (s, e, state) in enumerate(motion_segments(scan, [c for c in cut_frames if c < len(scan.times)])):
         anchors.append(Anchor(id=f"motion:{i}", kind="motion", t=(s, e), c={"state": state}, extractor=extractor))
     return anchors
 
