@@ -100,7 +100,8 @@ def _video(path: Path) -> Source:
     meta = {"duration_s": round(info.duration_s, 3), "width": video.width, "height": video.height, "fps": video.fps,
             "codec": video.codec, "container": info.container, "audio": info.has_audio,
             "subtitle_streams": len(info.subtitles)}
-    sidecars = [str(p) for p in sorted(path.parent.glob(path.stem + "*")) if p.suffix.lower() in (".srt", ".vtt")]
+    sidecars = [str(p) for p in sorted(path.parent.iterdir()) if p.suffix.lower() in (".srt", ".vtt")
+                and (p.stem == path.stem or p.stem.startswith(path.stem + "."))]
     if sidecars:
         meta["subtitle_files"] = sidecars
     return Source(path=str(path), kind=SourceKind.video, content_hash=content_hash(path), format=ext, meta=meta)

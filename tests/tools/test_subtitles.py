@@ -25,7 +25,9 @@ def test_sidecar_and_embedded(tmp_path):
     video = tmp_path / "talk.mp4"
     ffmpeg("-f", "lavfi", "-i", "testsrc=s=64x48:r=10:d=4", "-pix_fmt", "yuv420p", str(video))
     (tmp_path / "talk.srt").write_text(SRT)
+    (tmp_path / "talk2.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nanother video's line\n")
     source = detect(video)
+    assert source.meta["subtitle_files"] == [str(tmp_path / "talk.srt")]
     cues = [a for a in extract(source, ["subtitle"], cache_dir=tmp_path / "c")]
     assert [(a.t, a.c) for a in cues] == [((0.5, 1.8), "Hello there"), ((2.0, 3.25), "Second line wraps")]
 
