@@ -1,9 +1,10 @@
 """Video anchors from one decode pass: shots (hard cuts and fades), motion segments, a keyframe per shot.
 
-Decoding dominates the cost, so the file is decoded exactly once into tiny YUV frames piped to numpy
-(`showinfo` supplies each frame's real timestamp, which keeps variable-frame-rate files honest), and
-every statistic is computed from that stream. Keyframes are then grabbed by fast input seeking, one
-frame per shot, which costs a GOP per shot rather than a second decode.
+Decoding dominates the cost, so the file is decoded once, without its B-frames, into tiny YUV frames
+piped to numpy (`showinfo` supplies each frame's real timestamp, which keeps variable-frame-rate files
+honest), and every statistic is computed from that stream. The same decode writes a small JPEG every
+second for keyframes. Only the few gaps around detected cuts are decoded again in full, to put each cut
+on its exact frame.
 """
 
 from __future__ import annotations
@@ -44,9 +45,9 @@ class VideoScan:
     change: np.ndarray
     luma: np.ndarray
     moving: np.ndarray
+    hist_change: np.ndarray
     duration_s: float
     samples: list[tuple[float, Path]] = field(default_factory=list)
-    hist_change: np.ndarray | None = None
 
 
 def scan_video(path: str | Path, width: int, height: int, duration_s: float | None,
@@ -159,16 +160,17 @@ def _pts(instance: str, stderr: bytes) -> list[tuple[bytes, bytes]]:
 def find_cuts(scan: VideoScan) -> list[tuple[int, str, float]]:
     """Shot boundaries as (first frame of the new shot, 'hard'|'fade', score).
 
-    Hard cut: a frame whose pixel change, or colour-distribution change (earth mover's distance), stands far
-    above its neighbourhood's upper quartile. Pixels catch cuts between look-alike shots (slides);
-    histograms catch cuts into or out of busy texture, where every frame's pixels change anyway. Fade: a run of near-black frames entered gradually; the new shot starts at the first
-    frame that rises off the black floor. A black run entered by a hard cut belongs to the next shot.
+    Hard cut: a frame whose pixel change, or colour-distribution change (earth mover's distance), stands
+    far above its neighbourhood's upper quartile. Pixels catch cuts between look-alike shots (slides);
+    distributions catch cuts into or out of busy texture, where every frame's pixels change anyway.
+    Fade: a run of near-black frames entered gradually; the new shot starts at the first frame that
+    rises off the black floor. A black run entered by a hard cut belongs to the next shot.
     """
     change = scan.change
     n = len(change)
     fps = 1.0 / float(np.median(np.diff(scan.times))) if n > 1 else 25.0
     half = max(3, int(round(fps / 2)))
-    hist = scan.hist_change if scan.hist_change is not None else np.zeros(n)
+    hist = scan.hist_change
     hard: list[tuple[int, str, float]] = []
     for i in range(1, n):
         window = np.concatenate([change[max(1, i - half):i], change[i + 1:i + 1 + half]])
@@ -275,8 +277,7 @@ def refine_cut(path: str | Path, width: int, height: int, scan: VideoScan, index
     if kind == "fade":
         floor = float(win.luma[inside[0] - 1])
         return float(win.times[next((i for i in inside if win.luma[i] > floor + 0.5), inside[-1])])
-    hist = win.hist_change if win.hist_change is not None else np.zeros(len(win.times))
-    return float(win.times[max(inside, key=lambda i: win.change[i] + hist[i])])
+    return float(win.times[max(inside, key=lambda i: win.change[i] + win.hist_change[i])])
 
 
 def video_anchors(path: str | Path, meta: dict, frames_dir: Path, extractor: str) -> list[Anchor]:
