@@ -74,3 +74,13 @@ def edit_regions(source: Source, ctx: ExtractContext) -> list[Anchor]:
     from .edits import edit_anchors
 
     return edit_anchors(Path(source.path), "edits@1")
+
+
+@register_extractor("audio", 1, VIDEO, ("audio",))
+def audio_spans(source: Source, ctx: ExtractContext) -> list[Anchor]:
+    """Sound vs silence spans of the first audio track (none when the video has no audio)."""
+    from pathlib import Path
+
+    from .audio import audio_anchors
+
+    return audio_anchors(Path(source.path), source.meta, "audio@1")

@@ -45,3 +45,18 @@ def test_variable_frame_rate_uses_real_timestamps(tmp_path):
     assert len(cuts) == 1 and cuts[0].t == pytest.approx(2.0, abs=0.04)
     shots = extract(source, ["shot"], cache_dir=tmp_path / "c")
     assert shots[-1].t[1] == pytest.approx(3.0, abs=0.05)
+
+
+def test_sound_and_silence_spans(tmp_path):
+    out = tmp_path / "talk.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=s=64x48:r=10:d=3", "-f", "lavfi",
+           "-i", "aevalsrc='if(between(t,1,2),0,sin(2*PI*440*t))':d=3", "-pix_fmt", "yuv420p", "-shortest", str(out))
+    spans = extract(detect(out), ["audio"], cache_dir=tmp_path / "c")
+    assert [a.c["state"] for a in spans] == ["sound", "silence", "sound"]
+    assert spans[1].t == pytest.approx((1.0, 2.0), abs=0.05)
+
+
+def test_no_audio_track_no_audio_anchors(tmp_path):
+    out = tmp_path / "mute.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=s=64x48:r=10:d=1", "-pix_fmt", "yuv420p", str(out))
+    assert extract(detect(out), ["audio"], cache_dir=tmp_path / "c") == []

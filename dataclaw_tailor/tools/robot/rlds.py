@@ -59,9 +59,12 @@ def load(path: Path, episode: int | None = None) -> RobotEpisode:
     ex = parse_example(payload)
     if "steps/action" not in ex:
         raise InputError(path, "RLDS record has no steps/action feature")
-    n = len(ex["steps/is_first"]) if "steps/is_first" in ex else None
+    counters = ("steps/is_first", "steps/is_last", "steps/is_terminal", "steps/reward", "steps/discount",
+                "steps/language_instruction")
+    n = next((len(ex[k]) for k in counters if k in ex and len(ex[k])), 0)
     action = np.asarray(ex["steps/action"], dtype=np.float64)
-    n = n or len(action)
+    if n == 0 or action.size % n:
+        raise InputError(path, f"episode {want}: cannot tell the step count (steps/action has {action.size} values)")
     action = action.reshape(n, -1)
     state = np.asarray(ex["steps/observation/state"], dtype=np.float64).reshape(n, -1) \
         if "steps/observation/state" in ex else None
