@@ -264,12 +264,20 @@ def refine_cut(path: str | Path, width: int, height: int, scan: VideoScan, index
     """Exact time of a cut found between decoded frames `index - 1` and `index` of a B-frame-skipping scan.
 
     When frames were skipped in between, that span alone is decoded in full and the cut put on the frame
-    with the largest change (hard) or the first frame off the black floor (fade).
+    with the largest change (hard) or the first frame off the black floor (fade) - unless the fade-in
+    ramp, extrapolated back, leaves the floor less than a frame before the decoded frame.
     """
     t_b = float(scan.times[index])
     t_a = float(scan.times[index - 1]) if index > 0 else 0.0
     if index == 0 or t_b - t_a <= 1.5 / fps:
         return t_b
+    if kind == "fade" and index + 1 < len(scan.times):
+        # a fade-in is a ramp: extrapolate it back from the two decoded frames after the rise
+        frames_between = max((float(scan.times[index + 1]) - t_b) * fps, 1.0)
+        slope = (float(scan.luma[index + 1]) - float(scan.luma[index])) / frames_between
+        above = float(scan.luma[index]) - float(scan.luma[index - 1]) - 0.5
+        if slope > 0 and above / slope < 1.0:
+            return t_b
     win = scan_video(path, width, height, None, window=(t_a - 0.25 / fps, t_b))
     inside = [i for i in range(1, len(win.times)) if t_a + 0.25 / fps < win.times[i] <= t_b + 0.25 / fps]
     if not inside:
