@@ -111,7 +111,7 @@ def video_rows(videos: list[tuple[str, Path, list[int]]], repeat: int) -> None:
     for name, path, truth in videos:
         t_dec, c_dec, _ = best(lambda: decode(path), repeat)
         t_ours, c_ours, cuts = best(lambda: ours(path), repeat)
-        t_sd, _, sd_cuts = best(lambda: pyscenedetect(path), max(1, repeat // 2))
+        t_sd, _, sd_cuts = best(lambda: pyscenedetect(path), repeat)
         sd = f"{'n/a':>8}{'n/a':>10}" if sd_cuts is None else f"{t_sd:8.2f}{t_sd / t_ours:9.1f}x"
         sd_f1 = f"{'n/a':>8}" if sd_cuts is None else f"{f1(sd_cuts, truth):8.2f}"
         print(f"{name:<24}{t_dec:9.2f}{t_ours:8.2f}{t_ours / t_dec:11.2f}x{c_ours / c_dec:9.2f}x{sd}"
