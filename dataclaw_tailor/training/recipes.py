@@ -1,0 +1,107 @@
+"""Omni and Expert recipes: which triplets each training run sees and where its weights go.
+
+Omni trains one model on every domain. Expert trains one LoRA adapter per domain on a shared base and
+saves it under `<output_dir>/<domain>`, the layout `claw serve-model --expert <domain>=<dir>` serves.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..core import InputError
+from .config import TrainSettings
+from .triplets import Triplet, read_triplets, select
+
+OMNI = "omni"
+SUMMARY_FILE = "train_summary.json"
+
+
+class RunResult(BaseModel):
+    """What one training run did, also written to `<output>/train_summary.json`."""
+
+    name: str = Field(description="'omni' or the expert's domain.")
+    stage: str = Field(description="'sft' or 'grpo'.")
+    output_dir: str
+    rows: int = Field(description="Training rows seen.")
+    steps: int = Field(description="Optimiser steps taken.")
+    seconds: float
+    seconds_per_step: float
+    train_loss: float | None = None
+    log: list[dict[str, Any]] = Field(default_factory=list, description="TRL's logged metrics per logging step.")
+
+
+def groups(settings: TrainSettings) -> dict[str, list[Triplet]]:
+    """Triplets per run: {'omni': all} or {domain: that domain's} for the Expert recipe."""
+    kinds = ("tailor", "clarify") if settings.data.include_clarify else ("tailor",)
+    chosen = select(read_triplets(settings.data.path), domains=settings.data.domains, kinds=kinds, only_valid=settings.data.only_valid)
+    if settings.data.limit:
+        chosen = chosen[: settings.data.limit]
+    if not chosen:
+        raise InputError(settings.data.path, "no usable triplets for this config (check domains / only_valid)")
+    if settings.recipe == OMNI:
+        return {OMNI: chosen}
+    per_domain: dict[str, list[Triplet]] = {}
+    for t in chosen:
+        per_domain.setdefault(t.domain, []).append(t)
+    return per_domain
+
+
+def output_for(settings: TrainSettings, name: str) -> Path:
+    root = Path(settings.output_dir)
+    return root if name == OMNI else root / name
+
+
+def checkpoint_for(settings: TrainSettings, name: str) -> Path:
+    """The checkpoint a run starts from; an Expert run continues its own domain's adapter when the model
+    folder holds one (GRPO after Expert SFT)."""
+    path = Path(settings.model.path).resolve()
+    if name != OMNI and (path / name / "adapter_config.json").exists():
+        return path / name
+    return path
+
+
+def trainer_arguments(settings: TrainSettings, output: Path) -> dict[str, Any]:
+    """The TrainingArguments both TRL trainers share; bf16 only where a GPU is present."""
+    import torch
+
+    cuda = torch.cuda.is_available()
+    args: dict[str, Any] = {
+        "output_dir": str(output),
+        "learning_rate": settings.learning_rate,
+        "num_train_epochs": settings.epochs,
+        "max_steps": settings.max_steps,
+        "per_device_train_batch_size": settings.batch_size,
+        "gradient_accumulation_steps": settings.grad_accum,
+        "warmup_steps": settings.warmup_steps,
+        "seed": settings.seed,
+        "logging_steps": settings.logging_steps,
+        "report_to": settings.report_to or "none",
+        "save_strategy": "no",
+        "bf16": cuda and settings.model.dtype in ("auto", "bfloat16"),
+        "use_cpu": not cuda,
+        "disable_tqdm": True,
+    }
+    if settings.gradient_checkpointing:
+        args["gradient_checkpointing"] = True
+    return args
+
+
+def finish(trainer: Any, name: str, stage: str, output: Path, rows: int, started: float) -> RunResult:
+    """Save the weights (or adapter) with the tokenizer and write the run summary."""
+    trainer.save_model(str(output))
+    trainer.processing_class.save_pretrained(str(output))
+    seconds = time.perf_counter() - started
+    steps = int(trainer.state.global_step)
+    history = [dict(h) for h in trainer.state.log_history]
+    losses = [h["train_loss"] for h in history if "train_loss" in h]
+    result = RunResult(
+        name=name, stage=stage, output_dir=str(output), rows=rows, steps=steps, seconds=round(seconds, 3),
+        seconds_per_step=round(seconds / max(steps, 1), 4), train_loss=losses[-1] if losses else None, log=history,
+    )
+    (output / SUMMARY_FILE).write_text(json.dumps(result.model_dump(), indent=2, default=str))
+    return result
