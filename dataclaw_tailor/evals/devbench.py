@@ -228,9 +228,9 @@ def bridge_vqa(devset: Path, episode: int) -> dict[str, Any]:
            "reasoning": "The episode's language instruction states the task.", "anchor_ids": []}]
     if close is not None:
         qa += [
-            {"question": "When does the gripper close?", "answer": f"At about {close:.1f} seconds.", "clip": [max(0.0, close - 0.2), min(duration, close + 0.2)],
+            {"question": "When does the gripper close?", "answer": f"At about {close:.1f} seconds.", "clip": [round(max(0.0, close - 0.2), 3), round(min(duration, close + 0.2), 3)],
              "reasoning": "The gripper command drops from open to closed at this step.", "anchor_ids": []},
-            {"question": "Is the gripper open or closed at the end of the episode?", "answer": f"Closed, holding the {thing}.", "clip": [max(0.0, duration - 0.4), duration],
+            {"question": "Is the gripper open or closed at the end of the episode?", "answer": f"Closed, holding the {thing}.", "clip": [round(max(0.0, duration - 0.4), 3), duration],
              "reasoning": "The gripper stays closed after the grasp until the episode ends.", "anchor_ids": []},
         ]
     return {"task": _sentence(instruction), "qa": qa}
