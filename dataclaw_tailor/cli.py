@@ -160,7 +160,7 @@ def validate(
     from .core.validate import check_record
     from .experts.registry import get_task
     from .tools import detect, extract
-    from .tools.registry import producible
+    from .tools.registry import applicable
 
     spec = get_task(task)
     text = file.read_text() if file.exists() else None
@@ -176,7 +176,7 @@ def validate(
     src = Source.model_validate(doc["source"]) if envelope and doc.get("source") else None
     if source is not None:
         src = detect(source)
-        anchors = extract(src, kinds=[k for k in spec.extractors if k in producible(src.kind)] or None)
+        anchors = extract(src, kinds=applicable(spec.extractors, src.kind))
     checked = check_record(record, spec.json_schema(_load_json_file(custom_schema, "schema") if custom_schema else None), anchors, src, repair=False)
     emit_json(checked.report.summary())
     raise typer.Exit(EXIT_OK if checked.report.valid else EXIT_ERROR)
@@ -274,9 +274,12 @@ def serve_model(
 
 @app.command()
 def mcp(
-    root: Annotated[list[Path] | None, typer.Option(help="Directory tools may read and write (repeatable); the client's MCP roots are added. Default: the working directory.")] = None,
+    root: Annotated[list[Path] | None, typer.Option(help="Directory tools may read and write (repeatable); the client's MCP roots are added to these.")] = None,
     state_dir: Annotated[Path | None, typer.Option(help="Where clarification threads are checkpointed (default ~/.local/state/dataclaw-tailor).")] = None,
-    backend: Annotated[str, typer.Option(help="Tailoring backend for every call.")] = "rules",
+    backend: Annotated[str, typer.Option(help="Tailoring backend for every call: rules, openai, local, or sampling (the MCP client's own model).")] = "rules",
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server for --backend openai.")] = None,
+    model: Annotated[str | None, typer.Option(help="Served model name (openai) or checkpoint folder (local).")] = None,
+    expert_model: Annotated[list[str] | None, typer.Option(help="DOMAIN=SERVED_NAME Expert adapter (openai; repeatable).")] = None,
     http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP at /mcp instead of stdio.")] = False,
     host: Annotated[str, typer.Option(help="HTTP bind address; beyond loopback needs DATACLAW_MCP_TOKEN.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="HTTP port.")] = 8000,
@@ -288,11 +291,13 @@ def mcp(
     if http:
         require_token_for(host, token)
     from .graph.runner import default_state_dir
+    from .model.options import backend_options
     from .server.app import serve_http, serve_stdio
     from .server.config import ServerConfig
     from .server.roots import Roots
 
-    config = ServerConfig(roots=Roots(root or ()), state_dir=state_dir or default_state_dir(), backend=backend)
+    options = backend_options(backend, base_url=base_url, model=model, expert_models=expert_model)
+    config = ServerConfig(roots=Roots(root or ()), state_dir=state_dir or default_state_dir(), backend=backend, backend_options=options)
     if http:
         serve_http(config, host, port, token)
     else:

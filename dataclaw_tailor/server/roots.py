@@ -4,8 +4,8 @@ An assistant may pass any string as a path, so every path a tool touches goes th
 Roots come from two places: `--root DIR` flags given by whoever started the server, and the roots the
 MCP client declares (`roots/list`). A path is accepted only when its real location (after `..` and
 every symlink are resolved) lies inside the real location of one of those roots. Relative paths are
-taken relative to the first root. With no root configured at all, the server's working directory is
-the root, which is what a desktop host launching `claw mcp` in a project folder expects.
+taken relative to the first root. There is no implicit root: desktop hosts often start servers in
+`/` or the home folder, so "the working directory" would quietly mean "everything".
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Roots:
             real = Path(d).expanduser().resolve()
             if real not in resolved:
                 resolved.append(real)
-        self.dirs: tuple[Path, ...] = tuple(resolved) or (Path.cwd().resolve(),)
+        self.dirs: tuple[Path, ...] = tuple(resolved)
 
     def with_client(self, client_dirs: Sequence[Path]) -> Roots:
         """These roots plus the client's declared roots."""
@@ -52,6 +52,11 @@ class Roots:
         """
         if not isinstance(path, str) or not path.strip():
             raise ToolError(f"{field}: empty path")
+        if not self.dirs:
+            raise ToolError(
+                f"{field}: {path}: no allowed roots; start the server with `claw mcp --root DIR` "
+                "or connect from a client that declares its roots"
+            )
         given = Path(path).expanduser()
         candidate = given if given.is_absolute() else self.dirs[0] / given
         real = candidate.resolve()
