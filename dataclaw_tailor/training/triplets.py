@@ -22,15 +22,8 @@ TRIPLETS_FILE = "triplets.jsonl"
 DATASET_DIR = "dataset"
 MAX_PROMPT_ANCHORS = 48
 
-SYSTEM_PROMPT = (
-    "You are DataClaw, a data tailoring model. Read the user's intent and the factual anchors extracted "
-    "from a raw stream, and answer with one JSON record for the named task. Cite anchors by id in "
-    "anchor_ids and take every time and position from them."
-)
-CLARIFY_SYSTEM_PROMPT = (
-    "You are DataClaw, a data tailoring model. The user's intent is too vague to tailor yet: answer with "
-    "a JSON object {\"questions\": [...]} asking what is needed, each with concrete options."
-)
+COMPACT_SYSTEM_PROMPT = "Answer with one JSON record for the task, grounded in the anchors: cite their ids, copy their times."
+CLARIFY_SYSTEM_PROMPT = "The intent is too vague to tailor: answer with JSON {\"questions\": [...]} with concrete options."
 
 
 class Triplet(BaseModel):
@@ -110,7 +103,7 @@ def prompt_messages(t: Triplet, style: PromptStyle = "serving") -> list[dict[str
         return [{"role": "system", "content": CLARIFY_SYSTEM_PROMPT}, {"role": "user", "content": user}]
     lines = [f"Task: {t.task}", f"Intent: {t.intent.text}", f"Source: {source_facts(t.source)}", "Anchors:"]
     lines += anchor_lines(t.anchors)
-    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "\n".join(lines)}]
+    return [{"role": "system", "content": COMPACT_SYSTEM_PROMPT}, {"role": "user", "content": "\n".join(lines)}]
 
 
 def target_text(t: Triplet) -> str:
