@@ -50,6 +50,9 @@ def tailor(
     task: Annotated[str | None, typer.Option(help="Force a task, e.g. gui.trajectory (see `claw tasks`).")] = None,
     schema: Annotated[Path | None, typer.Option(help="Your own JSON Schema (implies --task custom).")] = None,
     backend: Annotated[str, typer.Option(help="Tailoring backend: rules (default, no model), openai, local, sampling.")] = "rules",
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server for --backend openai, e.g. http://gpu:8000/v1.")] = None,
+    model: Annotated[str | None, typer.Option(help="Served model name (openai) or checkpoint folder (local).")] = None,
+    expert_model: Annotated[list[str] | None, typer.Option(help="DOMAIN=SERVED_NAME: the Expert adapter for a domain (openai; repeatable).")] = None,
     out: Annotated[Path | None, typer.Option(help="Write the result envelope here (.jsonl appends a line).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result envelope as JSON.")] = False,
     thread: Annotated[str | None, typer.Option(help="Resume this thread (from a needs_clarification result).")] = None,
@@ -59,7 +62,9 @@ def tailor(
 ) -> None:
     """Tailor one source into a schema-valid, grounded record."""
     from .graph import tailor as run_tailor
+    from .model.options import backend_options
 
+    options = backend_options(backend, base_url=base_url, model=model, expert_models=expert_model)
     if thread is None and (source is None or intent is None):
         raise typer.BadParameter("give SOURCE and --intent, or --thread with --answer")
     if thread is not None and not answer:
@@ -68,9 +73,10 @@ def tailor(
     if intent is not None:
         custom = _load_json_file(schema, "schema") if schema else None
         user_intent = Intent(text=intent, domain=domain, task="custom" if custom else task, schema=custom, max_items=max_items)
-    result = run_tailor(source, user_intent, backend=backend, thread_id=thread, answers=answer, state_dir=state_dir)
+    result = run_tailor(source, user_intent, backend=backend, backend_options=options, thread_id=thread, answers=answer, state_dir=state_dir)
     if result.status == "needs_clarification" and not as_json and sys.stdin.isatty():
-        result = run_tailor(None, None, backend=backend, thread_id=result.thread_id, answers=_ask(result.questions), state_dir=state_dir)
+        result = run_tailor(None, None, backend=backend, backend_options=options, thread_id=result.thread_id,
+                            answers=_ask(result.questions), state_dir=state_dir)
     payload = result.model_dump(mode="json")
     if out is not None:
         _write_envelope(out, payload)
@@ -150,10 +156,11 @@ def validate(
     custom_schema: Annotated[Path | None, typer.Option("--schema", help="JSON Schema for --task custom.")] = None,
 ) -> None:
     """Validate (without repairing) a record against its task schema and the source's anchors."""
-    from .core import Anchor
+    from .core import Anchor, Source
     from .core.validate import check_record
     from .experts.registry import get_task
     from .tools import detect, extract
+    from .tools.registry import producible
 
     spec = get_task(task)
     text = file.read_text() if file.exists() else None
@@ -166,10 +173,10 @@ def validate(
     envelope = isinstance(doc, dict) and "record" in doc and "anchors" in doc
     record: Any = doc["record"] if envelope else text
     anchors = [Anchor.model_validate(a) for a in doc["anchors"]] if envelope else []
-    src = None
+    src = Source.model_validate(doc["source"]) if envelope and doc.get("source") else None
     if source is not None:
         src = detect(source)
-        anchors = extract(src, kinds=list(spec.extractors) or None)
+        anchors = extract(src, kinds=[k for k in spec.extractors if k in producible(src.kind)] or None)
     checked = check_record(record, spec.json_schema(_load_json_file(custom_schema, "schema") if custom_schema else None), anchors, src, repair=False)
     emit_json(checked.report.summary())
     raise typer.Exit(EXIT_OK if checked.report.valid else EXIT_ERROR)
@@ -203,6 +210,159 @@ def corpus(
         typer.echo(f"{summary.ok} ok, {summary.invalid} invalid, {summary.needs_clarification} need clarification, "
                    f"{summary.errors} errors, {summary.skipped} already done -> {summary.records_path}")
     raise typer.Exit(EXIT_OK if summary.errors == 0 else EXIT_ERROR)
+
+
+@app.command()
+def anchors(
+    source: Annotated[Path, typer.Argument(help="Video, GUI trace, robot episode or edit-sequence path.")],
+    kinds: Annotated[str | None, typer.Option(help="Comma-separated anchor kinds or extractor names (default: all for the kind).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {source, anchors} as JSON.")] = False,
+) -> None:
+    """Detect a source and print its factual anchors (t, p, c)."""
+    from .tools import anchors_payload
+
+    payload = anchors_payload(source, [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None)
+    if as_json:
+        emit_json(payload)
+        return
+    src = payload["source"]
+    typer.echo(f"{src['path']}: {src['kind']} ({src['format']}) {json.dumps(src['meta'], ensure_ascii=False, default=str)}")
+    for a in payload["anchors"]:
+        typer.echo(f"{a['id']:<18} t={a['t']} p={a['p']} c={json.dumps(a['c'], ensure_ascii=False)}")
+
+
+@app.command("serve-model")
+def serve_model(
+    engine: Annotated[str, typer.Option(help="vllm (GPU host: compose/run `vllm serve`) or transformers (this machine).")] = "transformers",
+    base: Annotated[str | None, typer.Option(help="vllm: base model path or id (Omni: the unified model).")] = None,
+    expert: Annotated[list[str] | None, typer.Option(help="vllm: NAME=ADAPTER_PATH, one LoRA adapter per domain (Expert; repeatable).")] = None,
+    model: Annotated[Path | None, typer.Option(help="transformers: checkpoint folder to serve.")] = None,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    served_model_name: Annotated[list[str] | None, typer.Option(help="Name(s) clients send as `model` (default dataclaw).")] = None,
+    max_model_len: Annotated[int, typer.Option(help="vllm: context length.")] = 32768,
+    max_lora_rank: Annotated[int, typer.Option(help="vllm: largest adapter rank.")] = 64,
+    images: Annotated[int, typer.Option(help="vllm: images allowed per prompt.")] = 8,
+    tensor_parallel_size: Annotated[int, typer.Option(help="vllm: GPUs per model.")] = 1,
+    api_key_env: Annotated[str | None, typer.Option(help="vllm: env var holding the API key clients must send.")] = None,
+    max_chars: Annotated[int, typer.Option(help="transformers: longest free-text string under constrained decoding.")] = 256,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="vllm: print the command instead of running it.")] = False,
+) -> None:
+    """Serve the tailoring model over the OpenAI chat API (Omni, or Expert with one adapter per domain)."""
+    from .model import serve
+
+    names = served_model_name or ["dataclaw"]
+    if engine == "vllm":
+        if base is None:
+            raise typer.BadParameter("--engine vllm needs --base")
+        options = serve.VllmOptions(host=host, port=port, served_model_name=names[0], max_model_len=max_model_len,
+                                    max_lora_rank=max_lora_rank, images_per_prompt=images,
+                                    tensor_parallel_size=tensor_parallel_size, api_key_env=api_key_env)
+        cmd = serve.vllm_command(base, serve.parse_experts(expert), options)
+        if dry_run:
+            typer.echo(serve.render(cmd))
+            return
+        serve.exec_vllm(cmd)
+    elif engine == "transformers":
+        if model is None:
+            raise typer.BadParameter("--engine transformers needs --model")
+        typer.echo(f"serving {model} as {', '.join(names)} on http://{host}:{port}/v1", err=True)
+        serve.serve_transformers(model, host=host, port=port, served_names=names, max_chars=max_chars)
+    else:
+        raise typer.BadParameter(f"--engine {engine!r}: choose vllm or transformers")
+
+
+@app.command()
+def mcp(
+    root: Annotated[list[Path] | None, typer.Option(help="Directory tools may read and write (repeatable); the client's MCP roots are added. Default: the working directory.")] = None,
+    state_dir: Annotated[Path | None, typer.Option(help="Where clarification threads are checkpointed (default ~/.local/state/dataclaw-tailor).")] = None,
+    backend: Annotated[str, typer.Option(help="Tailoring backend for every call.")] = "rules",
+    http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP at /mcp instead of stdio.")] = False,
+    host: Annotated[str, typer.Option(help="HTTP bind address; beyond loopback needs DATACLAW_MCP_TOKEN.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="HTTP port.")] = 8000,
+) -> None:
+    """Serve the tailoring tools to MCP clients (stdio by default)."""
+    from .server.auth import require_token_for, token_from_env
+
+    token = token_from_env()
+    if http:
+        require_token_for(host, token)
+    from .graph.runner import default_state_dir
+    from .server.app import serve_http, serve_stdio
+    from .server.config import ServerConfig
+    from .server.roots import Roots
+
+    config = ServerConfig(roots=Roots(root or ()), state_dir=state_dir or default_state_dir(), backend=backend)
+    if http:
+        serve_http(config, host, port, token)
+    else:
+        serve_stdio(config)
+
+
+def _options(pairs: list[str] | None) -> dict[str, str]:
+    options = {}
+    for item in pairs or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"{item!r} is not key=value")
+        options[key.strip()] = value
+    return options
+
+
+@app.command("eval")
+def eval_(
+    bench: Annotated[Path, typer.Argument(help="Benchmark JSONL (id, domain, task, source, intent, fuzzy, answers, reference).")],
+    backend: Annotated[str, typer.Option(help="Tailoring backend to evaluate.")] = "rules",
+    backend_option: Annotated[list[str] | None, typer.Option(help="Backend option key=value (base_url=..., model=...).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write results.json, report.md and chart.png here.")] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Run only these case ids.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON instead of the table.")] = False,
+) -> None:
+    """Tailor every benchmark case and print the per-domain Field / Semantic / Sequence / Overall / Fuzzy table."""
+    import asyncio
+
+    from .evals.report import summarise, table_text, write_report
+    from .evals.run import run_benchmark
+
+    async def show(done: int, total: int, message: str) -> None:
+        typer.echo(f"[{done}/{total}] {message}", err=True)
+
+    results = asyncio.run(run_benchmark(bench, backend=backend, backend_options=_options(backend_option), only=only, progress=show))
+    report = summarise(results, bench=str(bench), backend=backend)
+    if out is not None:
+        paths = write_report(report, out)
+        typer.echo(f"wrote {', '.join(str(p) for p in paths.values())}", err=True)
+    if as_json:
+        emit_json(report.model_dump(mode="json", exclude={"cases": {"__all__": {"record"}}}))
+    else:
+        typer.echo(table_text(report))
+    raise typer.Exit(EXIT_ERROR if report.total.errors else EXIT_OK)
+
+
+@app.command()
+def export(
+    records: Annotated[Path, typer.Argument(help="JSONL of tailoring envelopes (claw tailor --out, corpus records.jsonl).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="openai, sharegpt, trl or hf.")],
+    out: Annotated[Path, typer.Option(help="Output .jsonl (chat formats) or folder (hf).")],
+    unit: Annotated[str, typer.Option(help="auto: one sample per step / pair / question where the task has them; record: one per record.")] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Turn valid tailored records into a supervised fine-tuning set."""
+    from .evals.export import ExportFormat, export_records
+
+    if fmt not in ExportFormat.__members__:
+        raise typer.BadParameter(f"--format must be one of {', '.join(ExportFormat.__members__)}")
+    if unit not in ("auto", "record"):
+        raise typer.BadParameter("--unit must be auto or record")
+    summary = export_records(records, fmt, out, unit=unit)  # type: ignore[arg-type]
+    if as_json:
+        emit_json(summary.model_dump(mode="json"))
+    else:
+        typer.echo(f"{summary.samples} samples from {summary.records} records ({summary.images} images) -> {summary.out}")
+        for skip in summary.skipped:
+            typer.echo(f"  skipped line {skip.line}: {skip.reason}", err=True)
+        for ref in summary.missing_images:
+            typer.echo(f"  image not found: {ref}", err=True)
 
 
 def main() -> None:

@@ -1,1 +1,1 @@
-"""evals layer (see DESIGN.md)."""
+"""DataClaw-val-style evaluation: metrics, benchmark runner, reports, and exports to fine-tuning formats."""

@@ -14,12 +14,14 @@ from typing import Any
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from ..core import Anchor, Intent, Message, Source, TailorContext
+from ..core import Anchor, GenerationRequest, Intent, Message, Source, TailorContext
 from ..core.validate import check_record
 from ..experts.registry import get_task
 from ..experts.routing import route as route_intent
 from ..model.prompt import build_request
+from ..model.schema import specialise
 from ..tools import detect, extract
+from ..tools.registry import producible
 from .clarify import resolve_answers, task_question
 from .state import Services, TailorState
 
@@ -90,17 +92,24 @@ async def clarify(state: TailorState, runtime: Runtime[Services]) -> dict[str, A
 async def extract_anchors(state: TailorState, runtime: Runtime[Services]) -> dict[str, Any]:
     source = Source.model_validate(state["source"])
     spec = get_task(state["task"])
-    kinds = runtime.context.extract_kinds or (list(spec.extractors) or None)
-    anchors = await asyncio.to_thread(extract, source, kinds=kinds, cache_dir=runtime.context.cache_dir)
+    wanted = runtime.context.extract_kinds or [k for k in spec.extractors if k in producible(source.kind)]
+    anchors = await asyncio.to_thread(extract, source, kinds=wanted or None, cache_dir=runtime.context.cache_dir)
     return {"anchors": [a.model_dump(mode="json") for a in anchors]}
+
+
+def _request(state: TailorState, schema: dict[str, Any]) -> GenerationRequest:
+    """The backend sees the schema specialised to this source (anchor-id enums, time and screen bounds),
+    so constrained decoding enforces grounding; validation keeps the task's own schema."""
+    ctx = _context(state)
+    bounded = specialise(schema, ctx.source, ctx.anchors, max_items=ctx.intent.max_items)
+    return build_request(ctx, get_task(state["task"]), bounded)
 
 
 @timed("tailor")
 async def tailor(state: TailorState, runtime: Runtime[Services]) -> dict[str, Any]:
-    ctx = _context(state)
-    spec = get_task(state["task"])
-    schema = spec.json_schema(ctx.intent.schema_)
-    request = build_request(ctx, spec, schema)
+    intent = Intent.model_validate(state["intent"])
+    schema = get_task(state["task"]).json_schema(intent.schema_)
+    request = _request(state, schema)
     draft = await runtime.context.backend.generate(request)
     return {
         "schema": schema,
@@ -127,9 +136,7 @@ def after_validate(state: TailorState, runtime: Runtime[Services]) -> str:
 @timed("repair")
 async def repair(state: TailorState, runtime: Runtime[Services]) -> dict[str, Any]:
     """Re-ask the backend with the located errors; deterministic fixes already ran in validate."""
-    ctx = _context(state)
-    spec = get_task(state["task"])
-    request = build_request(ctx, spec, state["schema"])
+    request = _request(state, state["schema"])
     errors = "\n".join(f"- {e['path']}: {e['message']}" for e in state["report"]["errors"])
     request.messages += [
         Message.text("assistant", state["draft"]),

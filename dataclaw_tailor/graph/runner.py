@@ -38,6 +38,8 @@ class TailorResult(BaseModel):
     task: str | None = Field(default=None, description="Task the record conforms to, e.g. 'gui.trajectory'.")
     domain: str | None = None
     anchors: list[dict[str, Any]] = Field(default_factory=list, description="Factual anchors {id, kind, t, p, c}.")
+    source: dict[str, Any] | None = Field(default=None, description="The detected source: path, kind, content_hash, meta.")
+    intent: dict[str, Any] | None = Field(default=None, description="The intent as resolved (clarification answers included).")
     validation: dict[str, Any] = Field(default_factory=dict, description="{valid, errors[{path,code,message}], repairs[...]}.")
     thread_id: str = Field(description="Resume this thread with answers when status is needs_clarification.")
     questions: list[dict[str, Any]] = Field(default_factory=list, description="[{id, text, options[{value, label}]}].")
@@ -143,6 +145,8 @@ def _result(out: dict[str, Any], thread_id: str, engine: Backend) -> TailorResul
     return TailorResult(
         status=out["status"],
         record=out.get("record"),
+        source=source,
+        intent=out.get("intent"),
         task=out["task"],
         domain=out["domain"],
         anchors=[a.compact() for a in anchors],

@@ -1,3 +1,3 @@
 """Imports every built-in backend module so each registers itself; heavy imports stay inside them."""
 
-from . import rules  # noqa: F401
+from . import local, openai, rules, sampling  # noqa: F401

@@ -1,0 +1,127 @@
+"""Run a benchmark: tailor every case through the real graph with a chosen backend and score it.
+
+Clear-intent cases are tailored from the user's words alone (routing is part of what is measured).
+When the system asks a question, the case's `answers` reply in the same thread, as a user would;
+fuzzy-intent cases are expected to ask. A case that fails with an error scores zero and keeps its
+error message, so a benchmark run always covers every case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..core import DataClawError, Intent
+from .cases import BenchCase, load_cases, resolve_source
+from .metrics import score_record
+
+MAX_CLARIFY_ROUNDS = 3
+Progress = Callable[[int, int, str], Awaitable[None]]
+
+
+class CaseResult(BaseModel):
+    """One case's outcome and scores."""
+
+    id: str
+    domain: str
+    task: str = Field(description="Task of the reference.")
+    routed_task: str | None = Field(default=None, description="Task the system chose (after clarification).")
+    fuzzy: bool
+    asked: bool = Field(default=False, description="The system asked a clarification question.")
+    status: str = Field(description="ok, invalid, needs_clarification (unanswered), or error.")
+    valid_strict: bool = Field(default=False, description="Valid with no repair of any kind.")
+    valid_repaired: bool = Field(default=False, description="Valid after the graph's repairs.")
+    field: float = 0.0
+    semantic: float = 0.0
+    sequence: float = 0.0
+    seconds: float = 0.0
+    error: str = ""
+    record: Any = None
+
+    @property
+    def overall(self) -> float:
+        return (self.field + self.semantic + self.sequence) / 3
+
+
+async def _tailor_case(case: BenchCase, source: str, backend: str, options: dict[str, Any], state_dir: Path) -> tuple[Any, bool]:
+    """Tailor one case, answering clarification questions from `case.answers` (a few rounds at most)."""
+    from ..graph.runner import atailor
+
+    result = await atailor(source, Intent(text=case.intent), backend=backend, backend_options=options, state_dir=state_dir)
+    asked = False
+    for _ in range(MAX_CLARIFY_ROUNDS):
+        if result.status != "needs_clarification":
+            break
+        asked = True
+        answers = {q["id"]: case.answers[q["id"]] for q in result.questions if q["id"] in case.answers}
+        if not answers:
+            break
+        result = await atailor(None, None, backend=backend, backend_options=options, thread_id=result.thread_id, answers=answers, state_dir=state_dir)
+    return result, asked
+
+
+def _schema(task: str) -> dict[str, Any]:
+    from ..experts.registry import get_task
+
+    return get_task(task).json_schema()
+
+
+async def run_case(case: BenchCase, source: str, backend: str, options: dict[str, Any], state_dir: Path) -> CaseResult:
+    start = time.perf_counter()
+    base = {"id": case.id, "domain": case.domain, "task": case.task, "fuzzy": case.fuzzy}
+    try:
+        result, asked = await _tailor_case(case, source, backend, options, state_dir)
+    except DataClawError as exc:
+        return CaseResult(**base, status="error", error=str(exc), seconds=time.perf_counter() - start)
+    validation = result.validation or {}
+    repairs = validation.get("repairs") or []
+    valid = result.status == "ok" and bool(validation.get("valid"))
+    scored = score_record(result.record if isinstance(result.record, dict) else None, case.reference, _schema(case.task))
+    return CaseResult(
+        **base,
+        routed_task=result.task,
+        asked=asked,
+        status=result.status,
+        valid_strict=valid and not repairs,
+        valid_repaired=valid,
+        field=scored.field,
+        semantic=scored.semantic,
+        sequence=scored.sequence,
+        seconds=time.perf_counter() - start,
+        record=result.record,
+    )
+
+
+async def run_benchmark(
+    bench: str | Path,
+    *,
+    backend: str = "rules",
+    backend_options: dict[str, Any] | None = None,
+    state_dir: str | Path | None = None,
+    only: list[str] | None = None,
+    progress: Progress | None = None,
+) -> list[CaseResult]:
+    """Tailor and score every case of a benchmark file (sources are all resolved before anything runs)."""
+    bench_path = Path(bench)
+    cases = [c for c in load_cases(bench_path) if not only or c.id in only]
+    sources = [resolve_source(c, bench_path) for c in cases]
+    results: list[CaseResult] = []
+    with tempfile.TemporaryDirectory(prefix="claw-eval-") as scratch:
+        threads = Path(state_dir) if state_dir else Path(scratch)
+        for i, (case, source) in enumerate(zip(cases, sources), 1):
+            results.append(await run_case(case, source, backend, backend_options or {}, threads))
+            if progress is not None:
+                r = results[-1]
+                await progress(i, len(cases), f"{case.id}: {r.status} overall {r.overall:.1f}" + (f" ({r.error})" if r.error else ""))
+    return results
+
+
+def evaluate(bench: str | Path, **kwargs: Any) -> list[CaseResult]:
+    """Synchronous `run_benchmark`."""
+    return asyncio.run(run_benchmark(bench, **kwargs))

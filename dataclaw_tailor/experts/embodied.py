@@ -1,0 +1,229 @@
+"""Embodied expert: robot episodes (and manipulation videos) to skill segments and spatio-temporal QA.
+
+Anchors read: `robot_task` (instruction, robot), `phase` (a skill span), `gripper` (close/open
+events), `pause`, `hesitation` and `regrasp` spans, and `frame` images; on plain videos the shared
+video anchors (shots, motion, OCR) stand in.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ..core import Anchor, SourceKind, TailorContext, TaskSpec, of_kind
+from .common import Expert, AnchorIds, Seconds, Span, Strict, Text, clean, content, duration, field, fmt_span, limit, prompt, r3, sorted_by_time
+from .examples import example_record
+from . import video
+
+VERSION = "1.0"
+
+Gripper = Literal["open", "closed", "opening", "closing", "unknown"]
+AnomalyType = Literal["hesitation", "regrasp", "drop", "idle"]
+
+
+class Segment(Strict):
+    start_s: Seconds
+    end_s: Seconds
+    skill: Text = Field(description="Short skill name, e.g. 'reach', 'grasp', 'lift', 'place', 'release'.")
+    description: Text = Field(description="What the robot does in this span, in one sentence.")
+    gripper: Gripper = Field(description="Gripper/hand state during the span: closing/opening when it changes inside it.")
+    anchor_ids: AnchorIds
+
+
+class Anomaly(Strict):
+    type: AnomalyType = Field(description="hesitation (slow, unsure motion), regrasp (a second grasp attempt), drop, idle (no motion).")
+    start_s: Seconds
+    end_s: Seconds
+    evidence: Text = Field(description="The observation that shows the anomaly.")
+    anchor_ids: AnchorIds
+
+
+class EmbodiedSubtasks(Strict):
+    """Skill segmentation of a manipulation episode, with anomalies worth filtering or learning from."""
+
+    task: Text = Field(description="The instruction the robot was given.")
+    robot: Text = Field(description="Robot or embodiment name, 'unknown' if not recorded.")
+    segments: list[Segment] = Field(min_length=1, description="Consecutive skill segments in temporal order.")
+    anomalies: list[Anomaly] = Field(description="Anomalous spans in temporal order; empty when none were observed.")
+
+
+class EmbodiedQA(Strict):
+    question: Text
+    answer: Text
+    clip: Span = Field(description="[start, end] seconds of the evidence for the answer.")
+    reasoning: Text = Field(description="How the answer follows from the cited observations.")
+    anchor_ids: AnchorIds
+
+
+class EmbodiedVQA(Strict):
+    """Spatio-temporal question answering about what the robot does."""
+
+    task: Text = Field(description="The instruction the robot was given ('unknown' if not recorded).")
+    qa: list[EmbodiedQA] = Field(min_length=1)
+
+
+class _Episode:
+    def __init__(self, ctx: TailorContext):
+        self.ctx = ctx
+        self.total = duration(ctx)
+        tasks = of_kind(ctx.anchors, "robot_task")
+        self.task_anchor = tasks[0] if tasks else None
+        self.phases = sorted_by_time(a for a in of_kind(ctx.anchors, "phase") if a.start is not None)
+        self.grips = sorted_by_time(a for a in of_kind(ctx.anchors, "gripper") if a.start is not None)
+
+    @property
+    def task(self) -> str:
+        text = content(self.task_anchor, "instruction") if self.task_anchor else ""
+        return clean(text or "unknown", 300)
+
+    @property
+    def robot(self) -> str:
+        value = field(self.task_anchor, "robot") if self.task_anchor else None
+        return clean(str(value or "unknown"), 60)
+
+    def gripper(self, start: float, end: float) -> tuple[Gripper, list[Anchor]]:
+        """State over [start, end): the change inside it if there is one, else the last state before it."""
+        inside = [g for g in self.grips if start <= g.start < end]
+        if inside:
+            last = field(inside[-1], "state")
+            return ("closing" if last == "close" else "opening"), inside
+        before = [g for g in self.grips if g.start < start]
+        if before:
+            return ("closed" if field(before[-1], "state") == "close" else "open"), []
+        return "unknown", []
+
+    def cuts(self) -> list[tuple[float, float, str, list[Anchor], str]]:
+        """Skill spans with their evidence and a note: phases if extracted, else spans between gripper
+        events, else the video's shots (skill 'unknown': a plain video does not say what the robot does)."""
+        if self.phases:
+            return [(p.start, p.end, clean(str(field(p, "skill") or "unknown"), 40), [p], "") for p in self.phases]
+        if self.grips:
+            out, start = [], 0.0
+            for g in self.grips:
+                if g.start > start:
+                    out.append((start, g.start, "reach and grasp" if field(g, "state") == "close" else "move and release", [g], ""))
+                start = g.start
+            if self.total > start:
+                out.append((start, self.total, "hold" if field(self.grips[-1], "state") == "close" else "retreat", [self.grips[-1]], ""))
+            return out
+        return [(s.start, s.end, "unknown", s.anchors, video.describe(s)) for s in video.spans(self.ctx)]
+
+
+def synthesize_subtasks(ctx: TailorContext) -> dict[str, Any]:
+    ep = _Episode(ctx)
+    segments = []
+    for start, end, skill, own, note in ep.cuts():
+        state, grips = ep.gripper(start, end)
+        facts = [note.rstrip(".") if note else f"{skill} from {fmt_span(start, end)}"]
+        if grips:
+            facts.append("gripper " + ", then ".join(f"{'closes' if field(g, 'state') == 'close' else 'opens'} at {g.start:.1f} s" for g in grips))
+        elif state != "unknown":
+            facts.append(f"gripper stays {state}")
+        segments.append({"start_s": r3(start), "end_s": r3(end), "skill": skill, "description": clean("; ".join(facts) + ".", 300),
+                         "gripper": state, "anchor_ids": list(dict.fromkeys(a.id for a in own + grips))})
+    kinds = {"hesitation": "hesitation", "regrasp": "regrasp", "pause": "idle", "drop": "drop"}
+    anomalies = []
+    for a in sorted_by_time(of_kind(ctx.anchors, *kinds)):
+        if a.start is None:
+            continue
+        kind = kinds[a.kind]
+        what = {"hesitation": "motion slows and stalls", "regrasp": "the gripper closes again after opening",
+                "idle": "the robot does not move", "drop": "the object is released unexpectedly"}[kind]
+        anomalies.append({"type": kind, "start_s": r3(a.start), "end_s": r3(a.end),
+                          "evidence": f"{a.kind} anchor {a.id}: {what} ({fmt_span(a.start, a.end)}).", "anchor_ids": [a.id]})
+    record = {"task": ep.task, "robot": ep.robot, "segments": limit(segments, ctx), "anomalies": limit(anomalies, ctx)}
+    return EmbodiedSubtasks.model_validate(record).model_dump()
+
+
+def synthesize_vqa(ctx: TailorContext) -> dict[str, Any]:
+    """QA from the robot anchors (task, skills, their order, gripper events, anomalies); video QA otherwise."""
+    ep = _Episode(ctx)
+    qa: list[dict] = []
+    total = ep.total
+    if ep.task_anchor and ep.task != "unknown":
+        qa.append({"question": "What is the robot asked to do?", "answer": ep.task, "clip": [0.0, r3(total)],
+                   "reasoning": f"The episode's instruction ({ep.task_anchor.id}).", "anchor_ids": [ep.task_anchor.id]})
+    for p in ep.phases:
+        skill = clean(str(field(p, "skill") or "unknown"), 40)
+        qa.append({"question": f"What is the robot doing between {p.start:.1f} s and {p.end:.1f} s?", "answer": f"It performs '{skill}'.",
+                   "clip": [r3(p.start), r3(p.end)], "reasoning": f"Phase anchor {p.id} labels {fmt_span(p.start, p.end)} as '{skill}'.",
+                   "anchor_ids": [p.id]})
+    for p1, p2 in zip(ep.phases, ep.phases[1:]):
+        s1, s2 = field(p1, "skill"), field(p2, "skill")
+        if s1 and s2 and s1 != s2:
+            qa.append({"question": f"What does the robot do right after '{s1}'?", "answer": f"'{s2}', from {p2.start:.1f} s.",
+                       "clip": [r3(p1.start), r3(p2.end)], "reasoning": f"{p1.id} ends at {p1.end:.1f} s and {p2.id} follows.",
+                       "anchor_ids": [p1.id, p2.id]})
+    closes = [g for g in ep.grips if field(g, "state") == "close"]
+    if closes:
+        first = closes[0]
+        qa.append({"question": "When does the gripper first close?", "answer": f"At about {first.start:.1f} s.",
+                   "clip": [r3(max(first.start - 0.5, 0)), r3(min(first.start + 0.5, total))],
+                   "reasoning": f"Gripper anchor {first.id} records a close at {first.start:.1f} s.", "anchor_ids": [first.id]})
+        qa.append({"question": "How many times does the gripper close during the episode?", "answer": str(len(closes)),
+                   "clip": [r3(closes[0].start), r3(closes[-1].start)],
+                   "reasoning": "Gripper closes at " + ", ".join(f"{g.start:.1f} s" for g in closes) + ".", "anchor_ids": [g.id for g in closes]})
+    for a in sorted_by_time(of_kind(ctx.anchors, "hesitation", "regrasp", "pause")):
+        word = {"hesitation": "hesitate", "regrasp": "re-grasp", "pause": "stop moving"}[a.kind]
+        qa.append({"question": f"Does the robot {word} during the episode?", "answer": f"Yes, from {a.start:.1f} s to {a.end:.1f} s.",
+                   "clip": [r3(a.start), r3(a.end)], "reasoning": f"{a.kind} anchor {a.id} spans {fmt_span(a.start, a.end)}.", "anchor_ids": [a.id]})
+    if not ep.phases and not ep.grips:
+        qa += [{k: v for k, v in q.items() if k != "type"} for q in video.questions(ctx)]
+    if not qa:
+        qa.append({"question": "How long is the recording?", "answer": f"About {total:.1f} s.", "clip": [0.0, r3(total)],
+                   "reasoning": "The source duration.", "anchor_ids": []})
+    return EmbodiedVQA.model_validate({"task": ep.task, "qa": limit(qa, ctx)}).model_dump()
+
+
+SUBTASKS = TaskSpec(
+    name="embodied.subtasks",
+    domain="embodied",
+    version=VERSION,
+    description="Robot skill segmentation: consecutive skill segments with gripper state, plus anomalies (hesitation, regrasp, drop, idle).",
+    model=EmbodiedSubtasks,
+    prompt=prompt(
+        "embodied.subtasks",
+        """Segment the manipulation episode into consecutive skills (reach, grasp, lift, move, place, release ...).
+Each segment gives start_s/end_s aligned with phase and gripper anchors, a short skill name, one sentence on what the
+robot does, and the gripper state. List anomalies (hesitation, regrasp, drop, idle) with their span and the evidence
+that shows them; leave the list empty when no anchor shows one.""",
+    ),
+    example=example_record("embodied", "embodied.subtasks"),
+    synthesize=synthesize_subtasks,
+    source_kinds=frozenset({SourceKind.robot_episode, SourceKind.video}),
+    extractors=("robot_task", "phase", "gripper", "pause", "hesitation", "regrasp", "frame", "shot", "motion"),
+)
+
+VQA = TaskSpec(
+    name="embodied.vqa",
+    domain="embodied",
+    version=VERSION,
+    description="Spatio-temporal QA on manipulation: question, answer, evidence clip, reasoning.",
+    model=EmbodiedVQA,
+    prompt=prompt(
+        "embodied.vqa",
+        """Write question/answer pairs about what the robot does and when: its task, the order of its skills,
+gripper events, contacts, anomalies and where things are. Each answer must follow from the cited anchors or frames;
+`clip` is the evidence span and `reasoning` says how the answer follows from it.""",
+    ),
+    example=example_record("embodied", "embodied.vqa"),
+    synthesize=synthesize_vqa,
+    source_kinds=frozenset({SourceKind.robot_episode, SourceKind.video}),
+    extractors=("robot_task", "phase", "gripper", "pause", "hesitation", "regrasp", "frame", "shot", "cut", "ocr", "motion"),
+)
+
+TASKS = (SUBTASKS, VQA)
+
+EXPERT = Expert(
+    domain="embodied",
+    description="Robot episodes and manipulation videos to skill segments, anomalies and spatio-temporal QA.",
+    keywords=("robot", "robotic", "robotics", "manipulation", "embodied", "gripper", "arm", "episode", "teleoperation",
+              "teleop", "lerobot", "rlds", "humanoid", "policy"),
+    tasks=TASKS,
+    task_keywords={
+        "embodied.subtasks": ("segment", "segmentation", "skill", "subtask", "sub task", "phase", "primitive", "anomaly",
+                              "anomalies", "hesitation", "regrasp", "failure"),
+        "embodied.vqa": ("qa", "question", "questions and answers", "answer", "vqa", "spatio temporal", "reasoning", "ask"),
+    },
+)

@@ -1,0 +1,342 @@
+"""GUI expert: screen-interaction traces to GUI-agent trajectories and grounding pairs.
+
+Anchors read: `gui_task` (task, platform, screen size), `gui_event` (one recorded action, with its
+point and screenshot), `gui_element` (an on-screen element box with its text, tied to a step/event)
+and `screen_change` (how much the screen changed at a step).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ..core import Anchor, InputError, SourceKind, TailorContext, TaskSpec, of_kind
+from .common import Expert, AnchorIds, Box, Strict, Text, clean, content, field, index_of, limit, prompt, r3, sorted_by_time
+from .examples import example_record
+
+VERSION = "1.0"
+
+ActionType = Literal["click", "double_click", "right_click", "type", "key", "scroll", "drag", "wait", "done"]
+Direction = Literal["up", "down", "left", "right"]
+
+
+class Screen(Strict):
+    width: int = Field(ge=1, description="Screen width in pixels.")
+    height: int = Field(ge=1, description="Screen height in pixels.")
+
+
+class GuiAction(Strict):
+    type: ActionType = Field(description="What the agent does.")
+    x: int | None = Field(description="Pixel x of the pointer for click/double_click/right_click/drag/scroll; null otherwise.")
+    y: int | None = Field(description="Pixel y of the pointer; null when x is null.")
+    text: Text | None = Field(description="Text typed by a `type` action; null otherwise.")
+    keys: list[Text] | None = Field(description="Keys pressed together by a `key` action, e.g. ['ctrl', 'c'] or ['Return'].")
+    direction: Direction | None = Field(description="Scroll direction for `scroll`; null otherwise.")
+    amount: int | None = Field(ge=1, description="Scroll notches for `scroll`; null otherwise.")
+    to_x: int | None = Field(description="Drag end x for `drag`; null otherwise.")
+    to_y: int | None = Field(description="Drag end y for `drag`; null otherwise.")
+
+
+class GuiStep(Strict):
+    index: int = Field(ge=0, description="Position of the step in the trajectory, from 0.")
+    screenshot: str | None = Field(description="Screenshot shown before the action (path or reference), if recorded.")
+    observation: Text = Field(description="What is on screen before the action, from visible text and screen changes.")
+    thought: Text = Field(description="Why this action is the next one toward the task.")
+    action: GuiAction
+    target_element: Text | None = Field(description="Text of the element acted on, if one is identified.")
+    anchor_ids: AnchorIds
+
+
+class GuiTrajectory(Strict):
+    """An AgentNet-style GUI-agent trajectory: one step per recorded action."""
+
+    task: Text = Field(description="The task the user performed, in words.")
+    platform: Text = Field(description="Operating system or app platform, e.g. 'ubuntu', 'windows', 'android', 'web'.")
+    screen: Screen
+    steps: list[GuiStep] = Field(min_length=1, description="Steps in the order they were performed.")
+
+
+class GroundingPair(Strict):
+    screenshot: str | None = Field(description="Screenshot the instruction refers to (path or reference).")
+    instruction: Text = Field(description="A referring instruction, e.g. \"Click 'Sign in'\".")
+    x: int = Field(description="Pixel x of the target point.")
+    y: int = Field(description="Pixel y of the target point.")
+    bbox: Box | None = Field(description="Target element box [x1, y1, x2, y2], if known.")
+    element_text: Text | None = Field(description="Visible text of the target element, if any.")
+    anchor_ids: AnchorIds
+
+
+class GuiGrounding(Strict):
+    """Instruction -> screen location pairs for training GUI grounding."""
+
+    screen: Screen
+    pairs: list[GroundingPair] = Field(min_length=1)
+
+
+_ACTION_ALIASES = {
+    "click": "click", "left_click": "click", "tap": "click", "mouse_click": "click",
+    "double_click": "double_click", "doubleclick": "double_click", "dblclick": "double_click",
+    "right_click": "right_click", "rightclick": "right_click", "context_click": "right_click",
+    "type": "type", "text": "type", "typing": "type", "input": "type", "write": "type",
+    "key": "key", "press": "key", "hotkey": "key", "keypress": "key", "key_press": "key",
+    "scroll": "scroll", "scroll_down": "scroll", "scroll_up": "scroll", "scroll_left": "scroll", "scroll_right": "scroll",
+    "drag": "drag", "drag_to": "drag", "swipe": "drag",
+    "wait": "wait", "sleep": "wait",
+    "done": "done", "finish": "done", "terminate": "done", "stop": "done",
+}
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return None if value is None else round(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def action_of(event: Anchor) -> GuiAction | None:
+    """The canonical action of one `gui_event` anchor, or None for a kind of event we do not model."""
+    raw = str(field(event, "action", "")).lower().replace("-", "_").replace(" ", "_")
+    kind = _ACTION_ALIASES.get(raw)
+    if kind is None:
+        return None
+    if kind == "click" and str(field(event, "button", "")).lower() == "right":
+        kind = "right_click"
+    x, y = _int(field(event, "x")), _int(field(event, "y"))
+    if (x is None or y is None) and event.p is not None and len(event.p) >= 2:
+        x, y = _int(event.p[0]), _int(event.p[1])
+    keys = field(event, "keys")
+    if isinstance(keys, str):
+        keys = [k for k in keys.replace("+", " ").split() if k]
+    direction = field(event, "direction")
+    if direction is None and raw.startswith("scroll_"):
+        direction = raw.split("_", 1)[1]
+    amount = next((_int(field(event, k)) for k in ("amount", "repeat", "scroll_repeat", "clicks") if field(event, k) is not None), None)
+    pointer = kind in ("click", "double_click", "right_click", "drag", "scroll")
+    return GuiAction(
+        type=kind,
+        x=x if pointer else None,
+        y=y if pointer and x is not None else None,
+        text=clean(str(field(event, "text")), 2000) if kind == "type" and field(event, "text") is not None else None,
+        keys=[clean(str(k), 40) for k in keys] if kind == "key" and keys else None,
+        direction=direction if kind == "scroll" and direction in ("up", "down", "left", "right") else None,
+        amount=amount if kind == "scroll" and amount and amount >= 1 else None,
+        to_x=_int(field(event, "to_x")) if kind == "drag" else None,
+        to_y=_int(field(event, "to_y")) if kind == "drag" else None,
+    )
+
+
+def describe(action: GuiAction, target: str | None) -> str:
+    """The action in imperative words, e.g. "double-click 'Firefox' at (459, 215)"."""
+    at = f" at ({action.x}, {action.y})" if action.x is not None and action.y is not None else ""
+    on = f" '{target}'" if target else ""
+    match action.type:
+        case "click" | "double_click" | "right_click":
+            return f"{action.type.replace('_', '-')}{on}{at}"
+        case "type":
+            return f"type '{action.text or ''}'"
+        case "key":
+            return f"press {'+'.join(action.keys or [])}"
+        case "scroll":
+            times = f" {action.amount} notches" if action.amount else ""
+            return f"scroll {action.direction or ''}{times}{at}".replace("  ", " ")
+        case "drag":
+            return f"drag{on} from ({action.x}, {action.y}) to ({action.to_x}, {action.to_y})"
+        case "wait":
+            return "wait for the screen to update"
+        case _:
+            return "finish: the task is complete"
+
+
+def _contains(box: list[float], x: int | None, y: int | None) -> bool:
+    return x is not None and y is not None and len(box) == 4 and box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+class _Trace:
+    """The gui anchors of one source, indexed by step and event."""
+
+    def __init__(self, ctx: TailorContext):
+        self.ctx = ctx
+        self.events = sorted(of_kind(ctx.anchors, "gui_event"), key=lambda a: (field(a, "step", 0) or 0, a.start or 0.0, index_of(a)))
+        self.elements = of_kind(ctx.anchors, "gui_element")
+        self.changes = of_kind(ctx.anchors, "screen_change")
+        task = of_kind(ctx.anchors, "gui_task")
+        self.task_anchor = task[0] if task else None
+
+    @property
+    def task(self) -> str:
+        text = content(self.task_anchor, "task") if self.task_anchor else ""
+        return clean(text or self.ctx.intent.text, 500)
+
+    @property
+    def platform(self) -> str:
+        value = field(self.task_anchor, "platform") if self.task_anchor else None
+        return clean(str(value or self.ctx.source.format or "unknown"), 40)
+
+    @property
+    def screen(self) -> Screen:
+        w = field(self.task_anchor, "width") if self.task_anchor else None
+        h = field(self.task_anchor, "height") if self.task_anchor else None
+        if not (w and h) and self.ctx.source.screen:
+            w, h = self.ctx.source.screen
+        return Screen(width=int(w or 1), height=int(h or 1))
+
+    def target(self, event: Anchor, action: GuiAction) -> Anchor | None:
+        """The element acted on: the one tied to this event, else one under the pointer at this step."""
+        tied = [e for e in self.elements if field(e, "event") == event.id and content(e)]
+        if tied:
+            return tied[0]
+        step = field(event, "step")
+        under = [e for e in self.elements if field(e, "step") == step and e.p and _contains(e.p, action.x, action.y) and content(e)]
+        return min(under, key=lambda e: (e.p[2] - e.p[0]) * (e.p[3] - e.p[1])) if under else None
+
+    def visible(self, step: Any) -> list[str]:
+        texts = [clean(content(e), 60) for e in sorted(self.elements, key=index_of) if field(e, "step") == step and content(e)]
+        return list(dict.fromkeys(t for t in texts if t))
+
+    def change(self, step: Any) -> Anchor | None:
+        found = [c for c in self.changes if field(c, "step") == step]
+        return found[0] if found else None
+
+
+def synthesize_trajectory(ctx: TailorContext) -> dict[str, Any]:
+    """One step per recorded `gui_event`, mapped faithfully (type, point, text, keys, direction, amount)."""
+    trace = _Trace(ctx)
+    steps: list[GuiStep] = []
+    described: set[Any] = set()
+    for event in trace.events:
+        action = action_of(event)
+        if action is None:
+            continue
+        target = trace.target(event, action)
+        target_text = clean(content(target), 80) if target else None
+        step_no = field(event, "step")
+        seen = trace.visible(step_no)
+        change = trace.change(step_no) if step_no not in described else None
+        described.add(step_no)
+        parts = [f"Screen before action {len(steps) + 1}"]
+        if seen:
+            parts.append("visible text: " + ", ".join(f"'{t}'" for t in seen[:6]))
+        if change is not None and field(change, "changed_fraction") is not None:
+            parts.append(f"{100 * float(field(change, 'changed_fraction')):.0f}% of the screen changed since the previous step")
+        ids = [event.id] + ([target.id] if target else []) + ([change.id] if change else [])
+        steps.append(
+            GuiStep(
+                index=len(steps),
+                screenshot=field(event, "screenshot"),
+                observation=clean("; ".join(parts) + ".", 600),
+                thought=clean(f"Next action toward the task: {describe(action, target_text)}.", 600),
+                action=action,
+                target_element=target_text,
+                anchor_ids=ids,
+            )
+        )
+    if not steps:
+        raise InputError(ctx.source.path, "no GUI actions were extracted from this trace, so there is no trajectory to tailor")
+    steps = limit(steps, ctx, spread=False)
+    record = GuiTrajectory(task=trace.task, platform=trace.platform, screen=trace.screen, steps=steps)
+    return record.model_dump()
+
+
+def synthesize_grounding(ctx: TailorContext) -> dict[str, Any]:
+    """Pairs from actions on identified elements first, then from the remaining visible elements."""
+    trace = _Trace(ctx)
+    shots = {field(e, "step"): field(e, "screenshot") for e in trace.events}
+    pairs: list[GroundingPair] = []
+    used: set[str] = set()
+    for event in trace.events:
+        action = action_of(event)
+        if action is None or action.x is None or action.y is None or action.type in ("scroll", "drag"):
+            continue
+        target = trace.target(event, action)
+        text = clean(content(target), 80) if target else None
+        verb = {"click": "Click", "double_click": "Double-click", "right_click": "Right-click"}[action.type]
+        instruction = f"{verb} '{text}'" if text else f"{verb} the element at the pointer position of step {len(pairs) + 1}"
+        if target:
+            used.add(target.id)
+        pairs.append(
+            GroundingPair(
+                screenshot=field(event, "screenshot"),
+                instruction=instruction,
+                x=action.x,
+                y=action.y,
+                bbox=[r3(v) for v in target.p] if target else None,
+                element_text=text,
+                anchor_ids=[event.id] + ([target.id] if target else []),
+            )
+        )
+    for element in sorted(trace.elements, key=index_of):
+        text = clean(content(element), 80)
+        if element.id in used or not text or not element.p or len(element.p) != 4:
+            continue
+        x1, y1, x2, y2 = element.p
+        pairs.append(
+            GroundingPair(
+                screenshot=shots.get(field(element, "step")),
+                instruction=f"Locate the element labelled '{text}'",
+                x=round((x1 + x2) / 2),
+                y=round((y1 + y2) / 2),
+                bbox=[r3(v) for v in element.p],
+                element_text=text,
+                anchor_ids=[element.id],
+            )
+        )
+    pairs = limit(pairs, ctx, default=50)
+    if not pairs:
+        raise InputError(ctx.source.path, "no clicked or labelled GUI elements were extracted, so there are no grounding pairs")
+    return GuiGrounding(screen=trace.screen, pairs=pairs).model_dump()
+
+
+TRAJECTORY = TaskSpec(
+    name="gui.trajectory",
+    domain="gui",
+    version=VERSION,
+    description="GUI-agent SFT trajectories (AgentNet-style): per step screenshot, observation, thought and a grounded action.",
+    model=GuiTrajectory,
+    prompt=prompt(
+        "gui.trajectory",
+        """Turn the recorded GUI interaction into a GUI-agent training trajectory.
+Produce one step per recorded action (gui_event anchors), in order. For each step give the screenshot reference,
+an observation of what is on screen (from gui_element text and screen_change anchors), a short thought explaining
+why the action moves toward the task, and the action itself with the exact type, x/y, text, keys, direction and
+amount recorded in its gui_event. Name the target element when a gui_element identifies it.""",
+    ),
+    example=example_record("gui", "gui.trajectory"),
+    synthesize=synthesize_trajectory,
+    source_kinds=frozenset({SourceKind.gui_trace}),
+    extractors=("gui_task", "gui_event", "gui_element", "screen_change"),
+)
+
+GROUNDING = TaskSpec(
+    name="gui.grounding",
+    domain="gui",
+    version=VERSION,
+    description="GUI grounding pairs: a referring instruction and the screen point/box of its target element.",
+    model=GuiGrounding,
+    prompt=prompt(
+        "gui.grounding",
+        """Build GUI grounding pairs from the screenshots. Each pair is an instruction that refers to one visible
+element ("Click 'Sign in'"), the screenshot it refers to, the target point x/y and, when known, its bbox and visible
+text. Prefer elements the user actually acted on (gui_event anchors), then other labelled elements (gui_element).""",
+    ),
+    example=example_record("gui", "gui.grounding"),
+    synthesize=synthesize_grounding,
+    source_kinds=frozenset({SourceKind.gui_trace}),
+    extractors=("gui_task", "gui_event", "gui_element"),
+)
+
+TASKS = (TRAJECTORY, GROUNDING)
+
+EXPERT = Expert(
+    domain="gui",
+    description="Screen interaction traces (desktop, web, mobile) to GUI-agent trajectories and grounding pairs.",
+    keywords=("gui", "screen", "screen recording", "screenshot", "desktop", "browser", "web page", "website", "app", "mouse",
+              "click", "ui", "user interface", "computer use", "android", "phone", "os"),
+    tasks=TASKS,
+    task_keywords={
+        "gui.trajectory": ("agent", "gui agent", "web agent", "trajectory", "sft", "sft steps", "action", "action sequence",
+                           "actions", "agentnet", "behaviour cloning", "behavior cloning", "imitation"),
+        "gui.grounding": ("grounding", "ground", "locate", "localize", "localise", "referring", "element", "bbox",
+                          "bounding box", "where to click", "point", "coordinates"),
+    },
+)

@@ -1,0 +1,36 @@
+"""Backend options from command-line flags, checked against the backend they are meant for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..core import BackendError
+
+ACCEPTS: dict[str, frozenset[str]] = {
+    "rules": frozenset(),
+    "openai": frozenset({"base_url", "model", "expert_models"}),
+    "local": frozenset({"model"}),
+    "sampling": frozenset(),
+}
+
+
+def backend_options(
+    backend: str,
+    *,
+    base_url: str | None = None,
+    model: str | None = None,
+    expert_models: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """`--base-url/--model/--expert-model` as the backend's factory options; a flag it ignores is an error."""
+    given = {"base_url": base_url, "model": model, "expert_models": list(expert_models) if expert_models else None}
+    given = {k: v for k, v in given.items() if v}
+    allowed = ACCEPTS.get(backend)
+    if allowed is not None:
+        unused = sorted(set(given) - allowed)
+        if unused:
+            flags = ", ".join("--" + k.replace("_", "-").removesuffix("s") for k in unused)
+            raise BackendError(f"backend {backend!r} does not take {flags}")
+    if backend == "local" and "model" not in given:
+        raise BackendError("backend 'local' needs --model PATH (a transformers checkpoint folder)")
+    return given

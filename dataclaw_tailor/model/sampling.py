@@ -1,0 +1,93 @@
+"""The MCP client's own model, reached through MCP sampling (`sampling/createMessage`).
+
+When DataClaw runs as an MCP server inside an assistant (an IDE agent, a desktop chat app), the
+assistant's model can do the tailoring: no GPU server, no API key. The MCP server injects the
+sampling call; this module knows nothing about sessions, so it stays testable and transport-free.
+
+Contract: `SamplingBackend(sample=fn)` where `fn` has the keyword signature of
+`ServerSession.create_message` in the MCP SDK (`messages`, `max_tokens`, `system_prompt`,
+`temperature`, ...) and returns a `CreateMessageResult` (or plain text). A tool passes
+`ctx.session.create_message`. There is no structured-output parameter in MCP sampling, so the schema
+travels in the prompt (the prompt builder puts it there) and validation + repair do the rest.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from ..core import BackendError, GenerationRequest, ImagePart, TextPart
+from .base import register_backend
+
+SampleFn = Callable[..., Awaitable[Any]]
+
+
+class SamplingBackend:
+    name = "sampling"
+
+    def __init__(self, sample: SampleFn, *, model_hint: str | None = None):
+        self.sample = sample
+        self.model_hint = model_hint
+        self.model_id = model_hint or "mcp-client"
+
+    async def generate(self, request: GenerationRequest) -> str:
+        from mcp import types
+
+        system = "\n\n".join(m.plain_text() for m in request.messages if m.role == "system") or None
+        messages = [
+            types.SamplingMessage(role=m.role, content=_blocks([_content(p) for p in m.content]))
+            for m in request.messages
+            if m.role != "system"
+        ]
+        options: dict[str, Any] = {
+            "messages": messages,
+            "max_tokens": request.max_tokens,
+            "system_prompt": system,
+            "temperature": request.temperature,
+        }
+        if self.model_hint:
+            options["model_preferences"] = types.ModelPreferences(hints=[types.ModelHint(name=self.model_hint)])
+        try:
+            result = await self.sample(**options)
+        except Exception as exc:  # the client may lack sampling, refuse, or fail in its own model
+            raise BackendError(f"sampling backend: the MCP client could not sample: {exc}") from exc
+        return _text(result)
+
+
+def _blocks(blocks: list[Any]) -> Any:
+    """A single block as itself (every client accepts that), several as a list (multimodal clients)."""
+    return blocks[0] if len(blocks) == 1 else blocks
+
+
+def _content(part: TextPart | ImagePart) -> Any:
+    from mcp import types
+
+    if isinstance(part, TextPart):
+        return types.TextContent(text=part.text)
+    path = Path(part.path)
+    try:
+        data = base64.b64encode(path.read_bytes()).decode()
+    except OSError as exc:
+        raise BackendError(f"sampling backend: image {path}: {exc.strerror or exc}") from exc
+    return types.ImageContent(data=data, mime_type=mimetypes.guess_type(path.name)[0] or "image/jpeg")
+
+
+def _text(result: Any) -> str:
+    if isinstance(result, str):
+        return result
+    content = getattr(result, "content", None)
+    blocks = content if isinstance(content, list) else [content]
+    text = "".join(getattr(b, "text", "") or "" for b in blocks if getattr(b, "type", None) == "text")
+    if not text:
+        raise BackendError(f"sampling backend: the MCP client returned no text ({type(result).__name__})")
+    return text
+
+
+@register_backend("sampling")
+def create_sampling(sample: SampleFn | None = None, **options: Any) -> SamplingBackend:
+    if sample is None:
+        raise BackendError("sampling backend: only available inside the MCP server (it needs the client's session)")
+    return SamplingBackend(sample, **options)

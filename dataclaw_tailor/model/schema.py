@@ -1,0 +1,246 @@
+"""Per-source JSON Schemas, so constrained decoding enforces grounding and not only shape.
+
+A task's schema says what a record looks like; `specialise` adds what this source allows: `anchor_ids`
+may only name anchors that were extracted, times lie inside the source's duration, coordinates on its
+screen, and lists of steps hold no more items than the events seen. A grammar-constrained decoder
+(xgrammar locally, vLLM's structured outputs remotely) then cannot emit an ungrounded id or an
+off-screen click. What a schema cannot say (clip edges near anchors, temporal order) is left to the
+grounding checker in `core.grounding`.
+
+`bounded` is a separate concern: it caps free-text length and list sizes, and forbids raw control
+characters in strings, so that even a weak model's constrained output ends within a token budget and
+parses strictly. Both functions return new schemas (inputs are never mutated) built only from keywords
+xgrammar compiles: `enum`, `minimum`/`maximum`, `minItems`/`maxItems`, `prefixItems`, `pattern`.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..core import Anchor, Source, SourceKind
+from ..core.grounding import BOXES, TIME_POINTS, TIME_SPANS
+
+Node = dict[str, Any]
+
+EVENT_KINDS: dict[SourceKind, tuple[str, ...]] = {
+    SourceKind.gui_trace: ("gui_event",),
+    SourceKind.edit_sequence: ("edit_pair",),
+}
+"""Anchor kinds that count as one 'event' per list item, by source kind (a GUI step per gui_event ...)."""
+
+STEP_LISTS = ("steps", "pairs")
+"""List fields whose items correspond one-to-one to events of the source, so events seen cap their size."""
+
+TEXT_CHAR = r'[^\x00-\x1f"\\]'
+"""Text without control characters, quotes or backslashes: strict `json.loads` accepts every string of them."""
+
+
+def _types(node: Node) -> set[str]:
+    kind = node.get("type")
+    if isinstance(kind, str):
+        return {kind}
+    if isinstance(kind, list):
+        return {k for k in kind if isinstance(k, str)}
+    return set()
+
+
+def _branches(node: Node, defs: Node) -> list[Node]:
+    """The node itself plus its `anyOf`/`oneOf` alternatives and `$ref` targets (where bounds apply)."""
+    out = [node]
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = defs.get(ref.rsplit("/", 1)[-1])
+        if isinstance(target, dict):
+            out.extend(_branches(target, defs))
+    for key in ("anyOf", "oneOf"):
+        for alt in node.get(key, []) or []:
+            if isinstance(alt, dict):
+                out.extend(_branches(alt, defs))
+    return out
+
+
+def _bound_number(node: Node, lo: float, hi: float) -> None:
+    if not _types(node) & {"number", "integer"}:
+        return
+    if "integer" in _types(node) and "number" not in _types(node):
+        hi = math.floor(hi)
+    node["minimum"] = max(lo, node.get("minimum", lo))
+    node["maximum"] = min(hi, node.get("maximum", hi))
+    node.pop("exclusiveMinimum", None)
+    node.pop("exclusiveMaximum", None)
+
+
+def _bound_numbers(node: Node, defs: Node, lo: float, hi: float) -> None:
+    for branch in _branches(node, defs):
+        _bound_number(branch, lo, hi)
+
+
+def _bound_tuple(node: Node, defs: Node, limits: list[float]) -> None:
+    """A fixed-length numeric array ([s, e], [x, y], [x1, y1, x2, y2]) with one upper bound per position."""
+    for branch in _branches(node, defs):
+        if "array" not in _types(branch):
+            continue
+        items = branch.get("prefixItems") or [branch.get("items", {})] * len(limits)
+        if len(items) != len(limits) or not all(isinstance(i, dict) for i in items):
+            continue
+        prefix = []
+        for item, hi in zip(items, limits):
+            item = copy.deepcopy(item)
+            _bound_numbers(item, defs, 0.0, hi)
+            prefix.append(item)
+        branch["prefixItems"] = prefix
+        branch["items"] = False
+        branch["minItems"] = branch["maxItems"] = len(limits)
+
+
+def _cap_items(node: Node, defs: Node, cap: int) -> None:
+    for branch in _branches(node, defs):
+        if "array" in _types(branch):
+            floor = int(branch.get("minItems", 0))
+            current = branch.get("maxItems")
+            branch["maxItems"] = max(floor, min(cap, current) if isinstance(current, int) else cap)
+
+
+def _walk(node: Any, defs: Node, visit: Callable[[str, Node], None], seen: set[int]) -> None:
+    """Call `visit(name, subschema)` for every named property, through $defs, anyOf and items."""
+    if not isinstance(node, dict) or id(node) in seen:
+        return
+    seen.add(id(node))
+    for name, sub in (node.get("properties") or {}).items():
+        if isinstance(sub, dict):
+            visit(name, sub)
+            _walk(sub, defs, visit, seen)
+    for key in ("items", "additionalProperties", "not", "if", "then", "else"):
+        _walk(node.get(key), defs, visit, seen)
+    for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+        for sub in node.get(key) or []:
+            _walk(sub, defs, visit, seen)
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        _walk(defs.get(ref.rsplit("/", 1)[-1]), defs, visit, seen)
+
+
+def _events_seen(source: Source, anchors: list[Anchor]) -> int | None:
+    kinds = EVENT_KINDS.get(source.kind)
+    if kinds:
+        count = sum(1 for a in anchors if a.kind in kinds)
+        if count:
+            return count
+    steps = source.meta.get("n_steps")
+    return int(steps) if isinstance(steps, int) and steps > 0 else None
+
+
+def specialise(schema: Node, source: Source, anchors: Iterable[Anchor], *, max_items: int | None = None) -> Node:
+    """Return a copy of `schema` that only admits records grounded in this source.
+
+    - `anchor_ids` arrays: items become an enum of the extracted ids (no ids: the array must be empty);
+    - time points and spans: `[0, duration]` when the duration is known, otherwise `>= 0`;
+    - `x`/`y`, `point`, `bbox`/`region`: inside the screen (`width` x `height`) when known;
+    - `steps`/`pairs` lists: at most as many items as events seen; with `max_items` (the intent's
+      budget) every list of objects is capped too.
+
+    >>> from dataclaw_tailor.core import Source
+    >>> src = Source(path="v.mp4", kind="video", content_hash="h", meta={"duration_s": 9.5})
+    >>> specialise({"type": "object", "properties": {"t": {"type": "number"}}}, src, [])["properties"]["t"]
+    {'type': 'number', 'minimum': 0.0, 'maximum': 9.5}
+    """
+    anchors = list(anchors)
+    out = copy.deepcopy(schema)
+    defs = out.get("$defs", {})
+    ids = sorted({a.id for a in anchors}, key=lambda i: (i.split(":")[0], _index(i)))
+    duration = source.duration_s
+    t_hi = duration if duration is not None else math.inf
+    screen = source.screen
+    events = _events_seen(source, anchors)
+
+    def visit(name: str, node: Node) -> None:
+        if name == "anchor_ids":
+            for branch in _branches(node, defs):
+                if "array" not in _types(branch):
+                    continue
+                if ids:
+                    branch["items"] = {"type": "string", "enum": ids}
+                else:
+                    branch["items"] = {"type": "string"}
+                    branch["maxItems"] = 0
+        elif name in TIME_POINTS:
+            _bound_numbers(node, defs, 0.0, t_hi)
+        elif name in TIME_SPANS:
+            _bound_tuple(node, defs, [t_hi, t_hi])
+        elif screen and name in ("x", "y"):
+            _bound_numbers(node, defs, 0.0, float(screen[0] if name == "x" else screen[1]))
+        elif screen and name == "point":
+            _bound_tuple(node, defs, [float(screen[0]), float(screen[1])])
+        elif screen and name in BOXES:
+            w, h = float(screen[0]), float(screen[1])
+            _bound_tuple(node, defs, [w, h, w, h])
+        if name in STEP_LISTS and events:
+            _cap_items(node, defs, events)
+        if max_items and _is_object_list(node, defs):
+            _cap_items(node, defs, max_items)
+
+    _walk(out, defs, visit, set())
+    _drop_infinite(out)
+    return out
+
+
+def _index(anchor_id: str) -> int:
+    tail = anchor_id.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else -1
+
+
+def _is_object_list(node: Node, defs: Node) -> bool:
+    for branch in _branches(node, defs):
+        items = branch.get("items")
+        if "array" in _types(branch) and isinstance(items, dict):
+            if any("object" in _types(b) for b in _branches(items, defs)):
+                return True
+    return False
+
+
+def _drop_infinite(node: Any) -> None:
+    """Remove `maximum: inf` (JSON has no infinity; an unknown duration means no upper bound)."""
+    if isinstance(node, dict):
+        if node.get("maximum") == math.inf:
+            del node["maximum"]
+        for value in node.values():
+            _drop_infinite(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_infinite(value)
+
+
+def bounded(schema: Node, *, max_chars: int | None = 256, max_items: int | None = None) -> Node:
+    """Return a copy of `schema` whose every document ends: capped free text, capped lists, no control chars.
+
+    Free-text strings (no `enum`, `const`, `pattern` or `format`) get a printable-character `pattern` of at
+    most `max_chars` (`None`: unbounded length, still printable); arrays get `maxItems <= max_items`.
+    A stricter schema: whatever it admits, the original admits too.
+    """
+    out = copy.deepcopy(schema)
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            kinds = _types(node)
+            if "string" in kinds and not {"enum", "const", "pattern", "format"} & node.keys():
+                caps = [int(c) for c in (node.get("maxLength"), max_chars) if c is not None]
+                lower = int(node.get("minLength", 0))
+                repeat = f"{{{lower},{min(caps)}}}" if caps else f"{{{lower},}}"
+                node["pattern"] = f"^{TEXT_CHAR}{repeat}$"
+                node.pop("maxLength", None)
+                node.pop("minLength", None)
+            if "array" in kinds and max_items is not None:
+                floor = int(node.get("minItems", 0))
+                current = node.get("maxItems")
+                node["maxItems"] = max(floor, min(max_items, current) if isinstance(current, int) else max_items)
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(out)
+    return out

@@ -1,0 +1,72 @@
+"""Build the DataClaw Tailor MCP server and serve it over stdio or streamable HTTP.
+
+`build_server` wires tools, resources and the prompt onto one `MCPServer` whose lifespan context is
+the `ServerConfig` (roots, state dir, backend), so the same object serves a desktop host over stdio,
+a shared deployment over HTTP, and tests in-process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from mcp.server.mcpserver import MCPServer
+from mcp_types import ToolAnnotations
+
+from .. import __version__
+from . import prompts, resources, tools
+from .auth import StaticTokenVerifier, auth_settings, require_token_for
+from .config import ServerConfig
+
+INSTRUCTIONS = """DataClaw Tailor turns raw streams (screen recordings and GUI traces, videos, robot episodes,
+image-edit sequences) into grounded, schema-valid JSON training records.
+Start with `list_tasks`; use `tailor` for one source and `tailor_corpus` for a folder; `extract_anchors`
+shows the facts records are grounded in; `validate_record` checks any record. Paths must lie inside
+the allowed roots. When `tailor` answers 'needs_clarification', ask the user its questions and call it
+again with `answers` and the same `thread_id`."""
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
+WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+
+
+def build_server(config: ServerConfig | None = None, *, token: str | None = None, host: str = "127.0.0.1", port: int = 8000) -> MCPServer:
+    """The server with every tool, resource and prompt; `token` turns on bearer auth (HTTP only)."""
+    config = config or ServerConfig()
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer) -> AsyncIterator[ServerConfig]:
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        yield config
+
+    auth = {}
+    if token is not None:
+        auth = {"token_verifier": StaticTokenVerifier(token), "auth": auth_settings(host, port)}
+    server = MCPServer(
+        "dataclaw-tailor", title="DataClaw Tailor", version=__version__, instructions=INSTRUCTIONS,
+        lifespan=lifespan, **auth,
+    )
+    server.add_tool(tools.tailor, title="Tailor one source", annotations=WRITES)
+    server.add_tool(tools.clarify_intent, title="Clarify an intent", annotations=READ_ONLY)
+    server.add_tool(tools.extract_anchors, title="Extract factual anchors", annotations=READ_ONLY)
+    server.add_tool(tools.validate_record, title="Validate a record", annotations=READ_ONLY)
+    server.add_tool(tools.list_tasks, title="List task schemas", annotations=READ_ONLY)
+    server.add_tool(tools.tailor_corpus, title="Tailor a folder", annotations=WRITES)
+    server.add_tool(tools.export_dataset, title="Export a fine-tuning dataset", annotations=WRITES)
+    resources.register_resources(server)
+    server.prompt(name="tailor_dataset", title="Tailor a dataset")(prompts.tailor_dataset)
+    return server
+
+
+def serve_stdio(config: ServerConfig) -> None:
+    build_server(config).run()
+
+
+def serve_http(config: ServerConfig, host: str, port: int, token: str | None) -> None:
+    """Streamable HTTP at `/mcp`; refuses a non-loopback bind without a token before opening a socket."""
+    import uvicorn
+
+    require_token_for(host, token)
+    server = build_server(config, token=token, host=host, port=port)
+    app = server.streamable_http_app(host=host)
+    anyio.run(uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning")).serve)

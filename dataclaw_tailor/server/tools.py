@@ -1,0 +1,435 @@
+"""The MCP tools: thin, typed adapters from tool calls to the package's functions.
+
+Every tool resolves its paths through the allowed roots first (flags plus the client's MCP roots,
+fetched with the SDK's `ListRoots` resolver), turns the package's typed errors into `ToolError`s
+that name the file or field at fault, and returns a pydantic model so the client gets structured
+content with an output schema. Expected failures never escape as crashes, so one bad call cannot
+take the server down for the next.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import anyio
+from mcp.server.mcpserver import (
+    AcceptedElicitation,
+    CancelledElicitation,
+    Context,
+    DeclinedElicitation,
+    Elicit,
+    ListRoots,
+    Resolve,
+)
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import ListRootsResult
+from pydantic import BaseModel, Field, ValidationError, create_model
+
+from ..batch import CorpusSummary, discover, run_corpus
+from ..core import DataClawError, Intent, Source
+from ..core.validate import check_record
+from ..graph.runner import TailorResult, atailor
+from .config import ServerConfig
+from .models import (
+    AnchorsOutput,
+    ClarifyOutput,
+    ExportOutput,
+    Question,
+    Route,
+    SourceInfo,
+    TailorOutput,
+    TaskInfo,
+    TaskList,
+    ValidateOutput,
+)
+from .roots import Roots, root_from_uri
+
+# ---------------------------------------------------------------------------------------------
+# Shared plumbing: configuration, roots, errors.
+
+
+def server_config(ctx: Context) -> ServerConfig:
+    return ctx.request_context.lifespan_context
+
+
+async def _client_roots(ctx: Context) -> ListRoots | ListRootsResult:
+    """Ask the client for its roots when it declared the capability; otherwise it has none."""
+    caps = ctx.client_capabilities
+    return ListRoots() if caps is not None and caps.roots is not None else ListRootsResult(roots=[])
+
+
+async def allowed_roots(ctx: Context, listed: Annotated[ListRootsResult, Resolve(_client_roots)]) -> Roots:
+    """The server's `--root` directories plus the client's `file://` roots."""
+    client_dirs = [p for r in listed.roots if (p := root_from_uri(str(r.uri))) is not None]
+    return server_config(ctx).roots.with_client(client_dirs)
+
+
+@contextmanager
+def tool_errors() -> Iterator[None]:
+    """Report the package's deliberate errors as tool errors (the client sees the one-line message)."""
+    try:
+        yield
+    except ToolError:
+        raise
+    except DataClawError as exc:
+        raise ToolError(str(exc)) from exc
+    except ValidationError as exc:
+        raise ToolError(f"invalid argument: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from exc
+
+
+def _source_info(source: Source) -> SourceInfo:
+    return SourceInfo(
+        path=source.path, kind=str(source.kind), format=source.format, content_hash=source.content_hash, meta=source.meta
+    )
+
+
+def _intent(
+    text: str,
+    task: str | None,
+    domain: str | None,
+    schema: dict[str, Any] | None,
+    answers: dict[str, str] | None,
+    target_use: str | None,
+    max_items: int | None,
+    language: str,
+) -> Intent:
+    with tool_errors():
+        return Intent(
+            text=text, task=task, domain=domain, schema=schema, answers=answers or {},
+            target_use=target_use, max_items=max_items, language=language,
+        )
+
+
+async def _detect(path: Path) -> Source:
+    from ..tools import detect
+
+    with tool_errors():
+        return await anyio.to_thread.run_sync(detect, path)
+
+
+async def _run_tailor(
+    ctx: Context, path: Path | None, intent: Intent | None, thread_id: str | None = None, answers: dict[str, str] | None = None
+) -> TailorResult:
+    """One run (or resumption) of the tailoring graph, checkpointed in the server's state dir."""
+    config = server_config(ctx)
+    with tool_errors():
+        return await atailor(
+            path, intent, backend=config.backend, backend_options=config.backend_options or None,
+            thread_id=thread_id, answers=answers, state_dir=config.state_dir,
+        )
+
+
+@dataclass(frozen=True)
+class Ran:
+    """A finished graph run handed from a resolver to the tool body."""
+
+    result: TailorResult
+    path: Path | None
+
+
+def _questions(result: TailorResult) -> list[Question]:
+    return [Question.model_validate(q) for q in result.questions]
+
+
+def answers_model(questions: list[Question]) -> type[BaseModel]:
+    """A flat form (the only shape MCP elicitation allows): one field per question, options as an enum."""
+    fields: dict[str, Any] = {}
+    for q in questions:
+        values = tuple(o.value for o in q.options)
+        kind: Any = Literal[values] if values else str  # type: ignore[valid-type]
+        labels = "; ".join(f"{o.value}: {o.label}" for o in q.options)
+        name = re.sub(r"\W", "_", q.id)
+        fields[name] = (kind, Field(title=q.text, description=labels or q.text, alias=q.id if name != q.id else None))
+    return create_model("ClarificationAnswers", **fields)
+
+
+# ---------------------------------------------------------------------------------------------
+# tailor: resolvers run before the body (and again on every input-required round under the 2026
+# protocol); each round rebuilds the same question from the same inputs, so the client's answer is
+# matched to it and the body resumes the very thread that asked.
+
+
+async def _first_run(
+    ctx: Context,
+    path: str | None,
+    intent: str | None,
+    task: str | None,
+    domain: str | None,
+    schema: dict[str, Any] | None,
+    answers: dict[str, str] | None,
+    thread_id: str | None,
+    target_use: str | None,
+    max_items: int | None,
+    language: str,
+    roots: Annotated[Roots, Resolve(allowed_roots)],
+) -> Ran:
+    if thread_id and answers:
+        return Ran(await _run_tailor(ctx, None, None, thread_id, answers), roots.resolve(path) if path else None)
+    if path is None or intent is None:
+        raise ToolError("give `path` and `intent` to start, or `thread_id` and `answers` to resume a clarification")
+    real = roots.resolve(path)
+    text = _intent(intent, task, domain, schema, answers, target_use, max_items, language)
+    return Ran(await _run_tailor(ctx, real, text, thread_id), real)
+
+
+async def _ask_user(ctx: Context, ask_user: bool, first: Annotated[Ran, Resolve(_first_run)]) -> Elicit[BaseModel] | None:
+    """Ask the run's questions through the client's form UI, when there are some and it can show one."""
+    caps = ctx.client_capabilities
+    questions = _questions(first.result)
+    if first.result.status != "needs_clarification" or not questions or not ask_user:
+        return None
+    if caps is None or caps.elicitation is None:
+        return None
+    name = first.path.name if first.path else "this source"
+    message = "\n".join([f"Your request for {name} is ambiguous. Please answer:", *(f"- {q.text}" for q in questions)])
+    return Elicit(message, answers_model(questions))
+
+
+def _tailor_output(result: TailorResult, path: Path | None, include_anchors: bool, written: Path | None) -> TailorOutput:
+    return TailorOutput(
+        status=result.status, path=str(path) if path else (result.provenance.source_path if result.provenance else None),
+        task=result.task, domain=result.domain, record=result.record, validation=result.validation,
+        thread_id=result.thread_id, questions=_questions(result), anchor_count=len(result.anchors),
+        anchors=result.anchors if include_anchors else None,
+        provenance=result.provenance.model_dump(mode="json") if result.provenance else None,
+        written=str(written) if written else None,
+    )
+
+
+def _write_json(result: TailorResult, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(out)
+
+
+async def tailor(
+    ctx: Context,
+    first: Annotated[Ran, Resolve(_first_run)],
+    asked: Annotated[AcceptedElicitation[Any] | DeclinedElicitation | CancelledElicitation, Resolve(_ask_user)],
+    roots: Annotated[Roots, Resolve(allowed_roots)],
+    path: Annotated[str | None, Field(description="Source to tailor: a video file, a GUI trace folder or file, a robot episode (LeRobot/RLDS/HDF5) or an image-edit sequence, inside the allowed roots. Not needed when resuming with `thread_id`.")] = None,
+    intent: Annotated[str | None, Field(description="What training data the user wants, in their words, e.g. 'GUI-agent SFT steps from this recording'. Not needed when resuming.")] = None,
+    task: Annotated[str | None, Field(description="Task schema to produce (see `list_tasks`), e.g. 'gui.trajectory'. Omit to let the router choose.")] = None,
+    domain: Annotated[str | None, Field(description="Expert domain if known: gui, embodied, daily, education, aigc, custom.")] = None,
+    schema: Annotated[dict[str, Any] | None, Field(description="Your own JSON Schema, for task 'custom'.")] = None,
+    answers: Annotated[dict[str, str] | None, Field(description="Answers to clarification questions, by question id (an option's value, label or 1-based number).")] = None,
+    thread_id: Annotated[str | None, Field(description="thread_id of a 'needs_clarification' result; with `answers` it resumes that thread (also after a server restart).")] = None,
+    target_use: Annotated[str | None, Field(description="Downstream use, e.g. 'SFT for Qwen-VL GUI agent'.")] = None,
+    max_items: Annotated[int | None, Field(ge=1, description="Upper bound on list items (steps, events, QA pairs).")] = None,
+    language: Annotated[str, Field(description="Language of generated text.")] = "en",
+    ask_user: Annotated[bool, Field(description="Ask clarification questions through the client's form UI when it supports elicitation; false returns them with a thread_id instead.")] = True,
+    include_anchors: Annotated[bool, Field(description="Also return the extracted anchors (can be long).")] = False,
+    out: Annotated[str | None, Field(description="Optional JSON file (inside the roots) to write the full result envelope to.")] = None,
+) -> TailorOutput:
+    """Tailor one raw stream into a schema-valid, anchor-grounded JSON training record.
+
+    Detects the source by content, clarifies a fuzzy intent (by elicitation when the client supports
+    it, otherwise by returning `questions` and a `thread_id` to answer in a later call), routes to a
+    domain expert, extracts factual anchors, synthesises the record and validates/repairs it.
+    """
+    target = roots.resolve(out, field="out", must_exist=False) if out else None
+    result = first.result
+    if isinstance(asked, AcceptedElicitation) and asked.data is not None:
+        result = await _run_tailor(ctx, None, None, result.thread_id, asked.data.model_dump(by_alias=True))
+    written = None
+    if target is not None and result.record is not None:
+        _write_json(result, target)
+        written = target
+    return _tailor_output(result, first.path, include_anchors, written)
+
+
+# ---------------------------------------------------------------------------------------------
+# clarify_intent, extract_anchors, validate_record, list_tasks
+
+
+def _route(value: Any) -> Route:
+    return Route(
+        domain=getattr(value, "domain", None), task=getattr(value, "task", None),
+        confidence=float(getattr(value, "confidence", 0.0) or 0.0),
+        reasons=list(getattr(value, "reasons", None) or []), candidates=list(getattr(value, "candidates", None) or []),
+    )
+
+
+async def clarify_intent(
+    ctx: Context,
+    path: Annotated[str, Field(description="The source the intent is about (its kind decides which tasks make sense).")],
+    intent: Annotated[str, Field(description="The user's request, as given.")],
+    roots: Annotated[Roots, Resolve(allowed_roots)],
+    task: Annotated[str | None, Field(description="Task the user already named, if any.")] = None,
+    domain: Annotated[str | None, Field(description="Domain the user already named, if any.")] = None,
+) -> ClarifyOutput:
+    """Check whether an intent is clear enough to tailor `path`, and get the questions to ask if not.
+
+    Returns where the intent would be routed and, when it is fuzzy, concrete multiple-choice questions
+    plus a `thread_id`: call `tailor` with that `thread_id` and the user's `answers` to continue.
+    """
+    from ..experts.routing import route
+    from ..graph.state import Services
+
+    real = roots.resolve(path)
+    source = await _detect(real)
+    text = _intent(intent, task, domain, None, None, None, None, "en")
+    with tool_errors():
+        decision = route(source, text)
+    routed = Route(
+        domain=decision.domain, task=decision.task, confidence=decision.confidence,
+        reasons=list(decision.reasons), candidates=[t for t, _ in decision.candidates],
+    )
+    # Only the graph words its questions; run it (it pauses at clarify, before any extraction) when
+    # the router is below the graph's own confidence threshold.
+    if decision.confidence >= Services.confidence_threshold:
+        return ClarifyOutput(fuzzy=False, route=routed, source=_source_info(source))
+    result = await _run_tailor(ctx, real, text)
+    fuzzy = result.status == "needs_clarification"
+    return ClarifyOutput(
+        fuzzy=fuzzy, route=routed, questions=_questions(result) if fuzzy else [],
+        thread_id=result.thread_id if fuzzy else None, source=_source_info(source),
+    )
+
+
+async def extract_anchors(
+    ctx: Context,
+    path: Annotated[str, Field(description="Source to extract factual anchors from (inside the allowed roots).")],
+    roots: Annotated[Roots, Resolve(allowed_roots)],
+    kinds: Annotated[list[str] | None, Field(description="Only these anchor kinds, e.g. ['shot', 'ocr'] or ['gui_event'].")] = None,
+    limit: Annotated[int, Field(ge=1, le=5000, description="Return at most this many anchors (counts cover all of them).")] = 200,
+) -> AnchorsOutput:
+    """Detect a source by content and extract its deterministic factual anchors (t, p, c).
+
+    Anchors are the facts a record must be grounded in: shots, cuts, keyframes, OCR text, GUI events
+    and elements, gripper changes, pauses, edit regions. Each has a stable id to cite in `anchor_ids`.
+    """
+    from ..tools import extract
+
+    real = roots.resolve(path)
+    source = await _detect(real)
+    with tool_errors():
+        anchors = await anyio.to_thread.run_sync(lambda: extract(source, kinds=kinds))
+    return AnchorsOutput(
+        source=_source_info(source), counts=dict(Counter(a.kind for a in anchors)),
+        anchors=[a.compact() for a in anchors[:limit]], truncated=len(anchors) > limit,
+    )
+
+
+async def validate_record(
+    ctx: Context,
+    record: Annotated[dict[str, Any] | str, Field(description="The record: a JSON object, or JSON text (possibly malformed; it will be repaired when `repair`).")],
+    roots: Annotated[Roots, Resolve(allowed_roots)],
+    task: Annotated[str | None, Field(description="Task whose schema to check against (see `list_tasks`).")] = None,
+    schema: Annotated[dict[str, Any] | None, Field(description="A JSON Schema to check against instead of a task's.")] = None,
+    path: Annotated[str | None, Field(description="The source the record describes; when given, grounding (times, positions, anchor ids) is checked against its anchors.")] = None,
+    repair: Annotated[bool, Field(description="Apply deterministic repairs (JSON repair, type coercion, clamping, dropping unknown anchor ids).")] = True,
+) -> ValidateOutput:
+    """Check a record: strict JSON parse, JSON repair, schema validation and grounding against the source.
+
+    Use it on records from any model before training on them; every remaining problem has a JSON path.
+    """
+    import jsonschema
+
+    if (task is None) == (schema is None):
+        raise ToolError("give exactly one of `task` or `schema`")
+    if schema is not None:
+        try:
+            jsonschema.Draft202012Validator.check_schema(schema)
+        except jsonschema.SchemaError as exc:
+            raise ToolError(f"schema: not a valid JSON Schema: {exc.message}") from exc
+        json_schema = schema
+    else:
+        from ..experts.registry import get_task
+
+        with tool_errors():
+            json_schema = get_task(task).json_schema()
+    anchors, source = [], None
+    if path is not None:
+        real = roots.resolve(path)
+        from ..tools import extract
+
+        source = await _detect(real)
+        with tool_errors():
+            anchors = await anyio.to_thread.run_sync(extract, source)
+    with tool_errors():
+        checked = check_record(record, json_schema, anchors, source, repair=repair)
+    summary = checked.report.summary()
+    return ValidateOutput(
+        valid=summary["valid"], parsed=summary["parsed"], schema_valid=summary["schema_valid"],
+        grounded=summary["grounded"], errors=summary["errors"], repairs=summary["repairs"],
+        record=checked.record if isinstance(checked.record, dict) else None,
+    )
+
+
+def task_info(spec: Any) -> TaskInfo:
+    return TaskInfo(
+        name=spec.name, domain=spec.domain, version=spec.version, description=spec.description,
+        source_kinds=sorted(str(k) for k in spec.source_kinds),
+        schema_uri=f"dataclaw://tasks/{spec.name}/schema", example_uri=f"dataclaw://tasks/{spec.name}/example",
+    )
+
+
+def list_tasks(
+    kind: Annotated[str | None, Field(description="Only tasks for this stream kind: video, gui_trace, robot_episode, edit_sequence, image_set.")] = None,
+) -> TaskList:
+    """List the task schemas records can follow, with links to each JSON Schema and example record."""
+    from ..core import SourceKind
+    from ..experts import registry
+
+    if kind is not None and kind not in SourceKind.__members__:
+        raise ToolError(f"kind: {kind!r} is not a stream kind; use one of {', '.join(SourceKind.__members__)}")
+    specs = registry.list_tasks() if kind is None else registry.tasks_for(SourceKind(kind))
+    return TaskList(tasks=[task_info(s) for s in specs])
+
+
+# ---------------------------------------------------------------------------------------------
+# tailor_corpus, export_dataset
+
+
+async def tailor_corpus(
+    ctx: Context,
+    folder: Annotated[str, Field(description="Folder whose visible entries (files or sub-folders) are the sources to tailor.")],
+    intent: Annotated[str, Field(description="What training data to make from every item.")],
+    roots: Annotated[Roots, Resolve(allowed_roots)],
+    task: Annotated[str | None, Field(description="Task for every item; recommended for a corpus, since a fuzzy intent leaves items waiting for clarification.")] = None,
+    domain: Annotated[str | None, Field(description="Expert domain, if known.")] = None,
+    schema: Annotated[dict[str, Any] | None, Field(description="A JSON Schema for task 'custom'.")] = None,
+    target_use: Annotated[str | None, Field(description="Downstream use, e.g. 'SFT for Qwen-VL GUI agent'.")] = None,
+    max_items: Annotated[int | None, Field(ge=1, description="Upper bound on list items per record.")] = None,
+    out: Annotated[str | None, Field(description="Output folder (inside the roots) for manifest.jsonl, records/ and records.jsonl; default <folder>/.dataclaw/corpus.")] = None,
+    concurrency: Annotated[int, Field(ge=1, le=32, description="Items tailored at once.")] = 4,
+) -> CorpusSummary:
+    """Tailor every item of a folder, with a progress notification per item and a summary at the end.
+
+    Re-running into the same `out` resumes: finished items are skipped. Items that cannot be read are
+    listed with the reason and never stop the run; invalid records are kept with their report.
+    """
+    real = roots.resolve(folder, field="folder")
+    target = roots.resolve(out, field="out", must_exist=False) if out else real / ".dataclaw" / "corpus"
+    with tool_errors():
+        items = [roots.resolve(str(p), field="folder item") for p in discover(real)]
+        return await run_corpus(
+            items, _intent(intent, task, domain, schema, None, target_use, max_items, "en"), out_dir=target,
+            backend=server_config(ctx).backend, backend_options=server_config(ctx).backend_options or None,
+            concurrency=concurrency, state_dir=server_config(ctx).state_dir, progress=ctx.report_progress,
+        )
+
+
+async def export_dataset(
+    records: Annotated[str, Field(description="JSONL of record envelopes, e.g. the `out` of `tailor_corpus`.")],
+    format: Annotated[str, Field(description="Fine-tuning format to write (e.g. 'sharegpt', 'openai-chat', 'hf-dataset').")],
+    out: Annotated[str, Field(description="File or folder to write (inside the roots).")],
+    roots: Annotated[Roots, Resolve(allowed_roots)],
+) -> ExportOutput:
+    """Convert tailored records into a fine-tuning dataset format; invalid records are skipped and counted."""
+    from ..evals.export import export_records
+
+    src = roots.resolve(records, field="records")
+    target = roots.resolve(out, field="out", must_exist=False)
+    with tool_errors():
+        summary = await anyio.to_thread.run_sync(lambda: export_records(src, format, target))
+    return ExportOutput(out=str(target), format=format, summary=dict(summary) if not isinstance(summary, BaseModel) else summary.model_dump())

@@ -1,0 +1,55 @@
+"""On-disk anchor cache keyed by source content hash + extractor name + version.
+
+A hit returns the stored anchors without touching the source, so a second `extract` does no decoding.
+Writes are atomic (temp file + rename) so concurrent corpus workers never read half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from ..core.anchor import Anchor
+
+ENV_VAR = "DATACLAW_CACHE_DIR"
+
+
+def default_cache_dir() -> Path:
+    """`$DATACLAW_CACHE_DIR`, else `~/.cache/dataclaw-tailor/anchors`."""
+    env = os.environ.get(ENV_VAR)
+    return Path(env) if env else Path.home() / ".cache" / "dataclaw-tailor" / "anchors"
+
+
+class AnchorCache:
+    def __init__(self, root: str | Path | None = None):
+        self.root = Path(root) if root is not None else default_cache_dir()
+
+    def work_dir(self, content_hash: str) -> Path:
+        """Where extractors of this source write files (keyframes, crops)."""
+        return self.root / "files" / content_hash[:2] / content_hash
+
+    def _path(self, content_hash: str, tag: str) -> Path:
+        return self.root / content_hash[:2] / content_hash / f"{tag.replace('@', '-')}.json"
+
+    def get(self, content_hash: str, tag: str) -> list[Anchor] | None:
+        path = self._path(content_hash, tag)
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+        anchors = [Anchor.model_validate(a) for a in data]
+        for a in anchors:
+            if isinstance(a.c, dict) and "path" in a.c and a.kind in ("keyframe", "frame") and not Path(
+                    a.c["path"]).exists():
+                return None
+        return anchors
+
+    def put(self, content_hash: str, tag: str, anchors: list[Anchor]) -> None:
+        path = self._path(content_hash, tag)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w") as fh:
+            json.dump([a.model_dump(mode="json") for a in anchors], fh)
+        os.replace(tmp, path)

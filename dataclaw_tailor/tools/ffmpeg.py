@@ -1,0 +1,130 @@
+"""The ffmpeg binary and what `ffmpeg -i` tells us about a media file.
+
+imageio-ffmpeg ships a static ffmpeg but no ffprobe (and Debian's ffprobe may be absent), so media
+facts come from parsing the banner `ffmpeg -i FILE` prints: container, duration, streams.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from ..core.errors import InputError, UnsupportedFormat
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    """The bundled imageio-ffmpeg binary, else `ffmpeg` on PATH (override with DATACLAW_FFMPEG)."""
+    override = os.environ.get("DATACLAW_FFMPEG")
+    if override:
+        return override
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError):
+        found = shutil.which("ffmpeg")
+        if not found:
+            raise InputError("ffmpeg", "no ffmpeg binary found (pip install imageio-ffmpeg or apt-get install ffmpeg)")
+        return found
+
+
+class StreamInfo(BaseModel):
+    """One stream line of the banner."""
+
+    index: int = Field(description="Stream index inside the container.")
+    type: str = Field(description="video, audio, subtitle or data.")
+    codec: str = Field(description="Codec name ffmpeg reports; 'none' when it has no decoder.")
+    width: int | None = Field(default=None, description="Frame width in pixels (video).")
+    height: int | None = Field(default=None, description="Frame height in pixels (video).")
+    fps: float | None = Field(default=None, description="Nominal frame rate (video; 'fps' else 'tbr').")
+    language: str | None = Field(default=None, description="Language tag, when the container has one.")
+
+
+class MediaInfo(BaseModel):
+    """Facts about a media file, from `ffmpeg -i`."""
+
+    container: str = Field(description="Demuxer name list, e.g. 'mov,mp4,m4a,3gp,3g2,mj2' or 'matroska,webm'.")
+    duration_s: float | None = Field(default=None, description="Container duration in seconds.")
+    streams: list[StreamInfo] = Field(default_factory=list, description="All streams in order.")
+
+    @property
+    def video(self) -> StreamInfo | None:
+        return next((s for s in self.streams if s.type == "video"), None)
+
+    @property
+    def subtitles(self) -> list[StreamInfo]:
+        return [s for s in self.streams if s.type == "subtitle"]
+
+    @property
+    def has_audio(self) -> bool:
+        return any(s.type == "audio" for s in self.streams)
+
+
+_INPUT = re.compile(r"^Input #0, ([^,]+(?:,[^ ,]+)*), from")
+_DURATION = re.compile(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)")
+_STREAM = re.compile(r"Stream #0:(\d+)(?:\[[^\]]*\])?(?:\((\w+)\))?: (Video|Audio|Subtitle|Data|Attachment): (\w+)")
+_SIZE = re.compile(r", (\d{2,5})x(\d{2,5})[ ,]")
+_FPS = re.compile(r", (\d+(?:\.\d+)?)(k?) fps")
+_TBR = re.compile(r", (\d+(?:\.\d+)?)(k?) tbr")
+
+
+def parse_banner(text: str) -> MediaInfo | None:
+    """Parse the `Input #0` section of ffmpeg's stderr; None when there is none."""
+    container = None
+    duration = None
+    streams: list[StreamInfo] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if container is None and (m := _INPUT.match(stripped)):
+            container = m.group(1)
+        elif duration is None and (m := _DURATION.search(stripped)):
+            h, mi, s = m.groups()
+            duration = int(h) * 3600 + int(mi) * 60 + float(s)
+        elif m := _STREAM.search(stripped):
+            width = height = fps = None
+            if m.group(3) == "Video":
+                if size := _SIZE.search(stripped + " "):
+                    width, height = int(size.group(1)), int(size.group(2))
+                rate = _FPS.search(stripped) or _TBR.search(stripped)
+                if rate:
+                    fps = float(rate.group(1)) * (1000 if rate.group(2) else 1)
+            streams.append(StreamInfo(index=int(m.group(1)), type=m.group(3).lower(), codec=m.group(4),
+                                      width=width, height=height, fps=fps, language=m.group(2)))
+    if container is None:
+        return None
+    return MediaInfo(container=container, duration_s=duration, streams=streams)
+
+
+def _problem(stderr: str) -> str:
+    if "moov atom not found" in stderr:
+        return "truncated or incomplete file (moov atom not found)"
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    for ln in lines:
+        if "Invalid data found" in ln:
+            return "not a media file ffmpeg can read (invalid data)"
+    return lines[-1] if lines else "ffmpeg could not read it"
+
+
+def probe(path: str | Path) -> MediaInfo:
+    """Media facts for `path`; raises UnsupportedFormat (naming the file) when ffmpeg cannot open it."""
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
+                          capture_output=True, text=True, errors="replace", timeout=60)
+    info = parse_banner(proc.stderr)
+    if info is None:
+        raise UnsupportedFormat(path, _problem(proc.stderr))
+    return info
+
+
+def run_ffmpeg(args: list[str], path: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[bytes]:
+    """Run ffmpeg with `args`; a failure becomes an InputError naming `path` and ffmpeg's last error line."""
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", *args], capture_output=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise InputError(path, f"ffmpeg failed: {_problem(proc.stderr.decode(errors='replace'))}")
+    return proc

@@ -1,0 +1,93 @@
+"""GUI anchors: the task, each event with its point, the element at each click, screen changes."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from ...core.anchor import Anchor
+from .trace import GuiTrace
+
+POINTER = ("click", "double_click", "right_click", "drag")
+CHANGE_DELTA = 16
+
+
+@cache
+def _gray(path: Path, width: int) -> np.ndarray:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        small = im.convert("L").resize((width, max(1, round(width * im.height / im.width))))
+        return np.asarray(small, dtype=np.int16)
+
+
+def _rgb(path: Path) -> np.ndarray:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB"))
+
+
+def event_anchors(trace: GuiTrace, extractor: str) -> list[Anchor]:
+    """gui_task, one gui_event per step, and screen_change between consecutive distinct screenshots."""
+    anchors = [Anchor(id="gui_task:0", kind="gui_task", c={"task": trace.task, "platform": trace.platform,
+                                                            "width": trace.screen.width,
+                                                            "height": trace.screen.height}, extractor=extractor)]
+    for i, step in enumerate(trace.steps):
+        a = step.action
+        point = [a.x, a.y] if a.x is not None and a.y is not None else None
+        c = {"step": i, "action": a.type, "x": a.x, "y": a.y, "text": a.text, "keys": a.keys,
+             "direction": a.direction, "button": a.button, "screenshot": step.screenshot}
+        if a.amount is not None:
+            c["amount"] = a.amount
+        if a.to_x is not None:
+            c["to_x"], c["to_y"] = a.to_x, a.to_y
+        if step.subtask:
+            c["subtask"] = step.subtask
+        anchors.append(Anchor(id=f"gui_event:{i}", kind="gui_event", t=step.t, p=point, c=c, extractor=extractor))
+    changes = 0
+    prev_path: Path | None = None
+    for i, step in enumerate(trace.steps):
+        path = trace.screenshot_path(step)
+        if path is None:
+            continue
+        if prev_path is not None and path != prev_path:
+            a, b = _gray(prev_path, 256), _gray(path, 256)
+            frac = float((np.abs(a - b) > CHANGE_DELTA).mean()) if a.shape == b.shape else 1.0
+            anchors.append(Anchor(id=f"screen_change:{changes}", kind="screen_change", t=step.t,
+                                  c={"step": i, "changed_fraction": round(frac, 4)}, extractor=extractor))
+            changes += 1
+        prev_path = path
+    return anchors
+
+
+def element_anchors(trace: GuiTrace, extractor: str) -> list[Anchor]:
+    """The element at each pointer event: from the trace, else the visible UI elements, else OCR near the point."""
+    from ..ocr import text_at
+
+    anchors: list[Anchor] = []
+    for i, step in enumerate(trace.steps):
+        a = step.action
+        if a.type not in POINTER or a.x is None or a.y is None:
+            continue
+        text, bbox, origin = None, None, None
+        if step.element and (step.element.text or step.element.bbox):
+            text, bbox, origin = step.element.text, step.element.bbox, "trace"
+        elif step.elements:
+            hits = [e for e in step.elements if e.bbox and e.bbox[0] <= a.x <= e.bbox[2] and e.bbox[1] <= a.y <= e.bbox[3]]
+            if hits:
+                best = min(hits, key=lambda e: (e.bbox[2] - e.bbox[0]) * (e.bbox[3] - e.bbox[1]))
+                text, bbox, origin = best.text, best.bbox, "ui_elements"
+        if origin is None and (shot := trace.screenshot_path(step)) is not None:
+            box = text_at(_rgb(shot), a.x, a.y)
+            if box is not None:
+                text, bbox, origin = box.text, [round(v, 1) for v in box.bbox], "ocr"
+        if origin is None:
+            continue
+        anchors.append(Anchor(id=f"gui_element:{len(anchors)}", kind="gui_element", t=step.t,
+                              p=[float(v) for v in bbox] if bbox else None,
+                              c={"text": text, "step": i, "event": f"gui_event:{i}", "from": origin},
+                              extractor=extractor))
+    return anchors

@@ -1,0 +1,36 @@
+"""Loader for our own `trace.json` (dataclaw.gui_trace/v1)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ...core.errors import InputError
+from .trace import FORMAT, GuiTrace
+
+
+def trace_file(path: Path) -> Path | None:
+    """The canonical trace file for a file or folder path, when it is one."""
+    candidate = path / "trace.json" if path.is_dir() else path
+    if not candidate.is_file() or candidate.suffix != ".json":
+        return None
+    with candidate.open("rb") as fh:
+        head = fh.read(4096)
+    return candidate if FORMAT.encode() in head else None
+
+
+def load(path: Path) -> GuiTrace:
+    file = trace_file(path) or path
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(file, f"malformed trace JSON: {exc}") from exc
+    try:
+        trace = GuiTrace.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(file, f"invalid trace at {where}: {first['msg']}") from exc
+    return trace.bind(file.parent, str(file))

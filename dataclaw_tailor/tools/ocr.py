@@ -1,0 +1,102 @@
+"""Text in images via rapidocr-onnxruntime (bundled PP-OCR models, offline), imported lazily.
+
+`det_limit_type="max"` keeps small crops from being upscaled (5-50 ms instead of ~0.5 s per crop).
+When rapidocr is missing and Debian's `tesseract` is on PATH, tesseract is used instead (weaker on
+screenshots, no Chinese).
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..core.errors import ExtractorError
+
+
+@dataclass(frozen=True)
+class TextBox:
+    bbox: tuple[float, float, float, float]
+    text: str
+    score: float
+
+    def contains(self, x: float, y: float, margin: float = 0.0) -> bool:
+        x1, y1, x2, y2 = self.bbox
+        return x1 - margin <= x <= x2 + margin and y1 - margin <= y <= y2 + margin
+
+    def distance(self, x: float, y: float) -> float:
+        x1, y1, x2, y2 = self.bbox
+        dx = max(x1 - x, 0.0, x - x2)
+        dy = max(y1 - y, 0.0, y - y2)
+        return float(np.hypot(dx, dy))
+
+
+@functools.cache
+def _rapidocr(max_side: int):
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR(det_limit_type="max", det_limit_side_len=max_side, use_cls=False)
+
+
+def engine_name() -> str:
+    try:
+        import rapidocr_onnxruntime  # noqa: F401
+
+        return "rapidocr"
+    except ImportError:
+        if shutil.which("tesseract"):
+            return "tesseract"
+        raise ExtractorError("OCR needs rapidocr-onnxruntime (pip) or tesseract (apt-get install tesseract-ocr)")
+
+
+def read_text(rgb: np.ndarray, min_score: float = 0.5) -> list[TextBox]:
+    """Text boxes in an RGB uint8 image, in image pixel coordinates, top-to-bottom then left-to-right."""
+    if engine_name() == "tesseract":
+        return _tesseract(rgb)
+    max_side = 1024 if max(rgb.shape[:2]) > 1024 else max(64, max(rgb.shape[:2]))
+    result, _ = _rapidocr(max_side)(np.ascontiguousarray(rgb))
+    boxes = []
+    for quad, text, score in result or []:
+        xs = [float(p[0]) for p in quad]
+        ys = [float(p[1]) for p in quad]
+        if float(score) >= min_score and text.strip():
+            boxes.append(TextBox((min(xs), min(ys), max(xs), max(ys)), text.strip(), round(float(score), 3)))
+    return sorted(boxes, key=lambda b: (round(b.bbox[1] / 10), b.bbox[0]))
+
+
+def _tesseract(rgb: np.ndarray) -> list[TextBox]:
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        img = Path(tmp) / "in.png"
+        Image.fromarray(rgb).save(img)
+        out = subprocess.run(["tesseract", str(img), "-", "tsv"], capture_output=True, text=True, timeout=120)
+    boxes = []
+    for line in out.stdout.splitlines()[1:]:
+        cols = line.split("\t")
+        if len(cols) == 12 and cols[11].strip() and float(cols[10]) >= 50:
+            x, y, w, h = map(float, cols[6:10])
+            boxes.append(TextBox((x, y, x + w, y + h), cols[11].strip(), float(cols[10]) / 100))
+    return boxes
+
+
+def text_at(rgb: np.ndarray, x: float, y: float, half_w: int = 160, half_h: int = 48,
+            max_dist: float = 40.0) -> TextBox | None:
+    """The text box under (or nearest to, within `max_dist` px) a point, from OCR on a crop around it."""
+    h, w = rgb.shape[:2]
+    x1, y1 = max(0, int(x) - half_w), max(0, int(y) - half_h)
+    x2, y2 = min(w, int(x) + half_w), min(h, int(y) + half_h)
+    if x2 <= x1 or y2 <= y1:
+        return None
+    boxes = read_text(rgb[y1:y2, x1:x2])
+    shifted = [TextBox((b.bbox[0] + x1, b.bbox[1] + y1, b.bbox[2] + x1, b.bbox[3] + y1), b.text, b.score)
+               for b in boxes]
+    if not shifted:
+        return None
+    best = min(shifted, key=lambda b: b.distance(x, y))
+    return best if best.distance(x, y) <= max_dist else None

@@ -1,0 +1,95 @@
+"""The extractor registry: name -> Extractor (version, source kinds, anchor kinds it makes, function).
+
+An extractor's version is part of the anchor cache key, so bump it whenever its output could change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.anchor import Anchor
+from ..core.errors import InputError
+from ..core.source import Source, SourceKind
+
+
+@dataclass(frozen=True)
+class ExtractContext:
+    """What an extractor may use besides the source: where to write frame files."""
+
+    work_dir: Path
+
+
+ExtractFn = Callable[[Source, ExtractContext], list[Anchor]]
+
+
+@dataclass(frozen=True)
+class Extractor:
+    name: str
+    version: int
+    source_kinds: frozenset[SourceKind]
+    produces: tuple[str, ...]
+    fn: ExtractFn
+    default: bool = True
+    description: str = ""
+
+    @property
+    def tag(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+EXTRACTORS: dict[str, Extractor] = {}
+
+
+def register_extractor(name: str, version: int, source_kinds: set[SourceKind] | frozenset[SourceKind],
+                       produces: tuple[str, ...], default: bool = True) -> Callable[[ExtractFn], ExtractFn]:
+    """Decorator that adds a function to EXTRACTORS."""
+
+    def wrap(fn: ExtractFn) -> ExtractFn:
+        summary = (fn.__doc__ or "").strip().splitlines()
+        EXTRACTORS[name] = Extractor(name, version, frozenset(source_kinds), produces, fn, default,
+                                     summary[0] if summary else "")
+        return fn
+
+    return wrap
+
+
+def select_extractors(source: Source, kinds: list[str] | None) -> tuple[list[Extractor], set[str] | None]:
+    """The extractors to run and the anchor kinds to keep (None = all they make).
+
+    `kinds` may name extractors ("video", "ocr") or anchor kinds ("shot", "gui_event"); an anchor kind
+    runs the extractor that makes it. Unknown names, or names that do not apply to the source's kind,
+    raise InputError naming the source.
+    """
+    from . import builtin  # noqa: F401  (registers the built-in extractors)
+
+    usable = [e for e in EXTRACTORS.values() if source.kind in e.source_kinds]
+    if not kinds:
+        return [e for e in usable if e.default], None
+    chosen: dict[str, Extractor] = {}
+    keep: set[str] = set()
+    for name in kinds:
+        if name in EXTRACTORS and EXTRACTORS[name] in usable:
+            chosen[name] = EXTRACTORS[name]
+            keep.update(EXTRACTORS[name].produces)
+            continue
+        maker = next((e for e in usable if name in e.produces), None)
+        if maker is None:
+            known = sorted({e.name for e in usable} | {k for e in usable for k in e.produces})
+            raise InputError(source.path, f"no extractor makes '{name}' for a {source.kind.value} source "
+                                          f"(known: {', '.join(known)})")
+        chosen[maker.name] = maker
+        keep.add(name)
+    return list(chosen.values()), keep
+
+
+def producible(kind: SourceKind) -> set[str]:
+    """Anchor kinds that some registered extractor makes for a source kind.
+
+    Experts declare the anchor kinds they can use across several source kinds; the graph asks only
+    for those this source can yield.
+    """
+    from . import builtin  # noqa: F401  (registers the built-in extractors)
+
+    return {k for e in EXTRACTORS.values() if kind in e.source_kinds for k in e.produces}

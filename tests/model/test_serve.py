@@ -1,0 +1,126 @@
+import json
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from dataclaw_tailor.core import Anchor, BackendError, GenerationRequest, Message, Source
+from dataclaw_tailor.core.validate import check_record
+from dataclaw_tailor.model.openai import OpenAIBackend
+from dataclaw_tailor.model.schema import specialise
+from dataclaw_tailor.model.serve import VllmOptions, parse_experts, vllm_command
+
+from ..conftest import ROOT, run_claw
+
+
+def flag(cmd, name):
+    return cmd[cmd.index(name) + 1]
+
+
+def test_vllm_dry_run_omni():
+    done = run_claw("serve-model", "--engine", "vllm", "--base", "/ckpt/dataclaw-omni", "--port", "9000", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    cmd = shlex.split(done.stdout.strip())
+    assert cmd[:3] == ["vllm", "serve", "/ckpt/dataclaw-omni"]
+    assert flag(cmd, "--port") == "9000" and flag(cmd, "--served-model-name") == "dataclaw"
+    assert json.loads(flag(cmd, "--structured-outputs-config")) == {"backend": "xgrammar"}
+    assert json.loads(flag(cmd, "--limit-mm-per-prompt")) == {"image": 8}
+    assert flag(cmd, "--max-model-len") == "32768"
+    assert "--enable-lora" not in cmd and "--guided-decoding-backend" not in cmd
+
+
+def test_vllm_dry_run_expert_with_several_adapters():
+    done = run_claw("serve-model", "--engine", "vllm", "--base", "Qwen/Qwen2.5-VL-7B-Instruct", "--dry-run",
+                    "--expert", "gui=/ckpt/gui-lora", "--expert", "embodied=/ckpt/emb lora", "--expert", "daily=/ckpt/daily-lora",
+                    "--max-lora-rank", "32", "--images", "4", "--api-key-env", "DATACLAW_API_KEY")
+    assert done.returncode == 0, done.stderr
+    cmd = shlex.split(done.stdout.strip())
+    assert "--enable-lora" in cmd and flag(cmd, "--max-loras") == "3" and flag(cmd, "--max-lora-rank") == "32"
+    start = cmd.index("--lora-modules") + 1
+    assert cmd[start:start + 3] == ["gui=/ckpt/gui-lora", "embodied=/ckpt/emb lora", "daily=/ckpt/daily-lora"]
+    assert json.loads(flag(cmd, "--limit-mm-per-prompt")) == {"image": 4}
+    assert "${DATACLAW_API_KEY}" in done.stdout  # expanded by the shell that runs it, never printed
+
+
+def test_vllm_errors_are_one_line():
+    bad = run_claw("serve-model", "--engine", "vllm", "--base", "m", "--expert", "gui", "--dry-run")
+    assert bad.returncode == 1 and "NAME=ADAPTER_PATH" in bad.stderr and "Traceback" not in bad.stderr
+    with pytest.raises(BackendError, match="given twice"):
+        parse_experts(["gui=a", "gui=b"])
+    assert vllm_command("m", {}, VllmOptions(extra=("--seed", "1")))[-2:] == ["--seed", "1"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tiny_model):
+    """`claw serve-model --engine transformers` on a free loopback port, as a real subprocess."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dataclaw_tailor.cli", "serve-model", "--engine", "transformers", "--model", str(tiny_model),
+         "--port", str(port), "--served-model-name", "dataclaw", "--served-model-name", "gui-lora", "--max-chars", "12"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy(),
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/models", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.3)
+        if proc.poll() is not None:
+            pytest.fail(f"serve-model exited: {proc.stderr.read().decode()[-2000:]}")
+    else:
+        proc.kill()
+        pytest.fail("serve-model did not come up in 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_models_and_request_errors(server):
+    listed = httpx.get(f"{server}/models").json()
+    assert [m["id"] for m in listed["data"]] == ["dataclaw", "gui-lora"]
+    missing = httpx.post(f"{server}/chat/completions", json={"model": "nope", "messages": [{"role": "user", "content": "x"}]})
+    assert missing.status_code == 404 and "not served" in missing.json()["error"]["message"]
+    garbled = httpx.post(f"{server}/chat/completions", content=b"{not json")
+    assert garbled.status_code == 400 and garbled.json()["error"]["message"] == "request body is not JSON"
+    remote = httpx.post(f"{server}/chat/completions", json={"messages": [{"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "http://example.com/a.png"}}]}]})
+    assert remote.status_code == 400 and "data: URLs" in remote.json()["error"]["message"]
+
+
+@pytest.mark.anyio
+async def test_openai_backend_gets_constrained_grounded_json(server):
+    src = Source(path="trace", kind="gui_trace", content_hash="h", meta={"width": 800, "height": 600, "duration_s": 9.0})
+    anchors = [Anchor(id=f"gui_event:{i}", kind="gui_event", t=float(i), p=[100.0 * i, 80.0 * i]) for i in range(4)]
+    schema = specialise({
+        "type": "object", "required": ["steps"],
+        "properties": {"steps": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["t", "x", "y", "anchor_ids", "thought"],
+            "properties": {"t": {"type": "number"}, "x": {"type": "number"}, "y": {"type": "number"},
+                           "thought": {"type": "string"},
+                           "anchor_ids": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 2}}}}},
+    }, src, anchors)
+    backend = OpenAIBackend(server, expert_models={"gui": "gui-lora"}, backoff=0.05)
+    request = GenerationRequest(messages=[Message.text("user", "steps please")], json_schema=schema,
+                                task="gui.trajectory", max_tokens=400, temperature=1.0)
+    import asyncio
+
+    texts = await asyncio.gather(*(backend.generate(request) for _ in range(4)))
+    for text in texts:
+        checked = check_record(text, schema, anchors, src, repair=False)
+        assert checked.report.parsed and checked.report.schema_valid, (text, checked.report.errors)
+        for step in checked.record["steps"]:
+            assert 0 <= step["x"] <= 800 and 0 <= step["t"] <= 9.0
+            assert set(step["anchor_ids"]) <= {a.id for a in anchors}

@@ -1,0 +1,80 @@
+"""Ways to reach the real server: in-process, over stdio (a `claw mcp` subprocess) and over HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mcp import StdioServerParameters
+from mcp_types import ElicitResult
+
+from ..conftest import EXAMPLES, ROOT
+
+TRACE = EXAMPLES / "gui" / "login-trace"
+VIDEO = EXAMPLES / "video" / "three_shots.mp4"
+FUZZY = "make this useful for training"
+MODES = ["auto", "legacy"]
+
+
+def claw_mcp_args(*args: str) -> list[str]:
+    return ["-m", "dataclaw_tailor.cli", "mcp", *args]
+
+
+def stdio_server(*args: str) -> StdioServerParameters:
+    return StdioServerParameters(command=sys.executable, args=claw_mcp_args(*args), env=dict(os.environ), cwd=str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Answerer:
+    """An elicitation callback standing in for the user: picks a fixed option and records what it was asked."""
+
+    def __init__(self, answer: str = "daily.dense_captions", action: str = "accept"):
+        self.answer, self.action = answer, action
+        self.asked: list[dict] = []
+
+    async def __call__(self, context, params) -> ElicitResult:
+        self.asked.append({"message": params.message, "schema": params.requested_schema})
+        if self.action != "accept":
+            return ElicitResult(action=self.action)
+        return ElicitResult(action="accept", content={"task": self.answer})
+
+
+@pytest.fixture
+def http_server(tmp_path: Path) -> Iterator[str]:
+    """`claw mcp --http` on a free loopback port, rooted at the examples and the test's tmp dir."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, *claw_mcp_args("--http", "--port", str(port), "--root", str(EXAMPLES), "--root", str(tmp_path),
+                                        "--state-dir", str(tmp_path / "state"))],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for_port(port, proc)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"server did not listen on {port}")

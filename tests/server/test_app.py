@@ -1,0 +1,118 @@
+"""The real server, driven in-process by the SDK client in both protocol modes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from mcp import Client
+
+from dataclaw_tailor.server.app import build_server
+from dataclaw_tailor.server.config import ServerConfig
+from dataclaw_tailor.server.roots import Roots
+
+from ..conftest import EXAMPLES
+from . import scenarios
+from .conftest import FUZZY, MODES, TRACE, VIDEO, Answerer
+
+pytestmark = pytest.mark.anyio
+
+
+def server(tmp_path: Path):
+    return build_server(ServerConfig(roots=Roots([EXAMPLES, tmp_path]), state_dir=tmp_path / "state"))
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_tools_resources_prompt_and_examples(tmp_path, mode):
+    async with Client(server(tmp_path), mode=mode) as client:
+        await scenarios.lists_tools(client)
+        await scenarios.reads_schema_resources(client)
+        await scenarios.tailors_the_examples(client)
+        templates = {t.uri_template for t in (await client.list_resource_templates()).resource_templates}
+        assert templates == {"dataclaw://tasks/{task}/schema", "dataclaw://tasks/{task}/example"}
+        prompt = await client.get_prompt("tailor_dataset", {"path": "~/recordings", "goal": "GUI agent SFT"})
+        assert "~/recordings" in prompt.messages[0].content.text and "list_tasks" in prompt.messages[0].content.text
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_fuzzy_intent_is_clarified_by_elicitation(tmp_path, mode):
+    answerer = Answerer()
+    async with Client(server(tmp_path), mode=mode, elicitation_callback=answerer) as client:
+        await scenarios.clarifies_by_elicitation(client, answerer)
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_declined_elicitation_returns_the_questions(tmp_path, mode):
+    async with Client(server(tmp_path), mode=mode, elicitation_callback=Answerer(action="decline")) as client:
+        result = await client.call_tool("tailor", {"path": str(VIDEO), "intent": FUZZY})
+    out = result.structured_content
+    assert out["status"] == "needs_clarification" and out["thread_id"] and out["questions"][0]["id"] == "task"
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_clarify_by_thread_id_survives_a_server_restart(tmp_path, mode):
+    async with Client(server(tmp_path), mode=mode) as client:  # no elicitation support
+        asked = (await client.call_tool("tailor", {"path": str(VIDEO), "intent": FUZZY})).structured_content
+        checked = (await client.call_tool("clarify_intent", {"path": str(VIDEO), "intent": FUZZY})).structured_content
+    assert asked["status"] == "needs_clarification" and asked["record"] is None
+    assert checked["fuzzy"] and checked["questions"] == asked["questions"] and checked["route"]["confidence"] < 0.6
+    async with Client(server(tmp_path), mode=mode) as client:  # a fresh server on the same state dir
+        done = await client.call_tool("tailor", {"thread_id": asked["thread_id"], "answers": {"task": "daily.dense_captions"}})
+    assert not done.is_error, done.content
+    assert done.structured_content["status"] == "ok" and done.structured_content["thread_id"] == asked["thread_id"]
+    assert done.structured_content["task"] == "daily.dense_captions"
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_tailor_corpus_reports_progress_per_item(tmp_path, mode):
+    async with Client(server(tmp_path), mode=mode) as client:
+        await scenarios.reports_corpus_progress(client, tmp_path)
+
+
+async def test_bad_calls_are_tool_errors_and_the_server_keeps_serving(tmp_path):
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.mp4"
+    outside.write_bytes(VIDEO.read_bytes())
+    (tmp_path / "escape").symlink_to(outside)
+    bad = {
+        "malformed": {"path": 12, "intent": ["x"], "max_items": 0},
+        "missing file": {"path": str(tmp_path / "nope.mp4"), "intent": "captions"},
+        "outside roots": {"path": str(outside), "intent": "captions"},
+        "dot-dot": {"path": f"{tmp_path}/../{outside.name}", "intent": "captions"},
+        "symlink out": {"path": str(tmp_path / "escape"), "intent": "captions"},
+        "unsupported": {"path": str(tmp_path / "notes.txt"), "intent": "captions"},
+        "no source": {"intent": "captions"},
+    }
+    (tmp_path / "notes.txt").write_text("not a stream")
+    async with Client(server(tmp_path)) as client:
+        for case, args in bad.items():
+            result = await client.call_tool("tailor", args)
+            assert result.is_error, case
+            text = result.content[0].text
+            assert "Traceback" not in text and text.startswith("Error executing tool tailor"), (case, text)
+        text = (await client.call_tool("tailor", bad["outside roots"])).content[0].text
+        assert "outside the allowed roots" in text and outside.name in text
+        text = (await client.call_tool("tailor", bad["missing file"])).content[0].text
+        assert "no such file" in text
+        listed = await client.call_tool("list_tasks", {})
+        assert not listed.is_error and listed.structured_content["tasks"]
+
+
+async def test_validate_record_and_extract_anchors(tmp_path):
+    async with Client(server(tmp_path)) as client:
+        anchors = (await client.call_tool("extract_anchors", {"path": str(VIDEO), "kinds": ["shot"]})).structured_content
+        assert anchors["source"]["kind"] == "video" and anchors["counts"]["shot"] == 4
+        record = (await client.call_tool("tailor", {"path": str(VIDEO), "intent": "dense captions"})).structured_content["record"]
+        good = await client.call_tool("validate_record", {"record": record, "task": "daily.dense_captions", "path": str(VIDEO)})
+        assert good.structured_content["valid"], good.structured_content["errors"]
+        broken = json.dumps(record)[:-2]  # truncated JSON text
+        record["events"][0]["end_s"] = 99.0
+        fixed = await client.call_tool("validate_record", {"record": broken, "task": "daily.dense_captions", "path": str(VIDEO)})
+        assert {r["action"] for r in fixed.structured_content["repairs"]} >= {"json_repair"}
+        strict = await client.call_tool(
+            "validate_record", {"record": record, "task": "daily.dense_captions", "path": str(VIDEO), "repair": False}
+        )
+        assert not strict.structured_content["valid"]
+        assert any(e["path"].startswith("$.events[0]") for e in strict.structured_content["errors"])
+        neither = await client.call_tool("validate_record", {"record": record})
+        assert neither.is_error and "exactly one of" in neither.content[0].text

@@ -1,0 +1,55 @@
+from pathlib import Path
+
+import pytest
+from mcp.server.mcpserver.exceptions import ToolError
+
+from dataclaw_tailor.server.roots import Roots, root_from_uri
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / "root" / "sub").mkdir(parents=True)
+    (tmp_path / "root" / "sub" / "a.json").write_text("{}")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.txt").write_text("x")
+    (tmp_path / "root" / "link").symlink_to(tmp_path / "outside" / "secret.txt")
+    (tmp_path / "root" / "inner-link").symlink_to(tmp_path / "root" / "sub" / "a.json")
+    return tmp_path
+
+
+def test_paths_inside_a_root_resolve_relative_and_absolute(tree: Path):
+    roots = Roots([tree / "root"])
+    assert roots.resolve("sub/a.json") == tree / "root" / "sub" / "a.json"
+    assert roots.resolve(str(tree / "root" / "sub" / "a.json")) == tree / "root" / "sub" / "a.json"
+    assert roots.resolve("sub/../sub/a.json") == tree / "root" / "sub" / "a.json"
+    assert roots.resolve("inner-link") == tree / "root" / "sub" / "a.json"
+
+
+@pytest.mark.parametrize(
+    ("given", "why"),
+    [("../outside/secret.txt", "'..' may not leave a root"), ("link", "symlink"), ("/etc/passwd", "outside the allowed roots")],
+)
+def test_escapes_are_refused_with_the_reason(tree: Path, given: str, why: str):
+    with pytest.raises(ToolError, match="outside the allowed roots") as err:
+        Roots([tree / "root"]).resolve(given)
+    assert why in str(err.value) and given in str(err.value)
+
+
+def test_missing_files_and_new_outputs(tree: Path):
+    roots = Roots([tree / "root"])
+    with pytest.raises(ToolError, match="no such file"):
+        roots.resolve("sub/nope.mp4")
+    assert roots.resolve("new/out.json", must_exist=False) == tree / "root" / "new" / "out.json"
+    with pytest.raises(ToolError, match="out: .* outside"):
+        roots.resolve(str(tree / "outside" / "x.json"), field="out", must_exist=False)
+
+
+def test_client_roots_extend_the_flag_roots(tree: Path):
+    roots = Roots([tree / "root"]).with_client([root_from_uri((tree / "outside").as_uri())])
+    assert roots.resolve(str(tree / "outside" / "secret.txt")) == tree / "outside" / "secret.txt"
+    assert root_from_uri("https://example.com/x") is None
+
+
+def test_no_configured_root_means_the_working_directory(tree: Path, monkeypatch):
+    monkeypatch.chdir(tree / "root")
+    assert Roots().resolve("sub/a.json") == tree / "root" / "sub" / "a.json"

@@ -1,0 +1,54 @@
+"""`claw mcp` as a real subprocess: over stdio and over streamable HTTP, in both protocol modes."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+from mcp import Client
+
+from ..conftest import EXAMPLES
+from . import scenarios
+from .conftest import MODES, TRACE, Answerer, stdio_server
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_stdio_session(tmp_path, mode):
+    answerer = Answerer()
+    params = stdio_server("--root", str(EXAMPLES), "--root", str(tmp_path), "--state-dir", str(tmp_path / "state"))
+    async with Client(params, mode=mode, elicitation_callback=answerer) as client:
+        await scenarios.lists_tools(client)
+        await scenarios.reads_schema_resources(client)
+        await scenarios.tailors_the_examples(client)
+        await scenarios.clarifies_by_elicitation(client, answerer)
+        await scenarios.reports_corpus_progress(client, tmp_path)
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_http_session(http_server, tmp_path, mode):
+    answerer = Answerer()
+    async with Client(http_server, mode=mode, elicitation_callback=answerer) as client:
+        await scenarios.lists_tools(client)
+        await scenarios.reads_schema_resources(client)
+        await scenarios.tailors_the_examples(client)
+        await scenarios.clarifies_by_elicitation(client, answerer)
+        await scenarios.reports_corpus_progress(client, tmp_path)
+
+
+async def test_twenty_concurrent_tailor_calls_over_http(http_server):
+    results: list = [None] * 20
+    async with Client(http_server) as client:
+
+        async def one(i: int) -> None:
+            results[i] = await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps", "max_items": 1 + i % 5})
+
+        async with anyio.create_task_group() as tg:
+            for i in range(20):
+                tg.start_soon(one, i)
+        bad = await client.call_tool("tailor", {"path": "/etc/passwd", "intent": "x"})
+        again = await client.call_tool("list_tasks", {})
+    assert all(not r.is_error and r.structured_content["status"] == "ok" for r in results), [r.content for r in results if r.is_error]
+    assert len({r.structured_content["thread_id"] for r in results}) == 20
+    assert bad.is_error and "outside the allowed roots" in bad.content[0].text
+    assert not again.is_error

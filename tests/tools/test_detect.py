@@ -1,0 +1,62 @@
+import pytest
+
+from dataclaw_tailor.core.errors import InputError, UnsupportedFormat
+from dataclaw_tailor.core.source import SourceKind
+from dataclaw_tailor.tools import detect
+
+from .conftest import devset_path, ffmpeg
+
+
+def test_video_meta_and_hash(cut_video):
+    path, _, _ = cut_video
+    source = detect(path)
+    assert source.kind is SourceKind.video
+    assert source.meta["width"] == 320 and source.meta["height"] == 180
+    assert source.meta["fps"] == 25.0 and source.duration_s == pytest.approx(13.0)
+    assert len(source.content_hash) == 64 and detect(path).content_hash == source.content_hash
+
+
+def test_devset_video():
+    source = detect(devset_path("video", "pyscenedetect", "testvideo.mp4"))
+    assert source.format == "mp4" and source.meta["fps"] == 29.97 and source.duration_s == pytest.approx(24.02)
+
+
+def test_missing_path(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        detect(tmp_path / "nope.mp4")
+
+
+def test_zero_byte(tmp_path):
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    with pytest.raises(InputError, match=r"empty\.mp4: empty file"):
+        detect(tmp_path / "empty.mp4")
+
+
+def test_truncated_mp4(cut_video, tmp_path):
+    data = cut_video[0].read_bytes()
+    bad = tmp_path / "truncated.mp4"
+    bad.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match=r"truncated\.mp4: truncated"):
+        detect(bad)
+
+
+def test_unknown_codec(tmp_path):
+    avi = tmp_path / "a.avi"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=d=1:s=64x48", "-c:v", "mjpeg", str(avi))
+    bad = tmp_path / "unknown.avi"
+    bad.write_bytes(avi.read_bytes().replace(b"MJPG", b"ZZZZ"))
+    with pytest.raises(UnsupportedFormat, match=r"unknown\.avi: video codec unknown"):
+        detect(bad)
+
+
+def test_not_media(tmp_path):
+    junk = tmp_path / "notes.bin"
+    junk.write_bytes(b"hello world, no video here\n" * 20)
+    with pytest.raises(UnsupportedFormat, match=r"notes\.bin"):
+        detect(junk)
+
+
+def test_unknown_folder(tmp_path):
+    (tmp_path / "readme.txt").write_text("hi")
+    with pytest.raises(UnsupportedFormat, match="folder holds no stream layout"):
+        detect(tmp_path)
