@@ -113,8 +113,7 @@ def build_prompt(
         "intent": _intent_section(ctx),
         "task": _task_section(spec),
         "schema": "## JSON Schema\n" + json.dumps(prompt_view(schema), separators=(",", ":"), ensure_ascii=False),
-        "example": "## Example record (another source; shows the shape only)\n"
-        + json.dumps(spec.example, separators=(",", ":"), ensure_ascii=False),
+        "example": _example_section(spec),
     }
     sections = {name: count(text) for name, text in fixed.items()}
     room = budget.max_tokens - sum(sections.values()) - image_tokens - 16
@@ -162,6 +161,13 @@ def build_prompt(
         notes=notes,
     )
     return Prompt(request=request, report=report)
+
+
+def _example_section(spec: TaskSpec) -> str:
+    """One example record; none for `custom`, whose stored example follows a demo schema, not the user's."""
+    if spec.model is None:
+        return "## Example record\nNone: follow the JSON Schema above."
+    return "## Example record (another source; shows the shape only)\n" + json.dumps(spec.example, separators=(",", ":"), ensure_ascii=False)
 
 
 def _intent_section(ctx: TailorContext) -> str:

@@ -129,6 +129,15 @@ async def test_retries_exhausted_and_client_errors_are_clear(scripted):
 
 
 @pytest.mark.anyio
+async def test_slow_server_times_out_and_is_retried(scripted):
+    server = scripted([reply("{}")] * 2, delay=0.5)
+    backend = OpenAIBackend(server.url, "m", timeout=0.1, max_retries=1, backoff=0.01)
+    with pytest.raises(BackendError, match=r"timed out \(ReadTimeout\) \(gave up after 2 attempts\)"):
+        await backend.generate(request())
+    assert len(server.requests) == 2
+
+
+@pytest.mark.anyio
 async def test_server_down_names_the_url():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
