@@ -10,3 +10,10 @@ def tiny_model(tmp_path_factory):
     from dataclaw_tailor.model.tiny import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny") / "model")
+
+
+@pytest.fixture(scope="session")
+def tiny_vl_model(tmp_path_factory):
+    from dataclaw_tailor.model.tiny import build_tiny_vl_model
+
+    return build_tiny_vl_model(tmp_path_factory.mktemp("tiny-vl") / "model")

@@ -66,3 +66,29 @@ def test_errors_are_clear(tiny_model, tmp_path):
                             json_schema={"type": "object", "properties": {"a": {"$ref": "#/$defs/missing"}}, "required": ["a"]})
     with pytest.raises(BackendError, match="does not compile"):
         backend.generations([bad])
+
+
+def test_vision_language_checkpoint_sees_the_prompt_images(tiny_vl_model, tmp_path):
+    from PIL import Image
+
+    from dataclaw_tailor.core import ImagePart, TextPart
+
+    frames = []
+    for i, colour in enumerate([(200, 20, 20), (20, 200, 20)]):
+        Image.new("RGB", (320, 240), colour).save(tmp_path / f"k{i}.jpg")
+        frames.append(ImagePart(path=str(tmp_path / f"k{i}.jpg"), detail=f"keyframe shot:{i}"))
+    schema = {"type": "object", "required": ["caption", "start_s"],
+              "properties": {"caption": {"type": "string"}, "start_s": {"type": "number", "minimum": 0, "maximum": 5}}}
+    backend = LocalBackend(tiny_vl_model, max_chars=12, threads=1, seed=0)
+    assert backend.vision
+    with_images = GenerationRequest(task="daily.dense_captions", json_schema=schema, max_tokens=60, temperature=1.0,
+                                    messages=[Message(role="user", content=[TextPart(text="Caption these frames."), *frames])])
+    one_image = with_images.model_copy(update={"messages": [Message(role="user", content=[TextPart(text="And this one."), frames[0]])]})
+    generations = backend.generations([with_images, one_image, with_images])
+    for g in generations:
+        checked = check_record(g.text, schema, [], None, repair=False)
+        assert checked.report.parsed and checked.report.schema_valid, g.text
+    loaded = backend._load()
+    assert loaded["processor"] is not None and type(loaded["model"]).__name__ == "LlavaForConditionalGeneration"
+    # each 56x56 image expands to 17 vision tokens (16 patches + CLS) in the prompt
+    assert generations[0].prompt_tokens - generations[1].prompt_tokens >= 12
