@@ -245,6 +245,22 @@ _CLASS_STAR = re.compile(r"^\^(\[(?:[^\]\\]|\\.)*\])([*+])\$$")
 """A pattern that is one character class repeated (`^[^\x00-\x1f]*$`): its length can be capped in place."""
 
 
+REPEAT_CHUNK = 128
+"""Largest `{m,n}` count used in one piece: xgrammar 0.2.8 fails to compile counts above ~140."""
+
+
+def _repeat(char: str, lower: int, upper: int) -> str:
+    """`char{lower,upper}` written as consecutive pieces of at most `REPEAT_CHUNK` (same language)."""
+    pieces = []
+    left_lo, left_hi = lower, max(upper, lower)
+    while left_hi > 0 or not pieces:
+        hi = min(REPEAT_CHUNK, left_hi)
+        lo = min(left_lo, hi)
+        pieces.append(f"{char}{{{lo},{hi}}}")
+        left_lo, left_hi = left_lo - lo, left_hi - hi
+    return "".join(pieces)
+
+
 def _cap_text(node: Node, max_chars: int | None) -> None:
     caps = [int(c) for c in (node.get("maxLength"), max_chars) if c is not None]
     lower = int(node.get("minLength", 0))
@@ -257,8 +273,7 @@ def _cap_text(node: Node, max_chars: int | None) -> None:
             return
         char = match.group(1)
         lower = max(lower, 1 if match.group(2) == "+" else 0)
-    repeat = f"{{{lower},{min(caps)}}}" if caps else f"{{{lower},}}"
-    node["pattern"] = f"^{char}{repeat}$"
+    node["pattern"] = "^" + (_repeat(char, lower, min(caps)) if caps else f"{char}{{{lower},}}") + "$"
     node.pop("maxLength", None)
     node.pop("minLength", None)
 

@@ -92,3 +92,19 @@ def test_vision_language_checkpoint_sees_the_prompt_images(tiny_vl_model, tmp_pa
     assert loaded["processor"] is not None and type(loaded["model"]).__name__ == "LlavaForConditionalGeneration"
     # each 56x56 image expands to 17 vision tokens (16 patches + CLS) in the prompt
     assert generations[0].prompt_tokens - generations[1].prompt_tokens >= 12
+
+
+def test_claw_tailor_with_the_local_backend(tiny_model, tmp_path):
+    from ..conftest import EXAMPLES, run_claw
+
+    state = {"DATACLAW_STATE_DIR": str(tmp_path)}
+    done = run_claw("tailor", str(EXAMPLES / "gui" / "login-trace"), "--intent", "GUI-agent SFT steps",
+                    "--backend", "local", "--model", str(tiny_model), "--json", env=state, timeout=300)
+    assert done.returncode in (0, 1), done.stderr
+    result = json.loads(done.stdout)
+    assert result["provenance"]["backend"] == "local" and result["provenance"]["model_id"] == str(tiny_model)
+    assert not [e for e in result["validation"]["errors"] if e["code"] in ("parse", "schema")]
+    missing = run_claw("tailor", str(EXAMPLES / "gui" / "login-trace"), "--intent", "GUI-agent SFT steps", "--backend", "local", env=state)
+    assert missing.returncode == 1 and "needs --model" in missing.stderr and "Traceback" not in missing.stderr
+    stray = run_claw("tailor", str(EXAMPLES / "gui" / "login-trace"), "--intent", "x", "--base-url", "http://h/v1", env=state)
+    assert stray.returncode == 1 and "does not take --base-url" in stray.stderr

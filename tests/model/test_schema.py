@@ -116,3 +116,21 @@ def test_specialised_and_bounded_schemas_compile_with_xgrammar(compiler):
     schema = bounded(specialise(Record.model_json_schema(), GUI, ANCHORS, max_items=5), max_chars=32)
     compiled = compiler.compile_json_schema(json.dumps(schema), any_whitespace=False)
     assert compiled.memory_size_bytes > 0
+
+
+@pytest.mark.parametrize("max_chars", [None, 256, 1000])
+def test_every_task_schema_compiles_at_default_and_long_text_caps(compiler, max_chars):
+    """xgrammar 0.2.8 cannot compile `{0,n}` counts above ~140: long caps are split into pieces."""
+    from dataclaw_tailor.experts.registry import list_tasks
+
+    from .contexts import context_for
+
+    for spec in list_tasks():
+        ctx = context_for(spec.name)
+        schema = bounded(specialise(spec.json_schema(ctx.intent.schema_), ctx.source, ctx.anchors), max_chars=max_chars)
+        compiler.compile_json_schema(json.dumps(schema), any_whitespace=False)
+    long = bounded({"type": "string", "minLength": 130}, max_chars=300)
+    jsonschema.validate("y" * 300, long)
+    for bad in ("y" * 301, "y" * 129):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, long)
