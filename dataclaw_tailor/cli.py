@@ -187,7 +187,10 @@ def corpus(
     intent: Annotated[str, typer.Option("--intent", "-i", help="What training data you want from every source.")],
     out: Annotated[Path, typer.Option(help="Output folder: manifest.jsonl, records/, records.jsonl.")],
     task: Annotated[str | None, typer.Option(help="Force a task for every source.")] = None,
-    backend: Annotated[str, typer.Option(help="Tailoring backend.")] = "rules",
+    backend: Annotated[str, typer.Option(help="Tailoring backend: rules, openai, local.")] = "rules",
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server for --backend openai.")] = None,
+    model: Annotated[str | None, typer.Option(help="Served model name (openai) or checkpoint folder (local).")] = None,
+    expert_model: Annotated[list[str] | None, typer.Option(help="DOMAIN=SERVED_NAME Expert adapter (openai; repeatable).")] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Sources tailored at once.")] = 4,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
@@ -195,13 +198,17 @@ def corpus(
     import asyncio
 
     from .batch import discover, run_corpus
+    from .model.options import backend_options
+
+    options = backend_options(backend, base_url=base_url, model=model, expert_models=expert_model)
 
     async def show(done: int, total: int, message: str) -> None:
         if not as_json:
             typer.echo(f"[{done}/{total}] {message}", err=True)
 
     summary = asyncio.run(
-        run_corpus(discover(folder), Intent(text=intent, task=task), out_dir=out, backend=backend, concurrency=concurrency, progress=show)
+        run_corpus(discover(folder), Intent(text=intent, task=task), out_dir=out, backend=backend, backend_options=options,
+                   concurrency=concurrency, progress=show)
     )
     if as_json:
         emit_json(summary.model_dump(mode="json"))
