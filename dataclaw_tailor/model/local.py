@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,10 @@ from typing import Any
 from ..core import BackendError, GenerationRequest, ImagePart, Message, TextPart
 from .base import register_backend
 from .schema import bounded
+
+
+GRAMMAR_CACHE = 64
+"""Compiled grammars kept per backend."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ class LocalBackend:
         self.mask_threads = mask_threads
         self._lock = threading.Lock()
         self._loaded: dict[str, Any] | None = None
-        self._grammars: dict[str, Any] = {}
+        self._grammars: OrderedDict[str, Any] = OrderedDict()
 
     @property
     def vision(self) -> bool:
@@ -129,16 +134,20 @@ class LocalBackend:
             self._load()
 
     def _grammar(self, schema: dict[str, Any]) -> Any:
+        """Compiled grammars, most recently used kept: schemas are specialised per source, so they vary."""
         key = json.dumps(schema, sort_keys=True)
-        if key not in self._grammars:
-            compiler = self._load()["compiler"]
-            try:
-                self._grammars[key] = compiler.compile_json_schema(
-                    json.dumps(self.decoding_schema(schema)), any_whitespace=False
-                )
-            except RuntimeError as exc:
-                raise BackendError(f"local backend: the JSON Schema does not compile to a grammar: {exc}") from exc
-        return self._grammars[key]
+        if key in self._grammars:
+            self._grammars.move_to_end(key)
+            return self._grammars[key]
+        compiler = self._load()["compiler"]
+        try:
+            grammar = compiler.compile_json_schema(json.dumps(self.decoding_schema(schema)), any_whitespace=False)
+        except RuntimeError as exc:
+            raise BackendError(f"local backend: the JSON Schema does not compile to a grammar: {exc}") from exc
+        self._grammars[key] = grammar
+        if len(self._grammars) > GRAMMAR_CACHE:
+            self._grammars.popitem(last=False)
+        return grammar
 
     async def generate(self, request: GenerationRequest) -> str:
         return (await self.generate_batch([request]))[0]
