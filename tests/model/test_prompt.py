@@ -1,5 +1,6 @@
 import json
 
+import pytest
 from PIL import Image
 
 from dataclaw_tailor.core import Anchor, ImagePart, Intent, Source, TailorContext, TextPart
@@ -94,3 +95,23 @@ def test_build_request_is_the_graph_entry_point():
     text = request.messages[1].plain_text()
     assert "highlights" in text
     assert json.dumps(spec.example, separators=(",", ":"), ensure_ascii=False) not in text  # demo record of another schema
+
+
+@pytest.mark.devset
+def test_real_screenagent_trace_prompt(devset, tmp_path):
+    """The real ScreenAgent desktop session: 1024x768 screenshots are attached at the budgeted size."""
+    from dataclaw_tailor.tools import detect, extract
+
+    source = detect(devset / "gui" / "screenagent-task101")
+    anchors = extract(source, kinds=["gui_task", "gui_event"])
+    spec = get_task("gui.trajectory")
+    ctx = TailorContext(source=source, intent=Intent(text="GUI agent SFT steps"), anchors=anchors, task=spec.name)
+    schema = specialise(spec.json_schema(), source, anchors)
+    prompt = build_prompt(ctx, spec, schema, budget=PromptBudget(max_images=4, image_side=448), image_dir=tmp_path)
+    report = prompt.report
+    assert report.image_candidates == source.meta["n_steps"] and report.images == 4 and not report.notes
+    assert report.image_tokens == 4 * 16 * 12 and report.within_budget
+    text = prompt.request.messages[1].content[0].text
+    assert "bake a chocolate cake" in text and '"id":"gui_event:0"' in text
+    enum = schema["$defs"]["GuiStep"]["properties"]["anchor_ids"]["items"]["enum"]
+    assert set(enum) == {a.id for a in anchors}
