@@ -55,14 +55,38 @@ def speed(backend: LocalBackend, requests, batch: int, repeats: int) -> tuple[fl
     return total_tokens / total_s, total_tokens, total_s
 
 
-batched_processor = local.grammar_processor
+MASK = {"seconds": 0.0, "calls": 0}
+"""Time spent inside the grammar processor (mask fill + token accept + apply), summed over decoding steps."""
 
 
-def contrib_processor(grammars, threads="auto"):
+def timed(factory):
+    def make(grammars, threads="auto"):
+        import transformers
+
+        inner = factory(grammars, threads)
+
+        class Timed(transformers.LogitsProcessor):
+            def __call__(self, input_ids, scores):
+                start = time.perf_counter()
+                out = inner(input_ids, scores)
+                MASK["seconds"] += time.perf_counter() - start
+                MASK["calls"] += 1
+                return out
+
+        return Timed()
+
+    return make
+
+
+def _contrib(grammars, threads="auto"):
     """The peer: xgrammar's own transformers processor, which fills one row's mask after another."""
     import xgrammar as xgr
 
     return xgr.contrib.hf.LogitsProcessor(grammars)
+
+
+batched_processor = timed(local.grammar_processor)
+contrib_processor = timed(_contrib)
 
 
 def dense(ctx: TailorContext, n: int) -> TailorContext:
@@ -112,15 +136,17 @@ def main() -> None:
     for name in ("constrained", "contrib", "free"):
         backend.constrained = name != "free"
         local.grammar_processor = contrib_processor if name == "contrib" else batched_processor
+        MASK.update(seconds=0.0, calls=0)
         rate, n, secs = speed(backend, requests, args.batch, args.repeats)
-        rows[name] = {"tok_per_s": round(rate, 1), "tokens": n, "seconds": round(secs, 2)}
-    local.grammar_processor = batched_processor
+        rows[name] = {"tok_per_s": round(rate, 1), "tokens": n, "seconds": round(secs, 2),
+                      "mask_ms_per_step": round(1000 * MASK["seconds"] / max(1, MASK["calls"]), 3)}
     ratio = rows["constrained"]["tok_per_s"] / rows["free"]["tok_per_s"]
     peer = rows["constrained"]["tok_per_s"] / rows["contrib"]["tok_per_s"]
     out["speed"] = rows | {"ratio_constrained_over_free": round(ratio, 3), "ratio_batched_over_contrib": round(peer, 3)}
     print(f"model {model.name}: {params / 1e6:.2f} M params on {args.device}, batch {args.batch}, <= {args.tokens} new tokens, tasks {tasks}")
     for name, row in rows.items():
-        print(f"  {name:<12} {row['tok_per_s']:>10.1f} tok/s  ({row['tokens']} tokens in {row['seconds']} s)")
+        print(f"  {name:<12} {row['tok_per_s']:>10.1f} tok/s  ({row['tokens']} tokens in {row['seconds']} s; "
+              f"grammar {row['mask_ms_per_step']} ms per decoding step of {args.batch} rows)")
     print(f"  constrained / free = {ratio:.3f}   batched masks / xgrammar contrib processor = {peer:.3f}")
 
     print(f"\nprompt size per task (tokens counted with the model's tokenizer; budget {budget.max_tokens}):")
