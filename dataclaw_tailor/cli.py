@@ -246,6 +246,8 @@ def serve_model(
     tensor_parallel_size: Annotated[int, typer.Option(help="vllm: GPUs per model.")] = 1,
     api_key_env: Annotated[str | None, typer.Option(help="vllm: env var holding the API key clients must send.")] = None,
     max_chars: Annotated[int, typer.Option(help="transformers: longest free-text string under constrained decoding.")] = 256,
+    max_items: Annotated[int | None, typer.Option(help="transformers: longest list under constrained decoding.")] = None,
+    threads: Annotated[int | None, typer.Option(help="transformers: torch CPU threads.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="vllm: print the command instead of running it.")] = False,
 ) -> None:
     """Serve the tailoring model over the OpenAI chat API (Omni, or Expert with one adapter per domain)."""
@@ -267,7 +269,8 @@ def serve_model(
         if model is None:
             raise typer.BadParameter("--engine transformers needs --model")
         typer.echo(f"serving {model} as {', '.join(names)} on http://{host}:{port}/v1", err=True)
-        serve.serve_transformers(model, host=host, port=port, served_names=names, max_chars=max_chars)
+        serve.serve_transformers(model, host=host, port=port, served_names=names, max_chars=max_chars, max_items=max_items,
+                                 threads=threads)
     else:
         raise typer.BadParameter(f"--engine {engine!r}: choose vllm or transformers")
 

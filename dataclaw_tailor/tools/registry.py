@@ -16,9 +16,11 @@ from ..core.source import Source, SourceKind
 
 @dataclass(frozen=True)
 class ExtractContext:
-    """What an extractor may use besides the source: where to write frame files."""
+    """What an extractor may use besides the source: where to write frame files, and the cache root
+    (an extractor may reuse another's cached anchors, e.g. OCR reads the keyframes)."""
 
     work_dir: Path
+    cache_root: Path
 
 
 ExtractFn = Callable[[Source, ExtractContext], list[Anchor]]

@@ -87,9 +87,9 @@ def score(
 def demo(
     workdir: Annotated[Path, typer.Option(help="Folder for the data, checkpoints and demo_report.json.")] = Path("train-demo"),
     train: Annotated[int, typer.Option(min=4, help="Training triplets.")] = 96,
-    heldout: Annotated[int, typer.Option(min=2, help="Held-out triplets scored before/after.")] = 12,
-    sft_steps: Annotated[int, typer.Option(min=1)] = 300,
-    grpo_steps: Annotated[int, typer.Option(min=1)] = 30,
+    heldout: Annotated[int, typer.Option(min=2, help="Held-out triplets scored before/after.")] = 8,
+    sft_steps: Annotated[int, typer.Option(min=1)] = 150,
+    grpo_steps: Annotated[int, typer.Option(min=1)] = 8,
     seed: int = 0,
 ) -> None:
     """CPU learning demo: tiny local model, rules-made triplets, SFT then GRPO, scored before and after."""

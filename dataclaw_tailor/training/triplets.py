@@ -22,15 +22,8 @@ TRIPLETS_FILE = "triplets.jsonl"
 DATASET_DIR = "dataset"
 MAX_PROMPT_ANCHORS = 48
 
-SYSTEM_PROMPT = (
-    "You are DataClaw, a data tailoring model. Read the user's intent and the factual anchors extracted "
-    "from a raw stream, and answer with one JSON record for the named task. Cite anchors by id in "
-    "anchor_ids and take every time and position from them."
-)
-CLARIFY_SYSTEM_PROMPT = (
-    "You are DataClaw, a data tailoring model. The user's intent is too vague to tailor yet: answer with "
-    "a JSON object {\"questions\": [...]} asking what is needed, each with concrete options."
-)
+COMPACT_SYSTEM_PROMPT = "Answer with one JSON record for the task, grounded in the anchors: cite their ids, copy their times."
+CLARIFY_SYSTEM_PROMPT = "The intent is too vague to tailor: answer with JSON {\"questions\": [...]} with concrete options."
 
 
 class Triplet(BaseModel):
@@ -92,8 +85,9 @@ PromptStyle = Literal["serving", "compact"]
 def prompt_messages(t: Triplet, style: PromptStyle = "serving") -> list[dict[str, str]]:
     """The chat prompt a model sees for a triplet.
 
-    `serving` is exactly the prompt the tailoring graph sends a backend (`model.prompt.build_request`:
-    intent, task, schema, anchors, example), so a model trained on it is served without a prompt shift.
+    `serving` is exactly the prompt the tailoring graph sends a backend (`model.prompt.build_request` with
+    the schema specialised to the source by `model.schema.specialise`: intent, task, anchors, schema,
+    example), so a model trained on it is served without a prompt shift.
     `compact` keeps task, intent, source facts and one line per anchor and leaves the schema out: the
     model learns each task's shape in SFT, which keeps prompts short enough for small models (the CPU
     demo); serve such a model with constrained decoding, which supplies the schema.
@@ -102,15 +96,17 @@ def prompt_messages(t: Triplet, style: PromptStyle = "serving") -> list[dict[str
         from ..core import TailorContext
         from ..experts.registry import get_task
         from ..model.prompt import build_request
+        from ..model.schema import specialise
 
-        request = build_request(TailorContext(t.source, t.intent, t.anchors, t.task), get_task(t.task), t.json_schema)
+        bounded = specialise(t.json_schema, t.source, t.anchors, max_items=t.intent.max_items)
+        request = build_request(TailorContext(t.source, t.intent, t.anchors, t.task), get_task(t.task), bounded)
         return [{"role": m.role, "content": m.plain_text()} for m in request.messages]
     if t.kind == "clarify":
         user = f"Intent: {t.intent.text}\nSource: {source_facts(t.source)}"
         return [{"role": "system", "content": CLARIFY_SYSTEM_PROMPT}, {"role": "user", "content": user}]
     lines = [f"Task: {t.task}", f"Intent: {t.intent.text}", f"Source: {source_facts(t.source)}", "Anchors:"]
     lines += anchor_lines(t.anchors)
-    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "\n".join(lines)}]
+    return [{"role": "system", "content": COMPACT_SYSTEM_PROMPT}, {"role": "user", "content": "\n".join(lines)}]
 
 
 def target_text(t: Triplet) -> str:
