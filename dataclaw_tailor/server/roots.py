@@ -17,6 +17,8 @@ from urllib.parse import unquote, urlparse
 
 from mcp.server.mcpserver.exceptions import ToolError
 
+from ..tools.robot.episode import split_episode
+
 
 def root_from_uri(uri: str) -> Path | None:
     """A `file://` root URI as a local path; other schemes name nothing on this machine."""
@@ -47,6 +49,8 @@ class Roots:
     def resolve(self, path: str, *, field: str = "path", must_exist: bool = True) -> Path:
         """The real path for `path`, or a `ToolError` naming the argument and why it is refused.
 
+        A multi-episode selector (`dataset#episode=N`) is kept on the resolved dataset path.
+
         `must_exist=False` is for outputs: the file may be new, but its real location still has to be
         inside a root (so a symlinked parent cannot redirect a write elsewhere).
         """
@@ -57,14 +61,14 @@ class Roots:
                 f"{field}: {path}: no allowed roots; start the server with `claw mcp --root DIR` "
                 "or connect from a client that declares its roots"
             )
-        given = Path(path).expanduser()
+        given, episode = split_episode(Path(path).expanduser())
         candidate = given if given.is_absolute() else self.dirs[0] / given
         real = candidate.resolve()
         if not self.contains(real):
             raise ToolError(f"{field}: {path} is outside the allowed roots ({self.describe()}){self._why(candidate, real)}")
         if must_exist and not real.exists():
             raise ToolError(f"{field}: {path}: no such file or directory")
-        return real
+        return real if episode is None else Path(f"{real}#episode={episode}")
 
     def describe(self) -> str:
         return ", ".join(str(d) for d in self.dirs)

@@ -55,3 +55,12 @@ def test_no_root_at_all_refuses_every_path(tree: Path, monkeypatch):
     monkeypatch.chdir(tree / "root")
     with pytest.raises(ToolError, match="no allowed roots; start the server with `claw mcp --root DIR`"):
         Roots().resolve("sub/a.json")
+
+
+def test_episode_selector_is_kept_and_its_dataset_checked(tree: Path):
+    roots = Roots([tree / "root"])
+    assert roots.resolve("sub#episode=3") == Path(f"{tree / 'root' / 'sub'}#episode=3")
+    with pytest.raises(ToolError, match="outside the allowed roots"):
+        roots.resolve("../outside#episode=0")
+    with pytest.raises(ToolError, match="no such file"):
+        roots.resolve("nope#episode=1")
