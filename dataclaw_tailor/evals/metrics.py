@@ -456,3 +456,19 @@ def score_record(pred: Any, ref: Any, schema: dict, *, screen: Sequence[float] |
         semantic=semantic_score(pred, ref, similarity=similarity),
         sequence=sequence_score(pred, ref, screen=screen),
     )
+
+
+def score_records(
+    preds: Sequence[Any],
+    refs: Sequence[Any],
+    schemas: Sequence[dict],
+    *,
+    screens: Sequence[Sequence[float] | None] | None = None,
+    similarity: TextSimilarity | None = None,
+) -> list[Scores]:
+    """`score_record` over many pairs, encoding every distinct text of all of them in one batch first
+    (what GRPO groups and checkpoint evaluations want: one encode call instead of one per record)."""
+    sim = similarity or default_similarity()
+    sim.prime([t for p, r in zip(preds, refs) if p is not None and p != r for t in text_leaves(p) + text_leaves(r)])
+    screens = screens if screens is not None else [None] * len(preds)
+    return [score_record(p, r, s, screen=sc, similarity=sim) for p, r, s, sc in zip(preds, refs, schemas, screens, strict=True)]

@@ -141,3 +141,12 @@ def test_check_validity_scores_grounding_when_anchors_are_given():
     wrong["events"][0]["anchor_ids"] = ["shot:9"]
     assert check_validity(json.dumps(wrong), CAPTIONS_SCHEMA, anchors, source).grounding < 1.0
     assert check_validity(json.dumps(CAPTIONS), CAPTIONS_SCHEMA).grounding is None
+
+
+def test_score_records_matches_score_record_one_by_one():
+    from dataclaw_tailor.evals.metrics import score_records
+
+    shifted = copy.deepcopy(CAPTIONS)
+    shifted["events"][0]["caption"] = "Pine trees move in the breeze"
+    preds, refs, schemas = [CAPTIONS, shifted, None], [CAPTIONS, CAPTIONS, GUI], [CAPTIONS_SCHEMA, CAPTIONS_SCHEMA, GUI_SCHEMA]
+    assert score_records(preds, refs, schemas) == [score_record(p, r, s) for p, r, s in zip(preds, refs, schemas)]
