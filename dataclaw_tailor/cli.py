@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
 from .core import DataClawError, Intent
@@ -382,11 +381,15 @@ def main() -> None:
     except DataClawError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(EXIT_USAGE)
-    except click.Abort:
+    except typer.Abort:
         sys.exit(EXIT_ERROR)
+    except typer.TyperException as exc:
+        # typer vendors click: its usage errors (exit code 2) and file errors arrive here.
+        show = getattr(exc, "show", None)
+        if show is None:
+            raise
+        show()
+        sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
