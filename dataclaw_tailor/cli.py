@@ -250,7 +250,7 @@ def serve_model(
     max_lora_rank: Annotated[int, typer.Option(help="vllm: largest adapter rank.")] = 64,
     images: Annotated[int, typer.Option(help="vllm: images allowed per prompt.")] = 8,
     tensor_parallel_size: Annotated[int, typer.Option(help="vllm: GPUs per model.")] = 1,
-    api_key_env: Annotated[str | None, typer.Option(help="vllm: env var holding the API key clients must send.")] = None,
+    api_key_env: Annotated[str | None, typer.Option(help="Env var holding the API key clients must send (needed beyond loopback).")] = None,
     max_chars: Annotated[int, typer.Option(help="transformers: longest free-text string under constrained decoding.")] = 256,
     max_items: Annotated[int | None, typer.Option(help="transformers: longest list under constrained decoding.")] = None,
     threads: Annotated[int | None, typer.Option(help="transformers: torch CPU threads.")] = None,
@@ -267,6 +267,8 @@ def serve_model(
                                     max_lora_rank=max_lora_rank, images_per_prompt=images,
                                     tensor_parallel_size=tensor_parallel_size, api_key_env=api_key_env)
         cmd = serve.vllm_command(base, serve.parse_experts(expert), options)
+        if not serve.is_loopback(host) and not api_key_env:
+            typer.echo(f"warning: vLLM will serve {host} without an API key; pass --api-key-env NAME", err=True)
         if dry_run:
             typer.echo(serve.render(cmd))
             return
@@ -274,9 +276,10 @@ def serve_model(
     elif engine == "transformers":
         if model is None:
             raise typer.BadParameter("--engine transformers needs --model")
+        api_key = serve.api_key_from_env(api_key_env)
         typer.echo(f"serving {model} as {', '.join(names)} on http://{host}:{port}/v1", err=True)
         serve.serve_transformers(model, host=host, port=port, served_names=names, max_chars=max_chars, max_items=max_items,
-                                 threads=threads)
+                                 threads=threads, api_key=api_key)
     else:
         raise typer.BadParameter(f"--engine {engine!r}: choose vllm or transformers")
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hmac
 import json
 import shlex
 import tempfile
@@ -222,8 +223,13 @@ def _save_data_url(url: str, folder: Path, where: str) -> Path:
     return path
 
 
-def create_app(backend: LocalBackend, served_names: Sequence[str] = ("dataclaw",), *, max_batch: int = 8) -> Any:
-    """A Starlette app with `/v1/models` and `/v1/chat/completions` over a local checkpoint."""
+def create_app(
+    backend: LocalBackend, served_names: Sequence[str] = ("dataclaw",), *, max_batch: int = 8, api_key: str | None = None
+) -> Any:
+    """A Starlette app with `/v1/models` and `/v1/chat/completions` over a local checkpoint.
+
+    With `api_key`, every request must carry `Authorization: Bearer <api_key>` (as OpenAI clients send it).
+    """
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse
@@ -233,11 +239,20 @@ def create_app(backend: LocalBackend, served_names: Sequence[str] = ("dataclaw",
     batcher = _Batcher(backend, max_batch=max_batch)
     image_dir = Path(tempfile.mkdtemp(prefix="dataclaw-serve-"))
 
-    async def models(_: Request) -> JSONResponse:
+    def denied(request: Request) -> Any:
+        if api_key is None or hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {api_key}"):
+            return None
+        return _error(401, "missing or wrong API key (Authorization: Bearer ...)", "authentication_error")
+
+    async def models(request: Request) -> JSONResponse:
+        if (refused := denied(request)) is not None:
+            return refused
         now = int(time.time())
         return JSONResponse({"object": "list", "data": [{"id": n, "object": "model", "created": now, "owned_by": "dataclaw-tailor"} for n in names]})
 
     async def chat(request: Request) -> Any:
+        if (refused := denied(request)) is not None:
+            return refused
         try:
             body = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -280,11 +295,42 @@ def serve_transformers(
     port: int = 8000,
     served_names: Sequence[str] = ("dataclaw",),
     max_batch: int = 8,
+    api_key: str | None = None,
     **backend_options: Any,
 ) -> None:
-    """Serve a transformers checkpoint over the OpenAI chat API until interrupted."""
+    """Serve a transformers checkpoint over the OpenAI chat API until interrupted.
+
+    Binding beyond loopback requires an API key: the endpoint runs a model on this machine for anyone
+    who can reach it.
+    """
     import uvicorn
 
+    if not is_loopback(host) and not api_key:
+        raise BackendError(f"serve-model: binding {host} (beyond loopback) needs an API key (--api-key-env NAME)")
     backend = LocalBackend(model, **backend_options)
     backend.warm_up()
-    uvicorn.run(create_app(backend, served_names, max_batch=max_batch), host=host, port=port, log_level="warning")
+    app = create_app(backend, served_names, max_batch=max_batch, api_key=api_key)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def api_key_from_env(name: str | None) -> str | None:
+    """The key in environment variable `name` (never on the command line, where `ps` would show it)."""
+    import os
+
+    if name is None:
+        return None
+    key = os.environ.get(name)
+    if not key:
+        raise BackendError(f"serve-model: environment variable {name} (--api-key-env) is unset or empty")
+    return key
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

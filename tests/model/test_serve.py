@@ -150,3 +150,30 @@ async def test_openai_backend_gets_constrained_grounded_json(server):
         for step in checked.record["steps"]:
             assert 0 <= step["x"] <= 800 and 0 <= step["t"] <= 9.0
             assert set(step["anchor_ids"]) <= {a.id for a in anchors}
+
+
+@pytest.mark.anyio
+async def test_api_key_is_required_when_configured(tiny_model):
+    from dataclaw_tailor.model.local import LocalBackend
+    from dataclaw_tailor.model.serve import create_app
+
+    app = create_app(LocalBackend(tiny_model, max_chars=8, threads=1), ["dataclaw"], api_key="k3y")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        assert (await client.get("/v1/models")).status_code == 401
+        wrong = await client.get("/v1/models", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401 and wrong.json()["error"]["type"] == "authentication_error"
+    backend = OpenAIBackend("http://test/v1", api_key="k3y", transport=transport)
+    schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}
+    text = await backend.generate(GenerationRequest(messages=[Message.text("user", "x")], json_schema=schema, task="t", max_tokens=16))
+    assert set(json.loads(text)) == {"ok"} and backend.model_id == "dataclaw"
+
+
+def test_transformers_engine_refuses_open_binding_without_key(tiny_model):
+    done = run_claw("serve-model", "--engine", "transformers", "--model", str(tiny_model), "--host", "0.0.0.0")
+    assert done.returncode == 1 and "beyond loopback" in done.stderr and "Traceback" not in done.stderr
+    unset = run_claw("serve-model", "--engine", "transformers", "--model", str(tiny_model), "--host", "0.0.0.0",
+                     "--api-key-env", "DATACLAW_TEST_UNSET_KEY")
+    assert unset.returncode == 1 and "DATACLAW_TEST_UNSET_KEY" in unset.stderr
+    open_vllm = run_claw("serve-model", "--engine", "vllm", "--base", "m", "--host", "0.0.0.0", "--dry-run")
+    assert open_vllm.returncode == 0 and "without an API key" in open_vllm.stderr
