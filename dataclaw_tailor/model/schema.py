@@ -36,7 +36,8 @@ X_KEYS = ("x", "to_x")
 Y_KEYS = ("y", "to_y")
 """Pixel coordinates on the source's screen (a drag's end point too)."""
 
-STEP_LISTS = ("steps", "pairs")
+STEP_LISTS = ("steps",)
+"""Lists with one item per recorded event. (Grounding `pairs` also come from labelled elements, so they are not capped.)"""
 """List fields whose items correspond one-to-one to events of the source, so events seen cap their size."""
 
 TEXT_CHAR = r'[^\x00-\x1f"\\]'
@@ -144,7 +145,7 @@ def specialise(schema: Node, source: Source, anchors: Iterable[Anchor], *, max_i
     - `anchor_ids` arrays: items become an enum of the extracted ids (no ids: the array must be empty);
     - time points and spans: `[0, duration]` when the duration is known, otherwise `>= 0`;
     - `x`/`y` (and a drag's `to_x`/`to_y`), `point`, `bbox`/`region`: inside the screen (`width` x `height`) when known;
-    - `steps`/`pairs` lists: at most as many items as events seen; with `max_items` (the intent's
+    - `steps` lists: at most as many items as events seen; with `max_items` (the intent's
       budget) every list of objects is capped too.
 
     >>> from dataclaw_tailor.core import Source

@@ -134,3 +134,18 @@ def test_every_task_schema_compiles_at_default_and_long_text_caps(compiler, max_
     for bad in ("y" * 301, "y" * 129):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(bad, long)
+
+
+def test_grounding_pairs_are_not_capped_by_the_event_count():
+    from dataclaw_tailor.core import Anchor, Source
+    from dataclaw_tailor.experts.registry import get_task
+    from dataclaw_tailor.model.schema import specialise
+
+    source = Source(path="t", kind="gui_trace", content_hash="h", meta={"width": 100, "height": 100, "n_steps": 1})
+    anchors = [Anchor(id="gui_event:0", kind="gui_event", t=0.0, p=[5, 5])] + [
+        Anchor(id=f"gui_element:{i}", kind="gui_element", p=[i, i, i + 5, i + 5], c={"text": f"e{i}"}) for i in range(4)
+    ]
+    schema = specialise(get_task("gui.grounding").json_schema(), source, anchors)
+    assert "maxItems" not in schema["properties"]["pairs"]
+    steps = specialise(get_task("gui.trajectory").json_schema(), source, anchors)["properties"]["steps"]
+    assert steps["maxItems"] == 1
