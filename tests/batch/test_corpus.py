@@ -1,7 +1,6 @@
 import json
 import shutil
 
-import anyio
 import pytest
 
 from dataclaw_tailor.batch import discover, run_corpus

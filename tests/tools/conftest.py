@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -10,8 +9,7 @@ import pytest
 
 from dataclaw_tailor.tools.ffmpeg import ffmpeg_exe
 
-ROOT = Path(__file__).resolve().parents[2]
-DEVSET = Path(os.environ.get("DATACLAW_DEVSET", ROOT.parent / "shared" / "devset"))
+from ..conftest import DEVSET
 
 
 def devset_path(*parts: str) -> Path:
