@@ -372,10 +372,10 @@ def main() -> None:
     except DataClawError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    except click.ClickException as exc:
-        exc.show()
+    except (click.ClickException, typer.TyperException) as exc:  # typer vendors its own click: catch both
+        exc.show() if hasattr(exc, "show") else typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    except click.Abort:
+    except (click.Abort, typer.Abort):
         sys.exit(EXIT_ERROR)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
