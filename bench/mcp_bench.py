@@ -2,7 +2,8 @@
 
 The no-op tool is registered only here (build the product server, then add it), so the ratio is the
 work a tool adds on top of the identical MCP path: argument validation, the roots resolver, result
-conversion and the client round trip. Runs the in-process client in both protocol modes, and a real
+conversion and the client round trip. A direct `check_record` row shows how much of `validate_record`
+is the validation itself. Runs the in-process client in both protocol modes, and a real
 stdio subprocess (this script re-launched with `--serve-stdio`, which adds the same no-op tool).
 
     .venv/bin/python bench/mcp_bench.py [--calls 200] [--tailor-calls 30]
@@ -51,6 +52,20 @@ async def timed(client: Client, name: str, args: dict, n: int) -> list[float]:
     return out
 
 
+def direct_check(record: dict, n: int) -> list[float]:
+    """The validation work alone, called directly: what `validate_record` costs without any MCP around it."""
+    from dataclaw_tailor.core.validate import check_record
+    from dataclaw_tailor.server.tools import task_schema
+
+    schema = task_schema("gui.trajectory")
+    out = []
+    for _ in range(n):
+        start = time.perf_counter()
+        check_record(record, schema, [], None)
+        out.append(time.perf_counter() - start)
+    return out
+
+
 def bench_server(state: Path):
     server = build_server(ServerConfig(roots=Roots([ROOT]), state_dir=state))
     server.add_tool(noop, name="noop")
@@ -73,12 +88,13 @@ async def bench(transport: str, mode: str, calls: int, tailor_calls: int, state:
             ),
             "tailor (rules)": await timed(client, "tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps"}, tailor_calls),
         }
+    rows["(check_record, no MCP)"] = direct_check(record, calls)
     base50, base95 = quantiles(rows["noop"])
     print(f"\n{transport}, mode={mode}  (ratios are against the no-op tool in the same server)")
-    print(f"{'tool':<22}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}{'p50 x noop':>12}{'p95 x noop':>12}")
+    print(f"{'tool':<24}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}{'p50 x noop':>12}{'p95 x noop':>12}")
     for name, samples in rows.items():
         p50, p95 = quantiles(samples)
-        print(f"{name:<22}{len(samples):>5}{p50 * 1e3:>10.2f}{p95 * 1e3:>10.2f}{p50 / base50:>12.1f}{p95 / base95:>12.1f}")
+        print(f"{name:<24}{len(samples):>5}{p50 * 1e3:>10.2f}{p95 * 1e3:>10.2f}{p50 / base50:>12.1f}{p95 / base95:>12.1f}")
 
 
 def main() -> None:

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
 from .core import DataClawError, Intent
@@ -160,7 +159,7 @@ def validate(
     from .core.validate import check_record
     from .experts.registry import get_task
     from .tools import detect, extract
-    from .tools.registry import producible
+    from .tools.registry import applicable
 
     spec = get_task(task)
     text = file.read_text() if file.exists() else None
@@ -176,7 +175,7 @@ def validate(
     src = Source.model_validate(doc["source"]) if envelope and doc.get("source") else None
     if source is not None:
         src = detect(source)
-        anchors = extract(src, kinds=[k for k in spec.extractors if k in producible(src.kind)] or None)
+        anchors = extract(src, kinds=applicable(spec.extractors, src.kind))
     checked = check_record(record, spec.json_schema(_load_json_file(custom_schema, "schema") if custom_schema else None), anchors, src, repair=False)
     emit_json(checked.report.summary())
     raise typer.Exit(EXIT_OK if checked.report.valid else EXIT_ERROR)
@@ -246,6 +245,8 @@ def serve_model(
     tensor_parallel_size: Annotated[int, typer.Option(help="vllm: GPUs per model.")] = 1,
     api_key_env: Annotated[str | None, typer.Option(help="vllm: env var holding the API key clients must send.")] = None,
     max_chars: Annotated[int, typer.Option(help="transformers: longest free-text string under constrained decoding.")] = 256,
+    max_items: Annotated[int | None, typer.Option(help="transformers: longest list under constrained decoding.")] = None,
+    threads: Annotated[int | None, typer.Option(help="transformers: torch CPU threads.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="vllm: print the command instead of running it.")] = False,
 ) -> None:
     """Serve the tailoring model over the OpenAI chat API (Omni, or Expert with one adapter per domain)."""
@@ -267,16 +268,20 @@ def serve_model(
         if model is None:
             raise typer.BadParameter("--engine transformers needs --model")
         typer.echo(f"serving {model} as {', '.join(names)} on http://{host}:{port}/v1", err=True)
-        serve.serve_transformers(model, host=host, port=port, served_names=names, max_chars=max_chars)
+        serve.serve_transformers(model, host=host, port=port, served_names=names, max_chars=max_chars, max_items=max_items,
+                                 threads=threads)
     else:
         raise typer.BadParameter(f"--engine {engine!r}: choose vllm or transformers")
 
 
 @app.command()
 def mcp(
-    root: Annotated[list[Path] | None, typer.Option(help="Directory tools may read and write (repeatable); the client's MCP roots are added. Default: the working directory.")] = None,
+    root: Annotated[list[Path] | None, typer.Option(help="Directory tools may read and write (repeatable); the client's MCP roots are added to these.")] = None,
     state_dir: Annotated[Path | None, typer.Option(help="Where clarification threads are checkpointed (default ~/.local/state/dataclaw-tailor).")] = None,
-    backend: Annotated[str, typer.Option(help="Tailoring backend for every call.")] = "rules",
+    backend: Annotated[str, typer.Option(help="Tailoring backend for every call: rules, openai, local, or sampling (the MCP client's own model).")] = "rules",
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server for --backend openai.")] = None,
+    model: Annotated[str | None, typer.Option(help="Served model name (openai) or checkpoint folder (local).")] = None,
+    expert_model: Annotated[list[str] | None, typer.Option(help="DOMAIN=SERVED_NAME Expert adapter (openai; repeatable).")] = None,
     http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP at /mcp instead of stdio.")] = False,
     host: Annotated[str, typer.Option(help="HTTP bind address; beyond loopback needs DATACLAW_MCP_TOKEN.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="HTTP port.")] = 8000,
@@ -288,11 +293,13 @@ def mcp(
     if http:
         require_token_for(host, token)
     from .graph.runner import default_state_dir
+    from .model.options import backend_options
     from .server.app import serve_http, serve_stdio
     from .server.config import ServerConfig
     from .server.roots import Roots
 
-    config = ServerConfig(roots=Roots(root or ()), state_dir=state_dir or default_state_dir(), backend=backend)
+    options = backend_options(backend, base_url=base_url, model=model, expert_models=expert_model)
+    config = ServerConfig(roots=Roots(root or ()), state_dir=state_dir or default_state_dir(), backend=backend, backend_options=options)
     if http:
         serve_http(config, host, port, token)
     else:
@@ -348,10 +355,8 @@ def export(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Turn valid tailored records into a supervised fine-tuning set."""
-    from .evals.export import ExportFormat, export_records
+    from .evals.export import export_records
 
-    if fmt not in ExportFormat.__members__:
-        raise typer.BadParameter(f"--format must be one of {', '.join(ExportFormat.__members__)}")
     if unit not in ("auto", "record"):
         raise typer.BadParameter("--unit must be auto or record")
     summary = export_records(records, fmt, out, unit=unit)  # type: ignore[arg-type]
@@ -372,11 +377,15 @@ def main() -> None:
     except DataClawError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    except (click.ClickException, typer.TyperException) as exc:  # typer vendors its own click: catch both
-        exc.show() if hasattr(exc, "show") else typer.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    except (click.Abort, typer.Abort):
+    except typer.Abort:
         sys.exit(EXIT_ERROR)
+    except typer.TyperException as exc:
+        # typer vendors click: its usage errors (exit code 2) and file errors arrive here.
+        show = getattr(exc, "show", None)
+        if show is None:
+            raise
+        show()
+        sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 

@@ -78,3 +78,14 @@ def test_bad_input_is_one_line_naming_the_file(tmp_path, make):
     assert "Traceback" not in err
     assert len(err.splitlines()) == 1 and err.startswith("error:")
     assert path.name in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("tailor", str(EXAMPLES / "video" / "three_shots.mp4"), "--task", "daily.vqa"), ("eval",), ("tailor", "--bogus"), ("tailor", "--thread", "abc")],
+    ids=["no-intent", "missing-argument", "unknown-option", "thread-without-answer"],
+)
+def test_usage_errors_exit_2_without_traceback(args):
+    proc = run_claw(*args)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "Error" in proc.stderr

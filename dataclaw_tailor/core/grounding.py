@@ -10,6 +10,8 @@ its anchors. The checks read field-name conventions so they apply to every task,
 - positions `x`/`y`, `point` ([x, y]) and `bbox`/`region` ([x1, y1, x2, y2]): on screen; a point in an
   item that cites positioned anchors must lie within `radius` (a fraction of the screen diagonal)
   of one of them or inside one of their boxes.
+- an object without its own `anchor_ids` is judged against the anchors its nearest enclosing object
+  cites (a GUI step cites its event; the step's `action` carries the x/y).
 - lists whose items carry `start_s` must be in temporal order.
 
 Each check is a `Claim`; a record's grounding score is the fraction of claims that hold.
@@ -71,29 +73,29 @@ class _Walker:
     def add(self, path: str, code: str, ok: bool, message: str = "") -> None:
         self.claims.append(Claim(path, code, ok, message))
 
-    def walk(self, node: Any, path: str) -> None:
+    def walk(self, node: Any, path: str, inherited: list[Anchor] | None = None) -> None:
         if isinstance(node, dict):
-            self._check_object(node, path)
+            cited = self._cited(node, inherited or [])
+            self._check_object(node, path, cited)
             for key, value in node.items():
-                self.walk(value, f"{path}.{key}")
+                self.walk(value, f"{path}.{key}", cited)
         elif isinstance(node, list):
             self._check_order(node, path)
             for i, value in enumerate(node):
-                self.walk(value, f"{path}[{i}]")
+                self.walk(value, f"{path}[{i}]", inherited)
 
-    def _cited(self, obj: dict) -> list[Anchor]:
+    def _cited(self, obj: dict, inherited: list[Anchor]) -> list[Anchor]:
         ids = obj.get("anchor_ids")
         if not isinstance(ids, list):
-            return []
+            return inherited
         return [self.anchors[i] for i in ids if isinstance(i, str) and i in self.anchors]
 
-    def _check_object(self, obj: dict, path: str) -> None:
+    def _check_object(self, obj: dict, path: str, cited: list[Anchor]) -> None:
         ids = obj.get("anchor_ids")
         if isinstance(ids, list):
             for i, aid in enumerate(ids):
                 ok = isinstance(aid, str) and aid in self.anchors
                 self.add(f"{path}.anchor_ids[{i}]", "unknown_anchor", ok, "" if ok else f"anchor id {aid!r} was not extracted from the source")
-        cited = self._cited(obj)
         for key in TIME_POINTS:
             t = _num(obj.get(key))
             if t is not None:

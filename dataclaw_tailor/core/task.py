@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .anchor import Anchor
+from .errors import InputError
 from .intent import Intent
 from .source import Source, SourceKind
 
@@ -49,7 +50,7 @@ class TaskSpec:
     def json_schema(self, custom: dict[str, Any] | None = None) -> dict[str, Any]:
         if self.model is None:
             if custom is None:
-                raise ValueError(f"task {self.name} needs a user JSON Schema")
+                raise InputError("schema", f"task {self.name} takes your own JSON Schema; none was given")
             return custom
         schema = self.model.model_json_schema()
         schema.setdefault("title", self.name)

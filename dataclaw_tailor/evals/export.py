@@ -395,7 +395,10 @@ def export_records(
     unit: Literal["auto", "record"] = "auto",
 ) -> ExportSummary:
     """Write the valid records of a JSONL file as a fine-tuning set in `fmt` at `out`."""
-    records_path, out_path, fmt = Path(records), Path(out), ExportFormat(fmt)
+    records_path, out_path = Path(records), Path(out)
+    if fmt not in ExportFormat.__members__:
+        raise InputError(out_path, f"unknown export format {fmt!r}; choose one of {', '.join(ExportFormat.__members__)}")
+    fmt = ExportFormat(fmt)
     samples: list[Sample] = []
     skipped: list[Skipped] = []
     missing: list[str] = []

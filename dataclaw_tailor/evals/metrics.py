@@ -246,7 +246,7 @@ class _Semantic:
         refs = [r for r in ref if text_leaves(r, key)]
         preds = [p for p in pred if text_leaves(p, key)]
         if not refs:
-            return 0.0, 0
+            return 0.0, sum(len(text_leaves(p, key)) for p in preds)
         pair = {(i, j): self.compare(p, r, key) for i, p in enumerate(preds) for j, r in enumerate(refs)}
         sizes = [len(text_leaves(r, key)) for r in refs]
         span = max(len(preds), len(refs))
@@ -368,6 +368,8 @@ class _Sequence:
             self._object(pred if isinstance(pred, dict) else {}, ref, time_done)
         elif isinstance(ref, list) and any(isinstance(r, dict) for r in ref):
             self._items([p for p in pred if isinstance(p, dict)] if isinstance(pred, list) else [], [r for r in ref if isinstance(r, dict)])
+        elif ref == [] and isinstance(pred, list) and any(isinstance(p, dict) for p in pred):
+            self.parts.append(0.0)
 
     def _object(self, pred: dict, ref: dict, time_done: bool) -> None:
         span = span_of(ref)

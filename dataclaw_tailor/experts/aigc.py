@@ -13,8 +13,8 @@ from pydantic import Field
 
 from ..core import Anchor, InputError, SourceKind, TailorContext, TaskSpec, of_kind
 from .common import (
-    AnchorIds, Box, Expert, Seconds, Span, Strict, Text, clean, content, duration, field, index_of, limit, prompt, r3,
-    quote_list, sorted_by_time, where_in_frame, box_center,
+    AnchorIds, Box, Expert, Seconds, Span, Strict, Text, box_center, clean, content, duration, field, index_of, limit, prompt,
+    quote_list, r3, sorted_by_time, where_in_frame,
 )
 from .examples import example_record
 from . import video
@@ -83,7 +83,7 @@ def _contacts(grips: list[Anchor], start: float, end: float) -> list[dict]:
 def _robot_clips(ctx: TailorContext) -> list[dict]:
     task = of_kind(ctx.anchors, "robot_task")
     instruction = clean(content(task[0], "instruction"), 200) if task else ""
-    robot = clean(str(field(task[0], "robot") or "robot"), 40) if task else "robot"
+    robot = clean(str(field(task[0], "robot") or ""), 40) if task else ""
     noun = object_phrase(instruction) if instruction else None
     total = duration(ctx)
     phases = sorted_by_time(a for a in of_kind(ctx.anchors, "phase") if a.start is not None)
@@ -98,7 +98,7 @@ def _robot_clips(ctx: TailorContext) -> list[dict]:
         contacts = _contacts(grips, begin, end)
         verb = skill.split()[0].lower() if skill else None
         what = f"performs '{skill}'" if skill else "carries out its task"
-        text = f"A {robot} {what}" + (f" while working on the instruction '{instruction}'" if instruction else "")
+        text = f"A robot{f' ({robot})' if robot else ''} {what}" + (f" while working on the instruction '{instruction}'" if instruction else "")
         if contacts:
             text += "; " + ", ".join(f"the gripper {'closes' if c['type'] == 'contact' else 'opens'} {c['t'] - begin:.1f} s into the clip" for c in contacts)
         clips.append({"span": [r3(begin), r3(end)], "first_frame": field(first, "path") if first else None, "prompt": clean(text + ".", 500),
@@ -136,14 +136,17 @@ def synthesize_i2v(ctx: TailorContext) -> dict[str, Any]:
 
 def synthesize_edits(ctx: TailorContext) -> dict[str, Any]:
     """One pair per `edit_pair`, its region the union of the pair's `edit_region` boxes."""
-    regions = of_kind(ctx.anchors, "edit_region")
+    regions: dict[Any, list[Anchor]] = {}
+    for r in of_kind(ctx.anchors, "edit_region"):
+        if r.p and len(r.p) == 4:
+            regions.setdefault(field(r, "pair"), []).append(r)
     screen = ctx.source.screen
     pairs = []
     for pair in sorted(of_kind(ctx.anchors, "edit_pair"), key=index_of):
         before, after = field(pair, "before"), field(pair, "after")
         if not before or not after:
             continue
-        mine = [r for r in regions if field(r, "pair") == pair.id and r.p and len(r.p) == 4]
+        mine = regions.get(pair.id, [])
         box = [r3(min(r.p[0] for r in mine)), r3(min(r.p[1] for r in mine)), r3(max(r.p[2] for r in mine)), r3(max(r.p[3] for r in mine))] if mine else None
         instruction = clean(str(field(pair, "instruction") or ""), 300)
         if not instruction:

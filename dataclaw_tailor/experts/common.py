@@ -9,6 +9,7 @@ forbids raw control characters, which weak constrained decoders otherwise emit i
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -49,6 +50,12 @@ def prompt(task: str, body: str) -> str:
     """A task prompt: what to produce for this task, followed by the rules every task shares."""
     return f"Task `{task}`.\n{body.strip()}\n\n{COMMON_RULES}"
 
+
+QA_DEFAULT_ITEMS = 40
+"""QA pairs a rules record holds when the intent sets no budget: one per OCR line of a long video is too many."""
+
+QA_KEYWORDS = ("qa", "vqa", "question", "questions and answers", "answer", "spatio temporal", "reasoning")
+"""Routing phrases shared by every question-answering task; the domain keywords tell them apart."""
 
 T = TypeVar("T")
 
@@ -115,15 +122,23 @@ def sorted_by_time(anchors: Iterable[Anchor]) -> list[Anchor]:
     return sorted(anchors, key=lambda a: (a.start if a.start is not None else -1.0, index_of(a)))
 
 
-def within(anchors: Iterable[Anchor], start: float, end: float, *kinds: str) -> list[Anchor]:
-    """Anchors of the given kinds whose time overlaps [start, end] (points inside it)."""
-    found = []
-    for a in anchors:
-        if kinds and a.kind not in kinds or a.start is None:
-            continue
-        if a.start <= end and a.end >= start:
-            found.append(a)
-    return sorted_by_time(found)
+class TimeIndex:
+    """Timed anchors sorted by start, for overlap queries in O(log n + hits).
+
+    A long video has thousands of OCR and keyframe anchors; scanning them once per shot would make
+    the rules backend quadratic in the length of the video.
+    """
+
+    def __init__(self, anchors: Iterable[Anchor], *kinds: str):
+        self.anchors = sorted_by_time(a for a in anchors if a.start is not None and (not kinds or a.kind in kinds))
+        self.starts = [a.start for a in self.anchors]
+        self.longest = max((a.end - a.start for a in self.anchors), default=0.0)
+
+    def overlapping(self, start: float, end: float) -> list[Anchor]:
+        """Anchors whose time overlaps [start, end] (points inside it), in temporal order."""
+        lo = bisect_left(self.starts, start - self.longest)
+        hi = bisect_right(self.starts, end)
+        return [a for a in self.anchors[lo:hi] if a.end >= start]
 
 
 def clean(text: str, max_len: int = 200) -> str:
@@ -137,12 +152,15 @@ def clean(text: str, max_len: int = 200) -> str:
 
 
 def unique(texts: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for t in texts:
-        t = clean(t)
-        if t and t.lower() not in {s.lower() for s in seen}:
-            seen[t] = None
-    return list(seen)
+    """Cleaned, non-empty texts without case-insensitive repeats, in first-seen order."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for text in texts:
+        text = clean(text)
+        if text and text.lower() not in seen:
+            seen.add(text.lower())
+            out.append(text)
+    return out
 
 
 def quote_list(texts: Sequence[str], max_n: int = 3) -> str:

@@ -37,6 +37,8 @@ class _Filler:
         self.total = duration(ctx)
 
     def resolve(self, schema: Any) -> dict[str, Any]:
+        """The concrete schema to fill: `$ref` followed, `allOf` merged, the first non-null `anyOf`/`oneOf`
+        branch or type taken (a valid instance needs only one branch)."""
         if not isinstance(schema, dict):
             return {}
         ref = schema.get("$ref")
@@ -79,7 +81,7 @@ class _Filler:
             case "array":
                 return self.array(schema, name, anchor)
             case "number" | "integer":
-                return self.number(schema, name, anchor, integer=kind == "integer")
+                return self.number(schema, name, anchor)
             case "boolean":
                 return False
             case "null":
@@ -103,11 +105,11 @@ class _Filler:
     def array(self, schema: dict[str, Any], name: str, anchor: Anchor | None) -> list[Any]:
         items = self.resolve(schema.get("items", {}))
         lo, hi = int(schema.get("minItems", 0)), schema.get("maxItems")
+        geometry = self.geometry(name, anchor) if items.get("type") in ("number", "integer") else None
         if name == "anchor_ids":
             values: list[Any] = [anchor.id] if anchor else []
-        elif name in SPAN_KEYS or (name in POSITION_KEYS and items.get("type") in ("number", "integer")):
-            values = self.geometry(name, anchor, lo, hi)
-            return values if values is not None else [0] * lo
+        elif geometry is not None and lo <= len(geometry) <= (hi if hi is not None else len(geometry)):
+            return [self.bounded(v, items) for v in geometry]
         elif items.get("type") == "object" or "properties" in items:
             pool = [anchor] if anchor is not None else self.pool(items)
             cap = self.ctx.intent.max_items
@@ -147,7 +149,8 @@ class _Filler:
             return sorted_by_time(group) if all(a.t is not None for a in group) else sorted(group, key=index_of)
         return sorted_by_time(by_kind[kinds[0]]) if kinds else []
 
-    def geometry(self, name: str, anchor: Anchor | None, lo: int, hi: Any) -> list[float] | None:
+    def geometry(self, name: str, anchor: Anchor | None) -> list[float] | None:
+        """A span, box or point read off the anchor for the conventional field names, else None."""
         if anchor is None:
             return None
         if name in SPAN_KEYS and anchor.t is not None:
@@ -158,7 +161,7 @@ class _Filler:
             return [r3(v) for v in box_center(anchor.p)]
         return None
 
-    def number(self, schema: dict[str, Any], name: str, anchor: Anchor | None, *, integer: bool) -> float | int:
+    def number(self, schema: dict[str, Any], name: str, anchor: Anchor | None) -> float | int:
         key = name.lower()
         value: float | None = None
         if anchor is not None:
@@ -168,13 +171,13 @@ class _Filler:
                 value = anchor.end
             elif key in ("x", "y") and anchor.p is not None and len(anchor.p) in (2, 4):
                 value = box_center(anchor.p)[0 if key == "x" else 1]
-            elif key in ("duration_s", "duration", "length_s") and anchor.t is not None:
+            elif ("duration" in key or "length" in key) and anchor.t is not None:
                 value = anchor.end - anchor.start
             elif key in ("index", "idx", "step", "order", "position"):
                 value = float(index_of(anchor))
         if value is None:
             screen = self.ctx.source.screen
-            if key in ("duration_s", "duration", "length_s"):
+            if "duration" in key or "length" in key:
                 value = self.total
             elif key in ("width", "height") and screen:
                 value = float(screen[0] if key == "width" else screen[1])
@@ -182,6 +185,12 @@ class _Filler:
                 value = float(len(self.ctx.anchors))
             else:
                 value = 0.0
+        return self.bounded(value, schema)
+
+    def bounded(self, value: float, schema: dict[str, Any]) -> float | int:
+        """`value` moved inside the schema's minimum/maximum (exclusive bounds by one unit), typed as the schema says."""
+        schema = self.resolve(schema)
+        integer = schema.get("type") == "integer"
         low = schema.get("minimum", schema.get("exclusiveMinimum"))
         high = schema.get("maximum", schema.get("exclusiveMaximum"))
         if low is not None:
@@ -211,8 +220,10 @@ class _Filler:
 
     def describe(self, anchor: Anchor) -> str:
         said = content(anchor) or content(anchor, "instruction") or content(anchor, "task") or content(anchor, "skill") or content(anchor, "state")
+        if said:
+            return said
         when = f" ({fmt_span(anchor.start, anchor.end)})" if anchor.t is not None else ""
-        return f"{said}{when}" if said else f"{anchor.kind.replace('_', ' ')} {index_of(anchor) + 1}{when}"
+        return f"{anchor.kind.replace('_', ' ')} {index_of(anchor) + 1}{when}"
 
     def overview(self, key: str) -> str:
         tasks = [a for a in self.ctx.anchors if a.kind in ("robot_task", "gui_task")]

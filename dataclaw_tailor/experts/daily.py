@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..core import SourceKind, TailorContext, TaskSpec
-from .common import Expert, AnchorIds, Seconds, Span, Strict, Text, clean, duration, fmt_span, limit, prompt
+from .common import QA_DEFAULT_ITEMS, QA_KEYWORDS, AnchorIds, Expert, Seconds, Span, Strict, Text, clean, duration, fmt_span, limit, prompt, r3
 from .examples import example_record
 from . import video
 
@@ -75,12 +75,20 @@ def synthesize_vqa(ctx: TailorContext) -> dict[str, Any]:
         by_type.setdefault(q["type"], []).append(q)
     mixed = [q for row in zip_longest(*by_type.values()) for q in row if q is not None]
     if not mixed:
-        total = duration(ctx)
-        parts = video.spans(ctx)
-        mixed = [{"type": "counting", "question": "How many shots does the video have?", "answer": str(len(parts)),
-                  "clip": [0.0, total], "reasoning": f"Shots detected: {', '.join(fmt_span(s.start, s.end) for s in parts)}.",
-                  "anchor_ids": [i for s in parts for i in s.ids[:1]]}]
-    return DailyVQA.model_validate({"qa": limit(mixed, ctx, spread=False)}).model_dump()
+        mixed = [_fallback(ctx)]
+    return DailyVQA.model_validate({"qa": limit(mixed, ctx, QA_DEFAULT_ITEMS, spread=False)}).model_dump()
+
+
+def _fallback(ctx: TailorContext) -> dict:
+    """A question the anchors can still answer when they support no typed question: the shot count, else the length."""
+    shots = [a for a in ctx.anchors if a.kind == "shot" and a.start is not None]
+    total = duration(ctx)
+    if shots:
+        lo, hi = min(a.start for a in shots), max(a.end for a in shots)
+        return {"type": "counting", "question": "How many shots does the video have?", "answer": str(len(shots)), "clip": [r3(lo), r3(hi)],
+                "reasoning": f"Shots detected: {', '.join(fmt_span(a.start, a.end) for a in shots)}.", "anchor_ids": [a.id for a in shots]}
+    return {"type": "counting", "question": "How many seconds long is the video?", "answer": f"About {total:.0f}.", "clip": [0.0, r3(total)],
+            "reasoning": "The length of the source.", "anchor_ids": []}
 
 
 CAPTIONS = TaskSpec(
@@ -129,6 +137,6 @@ EXPERT = Expert(
     task_keywords={
         "daily.dense_captions": ("caption", "dense", "dense caption", "describe", "description", "narrate", "event", "summary",
                                  "summarize", "summarise"),
-        "daily.vqa": ("qa", "question", "answer", "vqa", "temporal", "spatio temporal", "counting", "remot", "reasoning"),
+        "daily.vqa": QA_KEYWORDS + ("temporal", "counting", "remot"),
     },
 )

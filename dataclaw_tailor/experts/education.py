@@ -6,12 +6,13 @@ Anchors read: video anchors (`shot`, `subtitle`, `ocr`, `keyframe`) or, for a re
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
 from ..core import SourceKind, TailorContext, TaskSpec, of_kind
-from .common import Expert, AnchorIds, Seconds, Strict, Text, clean, content, duration, limit, prompt, r3, sorted_by_time
+from .common import AnchorIds, Expert, Seconds, Strict, Text, clean, content, duration, limit, prompt, r3, sorted_by_time
 from .examples import example_record
 from . import gui, video
 
@@ -79,7 +80,7 @@ def _from_video(ctx: TailorContext) -> dict[str, Any]:
         steps.append({"start_s": span.start, "end_s": span.end, "title": clean(title, 80), "instruction": clean(instruction, 400),
                       "on_screen_text": shown[:10], "anchor_ids": span.ids})
     texts = [content(a) for a in sorted_by_time(of_kind(ctx.anchors, "subtitle", "ocr")) if content(a)]
-    topic = clean(texts[0], 120) if texts else clean(ctx.intent.text, 120)
+    topic = clean(texts[0], 120) if texts else f"The procedure shown in {Path(ctx.source.path).name}"
     return {"topic": topic, "steps": steps, "summary": f"A {len(steps)}-step procedure over {duration(ctx):.1f} s of video."}
 
 

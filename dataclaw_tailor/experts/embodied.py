@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..core import Anchor, SourceKind, TailorContext, TaskSpec, of_kind
-from .common import Expert, AnchorIds, Seconds, Span, Strict, Text, clean, content, duration, field, fmt_span, limit, prompt, r3, sorted_by_time
+from .common import QA_DEFAULT_ITEMS, QA_KEYWORDS, AnchorIds, Expert, Seconds, Span, Strict, Text, clean, content, duration, field, fmt_span, limit, prompt, r3, sorted_by_time
 from .examples import example_record
 from . import video
 
@@ -83,7 +83,8 @@ class _Episode:
         return clean(str(value or "unknown"), 60)
 
     def gripper(self, start: float, end: float) -> tuple[Gripper, list[Anchor]]:
-        """State over [start, end): the change inside it if there is one, else the last state before it."""
+        """State over [start, end): the change in it if there is one (a phase often begins at the gripper event
+        that defines it, as a grasp begins with the close), else the last state before it."""
         inside = [g for g in self.grips if start <= g.start < end]
         if inside:
             last = field(inside[-1], "state")
@@ -93,20 +94,27 @@ class _Episode:
             return ("closed" if field(before[-1], "state") == "close" else "open"), []
         return "unknown", []
 
+    def frames_at(self, t: float) -> list[Anchor]:
+        """Frame anchors within 0.5 s of a segment edge that no event marks (the episode's start or end)."""
+        return [f for f in of_kind(self.ctx.anchors, "frame") if f.start is not None and abs(f.start - t) <= 0.5][:1]
+
     def cuts(self) -> list[tuple[float, float, str, list[Anchor], str]]:
         """Skill spans with their evidence and a note: phases if extracted, else spans between gripper
         events, else the video's shots (skill 'unknown': a plain video does not say what the robot does)."""
         if self.phases:
             return [(p.start, p.end, clean(str(field(p, "skill") or "unknown"), 40), [p], "") for p in self.phases]
         if self.grips:
-            out, start = [], 0.0
+            out, start, previous = [], 0.0, []
             for g in self.grips:
                 if g.start > start:
-                    out.append((start, g.start, "reach and grasp" if field(g, "state") == "close" else "move and release", [g], ""))
-                start = g.start
+                    skill = "reach and grasp" if field(g, "state") == "close" else "move and release"
+                    out.append((start, g.start, skill, previous + [g] + self.frames_at(start), ""))
+                start, previous = g.start, [g]
             if self.total > start:
-                out.append((start, self.total, "hold" if field(self.grips[-1], "state") == "close" else "retreat", [self.grips[-1]], ""))
-            return out
+                skill = "hold" if field(self.grips[-1], "state") == "close" else "retreat"
+                out.append((start, self.total, skill, previous + self.frames_at(self.total), ""))
+            if out:
+                return out
         return [(s.start, s.end, "unknown", s.anchors, video.describe(s)) for s in video.spans(self.ctx)]
 
 
@@ -115,11 +123,11 @@ def synthesize_subtasks(ctx: TailorContext) -> dict[str, Any]:
     segments = []
     for start, end, skill, own, note in ep.cuts():
         state, grips = ep.gripper(start, end)
-        facts = [note.rstrip(".") if note else f"{skill} from {fmt_span(start, end)}"]
+        facts = [note.rstrip(".") if note else f"{skill[:1].upper()}{skill[1:]} ({fmt_span(start, end)})"]
         if grips:
-            facts.append("gripper " + ", then ".join(f"{'closes' if field(g, 'state') == 'close' else 'opens'} at {g.start:.1f} s" for g in grips))
+            facts.append("the gripper " + ", then ".join(f"{'closes' if field(g, 'state') == 'close' else 'opens'} at {g.start:.1f} s" for g in grips))
         elif state != "unknown":
-            facts.append(f"gripper stays {state}")
+            facts.append(f"the gripper stays {state}")
         segments.append({"start_s": r3(start), "end_s": r3(end), "skill": skill, "description": clean("; ".join(facts) + ".", 300),
                          "gripper": state, "anchor_ids": list(dict.fromkeys(a.id for a in own + grips))})
     kinds = {"hesitation": "hesitation", "regrasp": "regrasp", "pause": "idle", "drop": "drop"}
@@ -142,7 +150,9 @@ def synthesize_vqa(ctx: TailorContext) -> dict[str, Any]:
     qa: list[dict] = []
     total = ep.total
     if ep.task_anchor and ep.task != "unknown":
-        qa.append({"question": "What is the robot asked to do?", "answer": ep.task, "clip": [0.0, r3(total)],
+        timed = ep.task_anchor.t is not None
+        clip = [r3(ep.task_anchor.start), r3(ep.task_anchor.end)] if timed else [0.0, r3(total)]
+        qa.append({"question": "What is the robot asked to do?", "answer": ep.task, "clip": clip,
                    "reasoning": f"The episode's instruction ({ep.task_anchor.id}).", "anchor_ids": [ep.task_anchor.id]})
     for p in ep.phases:
         skill = clean(str(field(p, "skill") or "unknown"), 40)
@@ -164,7 +174,7 @@ def synthesize_vqa(ctx: TailorContext) -> dict[str, Any]:
         qa.append({"question": "How many times does the gripper close during the episode?", "answer": str(len(closes)),
                    "clip": [r3(closes[0].start), r3(closes[-1].start)],
                    "reasoning": "Gripper closes at " + ", ".join(f"{g.start:.1f} s" for g in closes) + ".", "anchor_ids": [g.id for g in closes]})
-    for a in sorted_by_time(of_kind(ctx.anchors, "hesitation", "regrasp", "pause")):
+    for a in sorted_by_time(a for a in of_kind(ctx.anchors, "hesitation", "regrasp", "pause") if a.start is not None):
         word = {"hesitation": "hesitate", "regrasp": "re-grasp", "pause": "stop moving"}[a.kind]
         qa.append({"question": f"Does the robot {word} during the episode?", "answer": f"Yes, from {a.start:.1f} s to {a.end:.1f} s.",
                    "clip": [r3(a.start), r3(a.end)], "reasoning": f"{a.kind} anchor {a.id} spans {fmt_span(a.start, a.end)}.", "anchor_ids": [a.id]})
@@ -173,7 +183,7 @@ def synthesize_vqa(ctx: TailorContext) -> dict[str, Any]:
     if not qa:
         qa.append({"question": "How long is the recording?", "answer": f"About {total:.1f} s.", "clip": [0.0, r3(total)],
                    "reasoning": "The source duration.", "anchor_ids": []})
-    return EmbodiedVQA.model_validate({"task": ep.task, "qa": limit(qa, ctx)}).model_dump()
+    return EmbodiedVQA.model_validate({"task": ep.task, "qa": limit(qa, ctx, QA_DEFAULT_ITEMS)}).model_dump()
 
 
 SUBTASKS = TaskSpec(
@@ -224,6 +234,6 @@ EXPERT = Expert(
     task_keywords={
         "embodied.subtasks": ("segment", "segmentation", "skill", "subtask", "sub task", "phase", "primitive", "anomaly",
                               "anomalies", "hesitation", "regrasp", "failure"),
-        "embodied.vqa": ("qa", "question", "questions and answers", "answer", "vqa", "spatio temporal", "reasoning", "ask"),
+        "embodied.vqa": QA_KEYWORDS + ("ask",),
     },
 )

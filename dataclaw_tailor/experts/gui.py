@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..core import Anchor, InputError, SourceKind, TailorContext, TaskSpec, of_kind
-from .common import Expert, AnchorIds, Box, Strict, Text, clean, content, field, index_of, limit, prompt, r3, sorted_by_time
+from .common import AnchorIds, Box, Expert, Strict, Text, clean, content, field, index_of, limit, prompt, r3
 from .examples import example_record
 
 VERSION = "1.0"
@@ -158,8 +158,16 @@ class _Trace:
     def __init__(self, ctx: TailorContext):
         self.ctx = ctx
         self.events = sorted(of_kind(ctx.anchors, "gui_event"), key=lambda a: (field(a, "step", 0) or 0, a.start or 0.0, index_of(a)))
-        self.elements = of_kind(ctx.anchors, "gui_element")
-        self.changes = of_kind(ctx.anchors, "screen_change")
+        self.elements = sorted(of_kind(ctx.anchors, "gui_element"), key=index_of)
+        self.by_event: dict[Any, list[Anchor]] = {}
+        self.by_step: dict[Any, list[Anchor]] = {}
+        for e in self.elements:
+            if content(e):
+                self.by_event.setdefault(field(e, "event"), []).append(e)
+                self.by_step.setdefault(field(e, "step"), []).append(e)
+        self.changes: dict[Any, Anchor] = {}
+        for c in of_kind(ctx.anchors, "screen_change"):
+            self.changes.setdefault(field(c, "step"), c)
         task = of_kind(ctx.anchors, "gui_task")
         self.task_anchor = task[0] if task else None
 
@@ -183,20 +191,25 @@ class _Trace:
 
     def target(self, event: Anchor, action: GuiAction) -> Anchor | None:
         """The element acted on: the one tied to this event, else one under the pointer at this step."""
-        tied = [e for e in self.elements if field(e, "event") == event.id and content(e)]
+        tied = self.by_event.get(event.id)
         if tied:
             return tied[0]
-        step = field(event, "step")
-        under = [e for e in self.elements if field(e, "step") == step and e.p and _contains(e.p, action.x, action.y) and content(e)]
+        under = [e for e in self.by_step.get(field(event, "step"), []) if e.p and _contains(e.p, action.x, action.y)]
         return min(under, key=lambda e: (e.p[2] - e.p[0]) * (e.p[3] - e.p[1])) if under else None
 
     def visible(self, step: Any) -> list[str]:
-        texts = [clean(content(e), 60) for e in sorted(self.elements, key=index_of) if field(e, "step") == step and content(e)]
+        texts = [clean(content(e), 60) for e in self.by_step.get(step, [])]
         return list(dict.fromkeys(t for t in texts if t))
 
     def change(self, step: Any) -> Anchor | None:
-        found = [c for c in self.changes if field(c, "step") == step]
-        return found[0] if found else None
+        return self.changes.get(step)
+
+
+def _thought(event: Anchor, action: GuiAction, target: str | None) -> str:
+    """The recorded sub-task (the plan step the trace says was being worked on), then the action."""
+    subtask = clean(str(field(event, "subtask") or ""), 200)
+    lead = f"Current sub-task: {subtask.rstrip('.')}. " if subtask else ""
+    return f"{lead}Next action toward the task: {describe(action, target)}."
 
 
 def synthesize_trajectory(ctx: TailorContext) -> dict[str, Any]:
@@ -225,7 +238,7 @@ def synthesize_trajectory(ctx: TailorContext) -> dict[str, Any]:
                 index=len(steps),
                 screenshot=field(event, "screenshot"),
                 observation=clean("; ".join(parts) + ".", 600),
-                thought=clean(f"Next action toward the task: {describe(action, target_text)}.", 600),
+                thought=clean(_thought(event, action, target_text), 600),
                 action=action,
                 target_element=target_text,
                 anchor_ids=ids,
@@ -265,7 +278,7 @@ def synthesize_grounding(ctx: TailorContext) -> dict[str, Any]:
                 anchor_ids=[event.id] + ([target.id] if target else []),
             )
         )
-    for element in sorted(trace.elements, key=index_of):
+    for element in trace.elements:
         text = clean(content(element), 80)
         if element.id in used or not text or not element.p or len(element.p) != 4:
             continue

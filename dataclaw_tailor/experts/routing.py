@@ -11,13 +11,16 @@ Scoring:
    `intent.domain` / `answers["domain"]` when one is named), `custom` excluded since it needs a schema.
 3. Each candidate's evidence `e` sums keyword hits in the intent text (target use included): a hit on
    one of its expert's `keywords` adds the phrase's word count, a hit on one of the task's own
-   `task_keywords` adds twice that. Matching is on whole words, case-insensitive, with '-' and '_'
-   read as spaces and an optional plural 's'. The first task listed for the source kind in
-   `PRIMARY` gets 0.25 so that ties resolve to the most common use of that kind.
-4. With `E` the best evidence and `E2` the runner-up's:
-   `confidence = E / (E + 0.5) * (0.5 + 0.5 * (E - E2) / E)` — strong evidence *and* a clear margin are
-   both needed; no keyword at all gives 1/3 (the primary bonus alone). A single candidate (an edit
-   sequence, or a named domain with one task for the kind) is certain: confidence 1.0.
+   `task_keywords` adds twice that. Matching is on whole words, case-insensitive, with punctuation
+   ('-', '_', '/') read as spaces, a possessive "'s" dropped and an optional plural 's'. The first task listed for the source kind in
+   `USUAL` gets 0.25 so that ties resolve to the most common use of that kind; `USUAL`'s order
+   breaks the remaining ties.
+4. With `E` the best evidence and `gap` its lead over the runner-up:
+   `confidence = E / (E + 0.5) * (0.5 + 0.5 * gap / (gap + 1))` — strong evidence *and* a clear lead
+   are both needed. The lead is absolute, so phrases that fit both ("questions" for two QA tasks)
+   neither help nor hurt; one distinguishing word gives a lead of 1 (or 2 on a task's own keyword).
+   No keyword at all gives 0.2 (the primary bonus alone). A single candidate (an edit sequence, or a
+   named domain with one task for the kind) is certain: confidence 1.0.
 5. `candidates` ranks every candidate by its share of the evidence, each smoothed by +0.5 so that
    candidates without hits still show as alternatives.
 """
@@ -31,13 +34,15 @@ from pydantic import BaseModel, Field
 from ..core import InputError, Intent, Source, SourceKind, TaskSpec
 from .registry import EXPERTS, get_expert, get_task, tasks_for
 
-PRIMARY: dict[SourceKind, str] = {
-    SourceKind.gui_trace: "gui.trajectory",
-    SourceKind.robot_episode: "embodied.subtasks",
-    SourceKind.video: "daily.dense_captions",
-    SourceKind.edit_sequence: "aigc.edit_pairs",
-    SourceKind.image_set: "aigc.edit_pairs",
+USUAL: dict[SourceKind, tuple[str, ...]] = {
+    SourceKind.gui_trace: ("gui.trajectory", "gui.grounding", "education.procedure"),
+    SourceKind.robot_episode: ("embodied.subtasks", "embodied.vqa", "aigc.i2v_prompts"),
+    SourceKind.video: ("daily.dense_captions", "daily.vqa", "education.procedure", "aigc.i2v_prompts", "embodied.subtasks", "embodied.vqa"),
+    SourceKind.edit_sequence: ("aigc.edit_pairs",),
+    SourceKind.image_set: ("aigc.edit_pairs",),
 }
+"""Tasks in order of how commonly a source kind is tailored into them: the first gets `PRIMARY_BONUS`,
+and the order breaks ties among candidates (so a fuzzy intent lists the likeliest options first)."""
 PRIMARY_BONUS = 0.25
 
 
@@ -87,20 +92,29 @@ def route(source: Source, intent: Intent) -> Route:
         general = _hits(text, expert.keywords)
         specific = _hits(text, expert.task_keywords.get(task.name, ()))
         score = sum(len(p.split()) for p in general) + 2 * sum(len(p.split()) for p in specific)
-        if PRIMARY.get(source.kind) == task.name:
+        if USUAL.get(source.kind, ("",))[0] == task.name:
             score += PRIMARY_BONUS
         evidence[task.name] = score
         reasons[task.name] = [f"{task.domain} keyword '{p}'" for p in general] + [f"{task.name} keyword '{p}'" for p in specific]
-    ranked = sorted(candidates, key=lambda t: -evidence[t.name])
+    usual = USUAL.get(source.kind, ())
+    ranked = sorted(candidates, key=lambda t: (-evidence[t.name], usual.index(t.name) if t.name in usual else len(usual)))
     best = ranked[0]
     top = evidence[best.name]
     second = evidence[ranked[1].name] if len(ranked) > 1 else 0.0
     if len(ranked) == 1:
         confidence = 1.0
     else:
-        confidence = top / (top + 0.5) * (0.5 + 0.5 * (top - second) / top) if top > 0 else 0.0
+        gap = top - second
+        confidence = top / (top + 0.5) * (0.5 + 0.5 * gap / (gap + 1)) if top > 0 else 0.0
     total = sum(evidence.values()) + 0.5 * len(ranked)
     shares = [(t.name, round((evidence[t.name] + 0.5) / total, 3)) for t in ranked]
     why = reasons[best.name] or ["no keyword matched; defaulted to the most common task for this source kind"]
     why.insert(0, f"source kind {source.kind.value} fits {len(ranked)} task{'s' if len(ranked) != 1 else ''}")
+    fitting = {t.domain for t in candidates}
+    for expert in EXPERTS.values():
+        named = _hits(text, expert.keywords)
+        if named and expert.domain == "custom":
+            why.append(f"the intent mentions a custom format ('{named[0]}') but gives no JSON Schema")
+        elif named and expert.domain not in fitting:
+            why.append(f"the intent names {expert.domain} ('{named[0]}'), which has no task for {source.kind.value} sources")
     return Route(domain=best.domain, task=best.name, confidence=round(confidence, 3), reasons=why, candidates=shares)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field as dc_field
 
 from ..core import Anchor, TailorContext, of_kind
-from .common import clean, content, duration, field, fmt_span, quote_list, r3, sorted_by_time, unique, where_in_frame, within, box_center
+from .common import TimeIndex, box_center, clean, content, duration, field, fmt_span, quote_list, r3, sorted_by_time, unique, where_in_frame
 
 
 @dataclass
@@ -37,11 +37,12 @@ class Span:
 
     @property
     def ids(self) -> list[str]:
-        return [a.id for a in self.anchors]
+        return list(dict.fromkeys(a.id for a in self.anchors))
 
 
 def spans(ctx: TailorContext) -> list[Span]:
-    """Shots if any, else subtitle spans, else the whole source; each with the anchors inside it."""
+    """Shots if any, else subtitle spans, else the stretch where anything was observed (the whole
+    source when nothing was); each with the anchors inside it."""
     total = duration(ctx)
     shots = sorted_by_time(a for a in of_kind(ctx.anchors, "shot") if a.start is not None)
     if shots:
@@ -49,12 +50,15 @@ def spans(ctx: TailorContext) -> list[Span]:
     else:
         subs = sorted_by_time(a for a in of_kind(ctx.anchors, "subtitle") if a.start is not None)
         base = [(a.start, a.end, f"Segment {i + 1}", a) for i, a in enumerate(subs)]
+    index = TimeIndex(ctx.anchors, "ocr", "motion", "keyframe", "subtitle")
     if not base:
-        return [Span(0.0, r3(total), "The whole video", within(ctx.anchors, 0.0, total, "ocr", "motion", "keyframe", "subtitle"))]
+        seen = index.overlapping(0.0, total)
+        if not seen:
+            return [Span(0.0, r3(total), "The whole video")]
+        return [Span(r3(min(a.start for a in seen)), r3(max(a.end for a in seen)), "The observed part", seen)]
     out = []
     for start, end, label, own in base:
-        inside = [a for a in within(ctx.anchors, start, end, "ocr", "motion", "keyframe", "subtitle")
-                  if a.id != own.id and (a.start == a.end or (a.start < end and a.end > start))]
+        inside = [a for a in index.overlapping(start, end) if a.id != own.id and (a.start == a.end or (a.start < end and a.end > start))]
         if own.kind == "shot":
             inside = [a for a in inside if a.kind != "keyframe" or field(a, "shot") in (None, own.id)]
         out.append(Span(r3(start), r3(min(end, total) if total else end), label, [own] + inside))

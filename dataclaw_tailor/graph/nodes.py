@@ -21,7 +21,7 @@ from ..experts.routing import route as route_intent
 from ..model.prompt import build_request
 from ..model.schema import specialise
 from ..tools import detect, extract
-from ..tools.registry import producible
+from ..tools.registry import applicable
 from .clarify import resolve_answers, task_question
 from .state import Services, TailorState
 
@@ -92,8 +92,8 @@ async def clarify(state: TailorState, runtime: Runtime[Services]) -> dict[str, A
 async def extract_anchors(state: TailorState, runtime: Runtime[Services]) -> dict[str, Any]:
     source = Source.model_validate(state["source"])
     spec = get_task(state["task"])
-    wanted = runtime.context.extract_kinds or [k for k in spec.extractors if k in producible(source.kind)]
-    anchors = await asyncio.to_thread(extract, source, kinds=wanted or None, cache_dir=runtime.context.cache_dir)
+    wanted = runtime.context.extract_kinds or applicable(spec.extractors, source.kind)
+    anchors = await asyncio.to_thread(extract, source, kinds=wanted, cache_dir=runtime.context.cache_dir)
     return {"anchors": [a.model_dump(mode="json") for a in anchors]}
 
 

@@ -35,7 +35,12 @@ class Generation:
 
 
 class LocalBackend:
-    """Generate with a local checkpoint; `generate_batch` pads several requests into one `generate` call."""
+    """Generate with a local checkpoint; `generate_batch` pads several requests into one `generate` call.
+
+    `max_chars`/`max_items` bound free text and lists under constrained decoding (see `schema.bounded`);
+    `threads` sets torch's CPU threads (process-wide): on a busy CPU, one thread per process is often
+    several times faster than oversubscribed cores.
+    """
 
     name = "local"
 
@@ -49,6 +54,7 @@ class LocalBackend:
         max_chars: int | None = 256,
         max_items: int | None = None,
         seed: int | None = None,
+        threads: int | None = None,
     ):
         path = Path(model)
         if not (path / "config.json").is_file():
@@ -61,6 +67,7 @@ class LocalBackend:
         self.max_chars = max_chars
         self.max_items = max_items
         self.seed = seed
+        self.threads = threads
         self._lock = threading.Lock()
         self._loaded: dict[str, Any] | None = None
         self._grammars: dict[str, Any] = {}
@@ -98,6 +105,8 @@ class LocalBackend:
         tokenizer.padding_side = "left"
         if self.seed is not None:
             torch.manual_seed(self.seed)
+        if self.threads:
+            torch.set_num_threads(self.threads)
         info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab)
         self._loaded = {
             "model": model,

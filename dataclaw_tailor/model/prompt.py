@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ..core import Anchor, GenerationRequest, ImagePart, Message, TailorContext, TaskSpec, TextPart
+from .schema import prompt_view
 
 SYSTEM_PROMPT = (
     "You are DataClaw, a data tailoring model. You turn raw multimodal streams into training records. "
@@ -30,6 +31,8 @@ SYSTEM_PROMPT = (
     "cite them by id in `anchor_ids`, keep times inside the source and coordinates on its screen, and never "
     "invent an anchor id. Write text fields in the requested language."
 )
+
+CLOSING = "Now write the JSON record for this source."
 
 IMAGE_KEYS = ("path", "screenshot")
 """Anchor content keys that name an image file (keyframes and robot frames: path; GUI events: screenshot)."""
@@ -109,16 +112,23 @@ def build_prompt(
         "system": SYSTEM_PROMPT,
         "intent": _intent_section(ctx),
         "task": _task_section(spec),
-        "schema": "## JSON Schema\n" + json.dumps(schema, separators=(",", ":"), ensure_ascii=False),
+        "schema": "## JSON Schema\n" + json.dumps(prompt_view(schema), separators=(",", ":"), ensure_ascii=False),
         "example": "## Example record (another source; shows the shape only)\n"
         + json.dumps(spec.example, separators=(",", ":"), ensure_ascii=False),
     }
     sections = {name: count(text) for name, text in fixed.items()}
     room = budget.max_tokens - sum(sections.values()) - image_tokens - 16
+    if room <= 0:
+        notes.append(f"intent, task, schema, example and images alone take {budget.max_tokens - room - 16} tokens")
     lines = [_anchor_line(a, budget.max_text_chars) for a in ctx.anchors]
-    kept = _fit(ctx.anchors, lines, room, count)
-    header = _anchor_header(ctx, len(kept), len(lines))
-    anchor_text = header + "\n" + "\n".join(lines[i] for i in kept)
+    fixed_tokens = sum(sections.values()) + image_tokens + count(CLOSING)
+    for _ in range(4):  # the per-line estimate ignores joins and the header: shrink until the real count fits
+        kept = _fit(ctx.anchors, lines, room, count)
+        anchor_text = _anchor_header(ctx, len(kept), len(lines)) + "\n" + "\n".join(lines[i] for i in kept)
+        over = fixed_tokens + count(anchor_text) - budget.max_tokens
+        if over <= 0 or not kept:
+            break
+        room -= over
     sections["anchors"] = count(anchor_text)
     if len(kept) < len(lines):
         notes.append(f"subsampled anchors: {len(kept)} of {len(lines)} kept to fit {budget.max_tokens} tokens")
@@ -126,7 +136,7 @@ def build_prompt(
     user_text = "\n\n".join([fixed["intent"], fixed["task"], anchor_text, fixed["schema"], fixed["example"]])
     parts: list[TextPart | ImagePart] = [TextPart(text=user_text)]
     parts.extend(ImagePart(path=str(path), detail=detail) for path, _, detail in images)
-    parts.append(TextPart(text="Now write the JSON record for this source."))
+    parts.append(TextPart(text=CLOSING))
 
     request = GenerationRequest(
         messages=[Message.text("system", SYSTEM_PROMPT), Message(role="user", content=parts)],
@@ -135,7 +145,7 @@ def build_prompt(
         max_tokens=budget.output_tokens,
         context=ctx,
     )
-    text_tokens = sum(sections.values()) + count("Now write the JSON record for this source.")
+    text_tokens = sum(sections.values()) + count(CLOSING)
     total = text_tokens + image_tokens
     report = PromptReport(
         tokens=total,
@@ -219,22 +229,29 @@ def _clip(value: Any, max_chars: int) -> Any:
 
 
 def _fit(anchors: list[Anchor], lines: list[str], room: int, count: TokenCounter) -> list[int]:
-    """Indices of the anchors to show: all if they fit, else an even sample per kind that fits `room`."""
+    """Indices of the anchors to show: all if they fit, else an even sample of each kind under a common cap.
+
+    The cap (anchors per kind) is the largest that fits, so sparse kinds (shots, task) stay whole and the
+    dense ones (OCR, frames) are thinned evenly over time.
+    """
     sizes = [count(line) + 1 for line in lines]
     if sum(sizes) <= room:
         return list(range(len(lines)))
     by_kind: dict[str, list[int]] = {}
     for i, a in enumerate(anchors):
         by_kind.setdefault(a.kind, []).append(i)
-    lo, hi = 0.0, 1.0
-    best: list[int] = []
-    for _ in range(20):
-        ratio = (lo + hi) / 2
-        chosen = sorted(i for idx in by_kind.values() for i in _even(idx, max(1, round(len(idx) * ratio))))
+
+    def pick(cap: int) -> list[int]:
+        return sorted(i for idx in by_kind.values() for i in _even(idx, min(len(idx), cap)))
+
+    lo, hi, best = 1, max(len(v) for v in by_kind.values()), []
+    while lo <= hi:
+        cap = (lo + hi) // 2
+        chosen = pick(cap)
         if sum(sizes[i] for i in chosen) <= room:
-            best, lo = chosen, ratio
+            best, lo = chosen, cap + 1
         else:
-            hi = ratio
+            hi = cap - 1
     return best
 
 

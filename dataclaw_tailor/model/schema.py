@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -30,6 +31,10 @@ EVENT_KINDS: dict[SourceKind, tuple[str, ...]] = {
     SourceKind.edit_sequence: ("edit_pair",),
 }
 """Anchor kinds that count as one 'event' per list item, by source kind (a GUI step per gui_event ...)."""
+
+X_KEYS = ("x", "to_x")
+Y_KEYS = ("y", "to_y")
+"""Pixel coordinates on the source's screen (a drag's end point too)."""
 
 STEP_LISTS = ("steps", "pairs")
 """List fields whose items correspond one-to-one to events of the source, so events seen cap their size."""
@@ -138,7 +143,7 @@ def specialise(schema: Node, source: Source, anchors: Iterable[Anchor], *, max_i
 
     - `anchor_ids` arrays: items become an enum of the extracted ids (no ids: the array must be empty);
     - time points and spans: `[0, duration]` when the duration is known, otherwise `>= 0`;
-    - `x`/`y`, `point`, `bbox`/`region`: inside the screen (`width` x `height`) when known;
+    - `x`/`y` (and a drag's `to_x`/`to_y`), `point`, `bbox`/`region`: inside the screen (`width` x `height`) when known;
     - `steps`/`pairs` lists: at most as many items as events seen; with `max_items` (the intent's
       budget) every list of objects is capped too.
 
@@ -163,15 +168,14 @@ def specialise(schema: Node, source: Source, anchors: Iterable[Anchor], *, max_i
                     continue
                 if ids:
                     branch["items"] = {"type": "string", "enum": ids}
-                else:
-                    branch["items"] = {"type": "string"}
+                elif not branch.get("minItems"):
                     branch["maxItems"] = 0
         elif name in TIME_POINTS:
             _bound_numbers(node, defs, 0.0, t_hi)
         elif name in TIME_SPANS:
             _bound_tuple(node, defs, [t_hi, t_hi])
-        elif screen and name in ("x", "y"):
-            _bound_numbers(node, defs, 0.0, float(screen[0] if name == "x" else screen[1]))
+        elif screen and name in X_KEYS + Y_KEYS:
+            _bound_numbers(node, defs, 0.0, float(screen[0] if name in X_KEYS else screen[1]))
         elif screen and name == "point":
             _bound_tuple(node, defs, [float(screen[0]), float(screen[1])])
         elif screen and name in BOXES:
@@ -184,6 +188,27 @@ def specialise(schema: Node, source: Source, anchors: Iterable[Anchor], *, max_i
 
     _walk(out, defs, visit, set())
     _drop_infinite(out)
+    return out
+
+
+def prompt_view(schema: Node) -> Node:
+    """The schema as a prompt shows it: `anchor_ids` enums replaced by a pointer to the anchor list.
+
+    A specialised schema can list thousands of ids; the prompt already lists the anchors with their
+    ids, and the grammar (which gets the full enum) enforces them, so the prompt need not repeat them.
+    """
+    out = copy.deepcopy(schema)
+    defs = out.get("$defs", {})
+
+    def visit(name: str, node: Node) -> None:
+        if name != "anchor_ids":
+            return
+        for branch in _branches(node, defs):
+            items = branch.get("items")
+            if isinstance(items, dict) and "enum" in items:
+                branch["items"] = {"type": "string", "description": "An id from the Anchors list (the enum of extracted ids)."}
+
+    _walk(out, defs, visit, set())
     return out
 
 
@@ -213,25 +238,49 @@ def _drop_infinite(node: Any) -> None:
             _drop_infinite(value)
 
 
+NUMBER_LIMIT = 1_000_000_000
+"""Magnitude given to numbers the schema leaves unbounded, so a constrained number has finitely many digits."""
+
+_CLASS_STAR = re.compile(r"^\^(\[(?:[^\]\\]|\\.)*\])([*+])\$$")
+"""A pattern that is one character class repeated (`^[^\x00-\x1f]*$`): its length can be capped in place."""
+
+
+def _cap_text(node: Node, max_chars: int | None) -> None:
+    caps = [int(c) for c in (node.get("maxLength"), max_chars) if c is not None]
+    lower = int(node.get("minLength", 0))
+    pattern = node.get("pattern")
+    if pattern is None:
+        char = TEXT_CHAR
+    else:
+        match = _CLASS_STAR.match(pattern)
+        if match is None:
+            return
+        char = match.group(1)
+        lower = max(lower, 1 if match.group(2) == "+" else 0)
+    repeat = f"{{{lower},{min(caps)}}}" if caps else f"{{{lower},}}"
+    node["pattern"] = f"^{char}{repeat}$"
+    node.pop("maxLength", None)
+    node.pop("minLength", None)
+
+
 def bounded(schema: Node, *, max_chars: int | None = 256, max_items: int | None = None) -> Node:
     """Return a copy of `schema` whose every document ends: capped free text, capped lists, no control chars.
 
-    Free-text strings (no `enum`, `const`, `pattern` or `format`) get a printable-character `pattern` of at
-    most `max_chars` (`None`: unbounded length, still printable); arrays get `maxItems <= max_items`.
-    A stricter schema: whatever it admits, the original admits too.
+    Free-text strings (no `enum`, `const` or `format`) get a `pattern` of at most `max_chars` characters
+    (`None`: unbounded length): printable text without quotes or backslashes, or, where the schema already
+    has a one-character-class pattern such as `^[^\x00-\x1f]*$`, that class with the cap. Arrays get
+    `maxItems <= max_items`. A stricter schema: whatever it admits, the original admits too.
     """
     out = copy.deepcopy(schema)
 
     def visit(node: Any) -> None:
         if isinstance(node, dict):
             kinds = _types(node)
-            if "string" in kinds and not {"enum", "const", "pattern", "format"} & node.keys():
-                caps = [int(c) for c in (node.get("maxLength"), max_chars) if c is not None]
-                lower = int(node.get("minLength", 0))
-                repeat = f"{{{lower},{min(caps)}}}" if caps else f"{{{lower},}}"
-                node["pattern"] = f"^{TEXT_CHAR}{repeat}$"
-                node.pop("maxLength", None)
-                node.pop("minLength", None)
+            if "string" in kinds and not {"enum", "const", "format"} & node.keys():
+                _cap_text(node, max_chars)
+            if kinds & {"number", "integer"}:
+                node.setdefault("minimum", -NUMBER_LIMIT)
+                node.setdefault("maximum", NUMBER_LIMIT)
             if "array" in kinds and max_items is not None:
                 floor = int(node.get("minItems", 0))
                 current = node.get("maxItems")

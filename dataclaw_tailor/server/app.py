@@ -27,7 +27,7 @@ the allowed roots. When `tailor` answers 'needs_clarification', ask the user its
 again with `answers` and the same `thread_id`."""
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
-WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
 
 
 def build_server(config: ServerConfig | None = None, *, token: str | None = None, host: str = "127.0.0.1", port: int = 8000) -> MCPServer:

@@ -98,9 +98,3 @@ class TaskInfo(BaseModel):
 
 class TaskList(BaseModel):
     tasks: list[TaskInfo]
-
-
-class ExportOutput(BaseModel):
-    out: str = Field(description="The written dataset file or folder.")
-    format: str = Field(description="The export format.")
-    summary: dict[str, Any] = Field(description="What the exporter reports: counts written and skipped, and why.")

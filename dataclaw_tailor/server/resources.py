@@ -12,6 +12,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError
 
 from ..core import UnknownTask
+from .tools import task_schema
 
 
 def _spec(task: str):
@@ -23,14 +24,14 @@ def _spec(task: str):
         raise ResourceError(f"dataclaw://tasks/{task}: {exc}") from exc
 
 
-def task_schema(task: str) -> str:
+def schema_resource(task: str) -> str:
     spec = _spec(task)
     if spec.model is None:
         raise ResourceError(f"dataclaw://tasks/{task}/schema: task {task!r} takes the caller's own JSON Schema")
-    return json.dumps(spec.json_schema(), indent=2)
+    return json.dumps(task_schema(spec.name), indent=2)
 
 
-def task_example(task: str) -> str:
+def example_resource(task: str) -> str:
     return json.dumps(_spec(task).example, indent=2, ensure_ascii=False)
 
 
@@ -38,8 +39,8 @@ def register_resources(server: MCPServer) -> None:
     server.resource(
         "dataclaw://tasks/{task}/schema", name="task-schema", mime_type="application/json",
         description="JSON Schema of a task's records (task names from `list_tasks`, e.g. gui.trajectory).",
-    )(task_schema)
+    )(schema_resource)
     server.resource(
         "dataclaw://tasks/{task}/example", name="task-example", mime_type="application/json",
         description="An example record of a task, valid against its schema.",
-    )(task_example)
+    )(example_resource)

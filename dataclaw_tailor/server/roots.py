@@ -4,8 +4,8 @@ An assistant may pass any string as a path, so every path a tool touches goes th
 Roots come from two places: `--root DIR` flags given by whoever started the server, and the roots the
 MCP client declares (`roots/list`). A path is accepted only when its real location (after `..` and
 every symlink are resolved) lies inside the real location of one of those roots. Relative paths are
-taken relative to the first root. With no root configured at all, the server's working directory is
-the root, which is what a desktop host launching `claw mcp` in a project folder expects.
+taken relative to the first root. There is no implicit root: desktop hosts often start servers in
+`/` or the home folder, so "the working directory" would quietly mean "everything".
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from mcp.server.mcpserver.exceptions import ToolError
+
+from ..tools.robot.episode import split_episode
 
 
 def root_from_uri(uri: str) -> Path | None:
@@ -35,7 +37,7 @@ class Roots:
             real = Path(d).expanduser().resolve()
             if real not in resolved:
                 resolved.append(real)
-        self.dirs: tuple[Path, ...] = tuple(resolved) or (Path.cwd().resolve(),)
+        self.dirs: tuple[Path, ...] = tuple(resolved)
 
     def with_client(self, client_dirs: Sequence[Path]) -> Roots:
         """These roots plus the client's declared roots."""
@@ -47,19 +49,26 @@ class Roots:
     def resolve(self, path: str, *, field: str = "path", must_exist: bool = True) -> Path:
         """The real path for `path`, or a `ToolError` naming the argument and why it is refused.
 
+        A multi-episode selector (`dataset#episode=N`) is kept on the resolved dataset path.
+
         `must_exist=False` is for outputs: the file may be new, but its real location still has to be
         inside a root (so a symlinked parent cannot redirect a write elsewhere).
         """
         if not isinstance(path, str) or not path.strip():
             raise ToolError(f"{field}: empty path")
-        given = Path(path).expanduser()
+        if not self.dirs:
+            raise ToolError(
+                f"{field}: {path}: no allowed roots; start the server with `claw mcp --root DIR` "
+                "or connect from a client that declares its roots"
+            )
+        given, episode = split_episode(Path(path).expanduser())
         candidate = given if given.is_absolute() else self.dirs[0] / given
         real = candidate.resolve()
         if not self.contains(real):
             raise ToolError(f"{field}: {path} is outside the allowed roots ({self.describe()}){self._why(candidate, real)}")
         if must_exist and not real.exists():
             raise ToolError(f"{field}: {path}: no such file or directory")
-        return real
+        return real if episode is None else Path(f"{real}#episode={episode}")
 
     def describe(self) -> str:
         return ", ".join(str(d) for d in self.dirs)

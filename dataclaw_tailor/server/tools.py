@@ -9,6 +9,7 @@ take the server down for the next.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -35,12 +36,12 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 from ..batch import CorpusSummary, discover, run_corpus
 from ..core import DataClawError, Intent, Source
 from ..core.validate import check_record
+from ..evals.export import ExportFormat, ExportSummary, export_records
 from ..graph.runner import TailorResult, atailor
 from .config import ServerConfig
 from .models import (
     AnchorsOutput,
     ClarifyOutput,
-    ExportOutput,
     Question,
     Route,
     SourceInfo,
@@ -121,9 +122,22 @@ async def _run_tailor(
     config = server_config(ctx)
     with tool_errors():
         return await atailor(
-            path, intent, backend=config.backend, backend_options=config.backend_options or None,
+            path, intent, backend=config.backend, backend_options=backend_options(ctx),
             thread_id=thread_id, answers=answers, state_dir=config.state_dir,
         )
+
+
+def backend_options(ctx: Context) -> dict[str, Any] | None:
+    """The configured options; the `sampling` backend also gets this request's way to ask the client's model.
+
+    Sampling is a server-to-client request in the middle of a call, which only the 2025 protocol
+    carries; under the 2026 protocol the backend reports that the client could not sample.
+    """
+    config = server_config(ctx)
+    options = dict(config.backend_options)
+    if config.backend == "sampling":
+        options["sample"] = functools.partial(ctx.session.create_message, related_request_id=ctx.request_context.request_id)
+    return options or None
 
 
 @dataclass(frozen=True)
@@ -132,6 +146,7 @@ class Ran:
 
     result: TailorResult
     path: Path | None
+    out: Path | None
 
 
 def _questions(result: TailorResult) -> list[Question]:
@@ -168,15 +183,19 @@ async def _first_run(
     target_use: str | None,
     max_items: int | None,
     language: str,
+    out: str | None,
     roots: Annotated[Roots, Resolve(allowed_roots)],
 ) -> Ran:
+    """Start (or resume) the thread; refuses bad paths before any work is done."""
+    target = roots.resolve(out, field="out", must_exist=False) if out else None
     if thread_id and answers:
-        return Ran(await _run_tailor(ctx, None, None, thread_id, answers), roots.resolve(path) if path else None)
+        real = roots.resolve(path) if path else None
+        return Ran(await _run_tailor(ctx, None, None, thread_id, answers), real, target)
     if path is None or intent is None:
         raise ToolError("give `path` and `intent` to start, or `thread_id` and `answers` to resume a clarification")
     real = roots.resolve(path)
     text = _intent(intent, task, domain, schema, answers, target_use, max_items, language)
-    return Ran(await _run_tailor(ctx, real, text, thread_id), real)
+    return Ran(await _run_tailor(ctx, real, text, thread_id), real, target)
 
 
 async def _ask_user(ctx: Context, ask_user: bool, first: Annotated[Ran, Resolve(_first_run)]) -> Elicit[BaseModel] | None:
@@ -203,10 +222,16 @@ def _tailor_output(result: TailorResult, path: Path | None, include_anchors: boo
     )
 
 
-def _write_json(result: TailorResult, out: Path) -> None:
+def _write_envelope(result: TailorResult, out: Path) -> None:
+    """`.jsonl` appends one line (what `export_dataset` reads); any other name gets the whole file, atomically."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    payload = result.model_dump(mode="json")
+    if out.suffix == ".jsonl":
+        with out.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
     tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     tmp.replace(out)
 
 
@@ -227,7 +252,7 @@ async def tailor(
     language: Annotated[str, Field(description="Language of generated text.")] = "en",
     ask_user: Annotated[bool, Field(description="Ask clarification questions through the client's form UI when it supports elicitation; false returns them with a thread_id instead.")] = True,
     include_anchors: Annotated[bool, Field(description="Also return the extracted anchors (can be long).")] = False,
-    out: Annotated[str | None, Field(description="Optional JSON file (inside the roots) to write the full result envelope to.")] = None,
+    out: Annotated[str | None, Field(description="Optional file (inside the roots) for the full result envelope: a .jsonl name appends a line (input for `export_dataset`), any other name is written as one JSON document.")] = None,
 ) -> TailorOutput:
     """Tailor one raw stream into a schema-valid, anchor-grounded JSON training record.
 
@@ -235,27 +260,17 @@ async def tailor(
     it, otherwise by returning `questions` and a `thread_id` to answer in a later call), routes to a
     domain expert, extracts factual anchors, synthesises the record and validates/repairs it.
     """
-    target = roots.resolve(out, field="out", must_exist=False) if out else None
     result = first.result
     if isinstance(asked, AcceptedElicitation) and asked.data is not None:
         result = await _run_tailor(ctx, None, None, result.thread_id, asked.data.model_dump(by_alias=True))
-    written = None
-    if target is not None and result.record is not None:
-        _write_json(result, target)
-        written = target
+    written = first.out if first.out is not None and result.record is not None else None
+    if written is not None:
+        _write_envelope(result, written)
     return _tailor_output(result, first.path, include_anchors, written)
 
 
 # ---------------------------------------------------------------------------------------------
 # clarify_intent, extract_anchors, validate_record, list_tasks
-
-
-def _route(value: Any) -> Route:
-    return Route(
-        domain=getattr(value, "domain", None), task=getattr(value, "task", None),
-        confidence=float(getattr(value, "confidence", 0.0) or 0.0),
-        reasons=list(getattr(value, "reasons", None) or []), candidates=list(getattr(value, "candidates", None) or []),
-    )
 
 
 async def clarify_intent(
@@ -307,15 +322,15 @@ async def extract_anchors(
     Anchors are the facts a record must be grounded in: shots, cuts, keyframes, OCR text, GUI events
     and elements, gripper changes, pauses, edit regions. Each has a stable id to cite in `anchor_ids`.
     """
-    from ..tools import extract
+    from ..tools import anchors_payload
 
     real = roots.resolve(path)
-    source = await _detect(real)
     with tool_errors():
-        anchors = await anyio.to_thread.run_sync(lambda: extract(source, kinds=kinds))
+        payload = await anyio.to_thread.run_sync(anchors_payload, real, kinds)
+    anchors = payload["anchors"]
     return AnchorsOutput(
-        source=_source_info(source), counts=dict(Counter(a.kind for a in anchors)),
-        anchors=[a.compact() for a in anchors[:limit]], truncated=len(anchors) > limit,
+        source=SourceInfo.model_validate(payload["source"]), counts=dict(Counter(a["kind"] for a in anchors)),
+        anchors=anchors[:limit], truncated=len(anchors) > limit,
     )
 
 
@@ -324,7 +339,7 @@ async def validate_record(
     record: Annotated[dict[str, Any] | str, Field(description="The record: a JSON object, or JSON text (possibly malformed; it will be repaired when `repair`).")],
     roots: Annotated[Roots, Resolve(allowed_roots)],
     task: Annotated[str | None, Field(description="Task whose schema to check against (see `list_tasks`).")] = None,
-    schema: Annotated[dict[str, Any] | None, Field(description="A JSON Schema to check against instead of a task's.")] = None,
+    schema: Annotated[dict[str, Any] | None, Field(description="A JSON Schema to check against: alone, or with task 'custom'.")] = None,
     path: Annotated[str | None, Field(description="The source the record describes; when given, grounding (times, positions, anchor ids) is checked against its anchors.")] = None,
     repair: Annotated[bool, Field(description="Apply deterministic repairs (JSON repair, type coercion, clamping, dropping unknown anchor ids).")] = True,
 ) -> ValidateOutput:
@@ -334,27 +349,34 @@ async def validate_record(
     """
     import jsonschema
 
-    if (task is None) == (schema is None):
-        raise ToolError("give exactly one of `task` or `schema`")
+    from ..experts.registry import get_task
+    from ..tools import extract
+    from ..tools.registry import applicable
+
+    if task is None and schema is None:
+        raise ToolError("give `task` (see `list_tasks`) or `schema` (a JSON Schema), or both for task 'custom'")
     if schema is not None:
         try:
             jsonschema.Draft202012Validator.check_schema(schema)
         except jsonschema.SchemaError as exc:
             raise ToolError(f"schema: not a valid JSON Schema: {exc.message}") from exc
-        json_schema = schema
-    else:
-        from ..experts.registry import get_task
-
-        with tool_errors():
-            json_schema = get_task(task).json_schema()
+    with tool_errors():
+        spec = get_task(task) if task is not None else None
+        if spec is None:
+            json_schema = schema
+        elif spec.model is None:
+            json_schema = spec.json_schema(schema)
+        elif schema is not None:
+            raise ToolError(f"schema: task {spec.name!r} has its own schema; pass `schema` alone or with task 'custom'")
+        else:
+            json_schema = task_schema(spec.name)
     anchors, source = [], None
     if path is not None:
-        real = roots.resolve(path)
-        from ..tools import extract
-
-        source = await _detect(real)
+        source = await _detect(roots.resolve(path))
+        wanted = spec.extractors if spec is not None else ()
+        kinds = applicable(wanted, source.kind)
         with tool_errors():
-            anchors = await anyio.to_thread.run_sync(extract, source)
+            anchors = await anyio.to_thread.run_sync(lambda: extract(source, kinds=kinds))
     with tool_errors():
         checked = check_record(record, json_schema, anchors, source, repair=repair)
     summary = checked.report.summary()
@@ -363,6 +385,14 @@ async def validate_record(
         grounded=summary["grounded"], errors=summary["errors"], repairs=summary["repairs"],
         record=checked.record if isinstance(checked.record, dict) else None,
     )
+
+
+@functools.cache
+def task_schema(name: str) -> dict[str, Any]:
+    """A task's JSON Schema, generated once per process (pydantic takes milliseconds per call); read-only."""
+    from ..experts.registry import get_task
+
+    return get_task(name).json_schema()
 
 
 def task_info(spec: Any) -> TaskInfo:
@@ -414,22 +444,20 @@ async def tailor_corpus(
         items = [roots.resolve(str(p), field="folder item") for p in discover(real)]
         return await run_corpus(
             items, _intent(intent, task, domain, schema, None, target_use, max_items, "en"), out_dir=target,
-            backend=server_config(ctx).backend, backend_options=server_config(ctx).backend_options or None,
+            backend=server_config(ctx).backend, backend_options=backend_options(ctx),
             concurrency=concurrency, state_dir=server_config(ctx).state_dir, progress=ctx.report_progress,
         )
 
 
 async def export_dataset(
-    records: Annotated[str, Field(description="JSONL of record envelopes, e.g. the `out` of `tailor_corpus`.")],
-    format: Annotated[str, Field(description="Fine-tuning format to write (e.g. 'sharegpt', 'openai-chat', 'hf-dataset').")],
-    out: Annotated[str, Field(description="File or folder to write (inside the roots).")],
+    records: Annotated[str, Field(description="JSONL of tailoring envelopes: `records_path` of `tailor_corpus`, or a .jsonl `out` of `tailor`.")],
+    format: Annotated[ExportFormat, Field(description="openai (chat messages), sharegpt (LLaMA-Factory), trl (messages + images) or hf (parquet dataset folder).")],
+    out: Annotated[str, Field(description="Output .jsonl for the chat formats, or a folder for hf (inside the roots).")],
     roots: Annotated[Roots, Resolve(allowed_roots)],
-) -> ExportOutput:
-    """Convert tailored records into a fine-tuning dataset format; invalid records are skipped and counted."""
-    from ..evals.export import export_records
-
+    unit: Annotated[Literal["auto", "record"], Field(description="auto: one sample per step / pair / question where the task has them; record: one sample per record.")] = "auto",
+) -> ExportSummary:
+    """Turn valid tailored records into a supervised fine-tuning set; every line left out is listed with its reason."""
     src = roots.resolve(records, field="records")
     target = roots.resolve(out, field="out", must_exist=False)
     with tool_errors():
-        summary = await anyio.to_thread.run_sync(lambda: export_records(src, format, target))
-    return ExportOutput(out=str(target), format=format, summary=dict(summary) if not isinstance(summary, BaseModel) else summary.model_dump())
+        return await anyio.to_thread.run_sync(lambda: export_records(src, format, target, unit=unit))

@@ -34,3 +34,53 @@ def gui_elements(source: Source, ctx: ExtractContext) -> list[Anchor]:
     from .gui.anchors import element_anchors
 
     return element_anchors(load_trace(source.path), "gui_element@1")
+
+
+@register_extractor("subtitle", 1, VIDEO, ("subtitle",))
+def subtitles(source: Source, ctx: ExtractContext) -> list[Anchor]:
+    """Subtitle cues from sidecar .srt/.vtt files or the first embedded subtitle stream."""
+    from pathlib import Path
+
+    from .subtitles import subtitle_anchors
+
+    return subtitle_anchors(Path(source.path), source.meta, "subtitle@1")
+
+
+@register_extractor("ocr", 1, VIDEO, ("ocr",), default=False)
+def keyframe_ocr(source: Source, ctx: ExtractContext) -> list[Anchor]:
+    """On-screen text of each shot's keyframe (opt-in: ~0.1-0.3 s per keyframe)."""
+    from .extract import extract
+    from .ocr_video import ocr_anchors
+
+    keyframes = extract(source, ["keyframe"], cache_dir=ctx.cache_root)
+    return ocr_anchors(keyframes, source.meta, "ocr@1")
+
+
+@register_extractor("robot", 1, {SourceKind.robot_episode},
+                    ("robot_task", "gripper", "pause", "hesitation", "regrasp", "phase", "frame"))
+def robot_events(source: Source, ctx: ExtractContext) -> list[Anchor]:
+    """Task, gripper events, pauses, hesitations, regrasps, phases and frames aligned to the video."""
+    from .robot import load_episode
+    from .robot.events import episode_anchors
+
+    return episode_anchors(load_episode(source.path), ctx.work_dir, "robot@1")
+
+
+@register_extractor("edits", 1, {SourceKind.edit_sequence}, ("edit_pair", "edit_region"))
+def edit_regions(source: Source, ctx: ExtractContext) -> list[Anchor]:
+    """Each before/after pair with its instruction, and the changed region's bbox and magnitude."""
+    from pathlib import Path
+
+    from .edits import edit_anchors
+
+    return edit_anchors(Path(source.path), "edits@1")
+
+
+@register_extractor("audio", 1, VIDEO, ("audio",))
+def audio_spans(source: Source, ctx: ExtractContext) -> list[Anchor]:
+    """Sound vs silence spans of the first audio track (none when the video has no audio)."""
+    from pathlib import Path
+
+    from .audio import audio_anchors
+
+    return audio_anchors(Path(source.path), source.meta, "audio@1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from ..core.errors import InputError, UnsupportedFormat
@@ -9,7 +10,7 @@ from ..core.source import Source, SourceKind
 from .ffmpeg import probe
 from .hashing import content_hash
 
-IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"BM")
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
 
 
 def _head(path: Path, n: int = 16) -> bytes:
@@ -17,17 +18,73 @@ def _head(path: Path, n: int = 16) -> bytes:
         return fh.read(n)
 
 
-def _gui(path: Path) -> Source | None:
+def _gui(given: str, path: Path) -> Source | None:
     from .gui import load_trace, sniff_trace
 
     fmt = sniff_trace(path)
     if fmt is None:
         return None
-    trace = load_trace(path)
+    trace = load_trace(given)
     duration = max((s.t for s in trace.steps), default=0.0)
-    return Source(path=str(path), kind=SourceKind.gui_trace, content_hash=content_hash(path), format=fmt,
+    digest = content_hash(path)
+    if given != str(path):
+        digest = hashlib.sha256(f"{digest}{given[len(str(path)):]}".encode()).hexdigest()
+    return Source(path=given, kind=SourceKind.gui_trace, content_hash=digest, format=fmt,
                   meta={"width": trace.screen.width, "height": trace.screen.height, "n_steps": len(trace.steps),
                         "duration_s": duration, "platform": trace.platform, "task": trace.task})
+
+
+def _robot(given: str, path: Path, episode: int | None) -> Source | None:
+    from .robot import load_episode, sniff_episode
+
+    fmt = sniff_episode(path)
+    if fmt is None:
+        return None
+    ep = load_episode(given)
+    files = _robot_files(path, ep)
+    root = path if path.is_dir() else path.parent
+    digest = hashlib.sha256(f"{content_hash(root, files)}#episode={ep.episode_index}".encode()).hexdigest()
+    meta = {"duration_s": round(ep.duration_s, 3), "fps": ep.fps, "n_steps": ep.n_steps,
+            "episode": ep.episode_index, "n_episodes": ep.n_episodes, "instruction": ep.instruction,
+            "robot": ep.robot, "gripper_signal": ep.gripper_source or None,
+            "video": str(ep.video) if ep.video else None}
+    if ep.extra.get("fps_assumed"):
+        meta["fps_assumed"] = True
+    return Source(path=given, kind=SourceKind.robot_episode, content_hash=digest, format=ep.format, meta=meta)
+
+
+def _robot_files(path: Path, ep) -> list[Path]:
+    """The files one episode is made of (not the whole dataset): they key its cache entry."""
+    from .robot import lerobot, rlds
+
+    if ep.format.startswith("lerobot"):
+        info = lerobot.info_file(path)
+        root = info.parent.parent
+        data = [p for p in (root / "data").rglob("*.parquet") if f"{ep.episode_index:06d}" in p.name]
+        if not data:
+            data = sorted((root / "data").rglob("*.parquet"))
+        return sorted({info, *data, *([ep.video] if ep.video else [])})
+    if ep.format == "rlds-tfrecord":
+        return rlds.shards(path) if path.is_dir() else [path]
+    return [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+
+
+def _edits(path: Path) -> Source | None:
+    from .edits import images_in, load_pairs
+
+    pairs, layout = load_pairs(path)
+    if pairs:
+        from PIL import Image
+
+        with Image.open(path / pairs[0].after) as im:
+            width, height = im.size
+        return Source(path=str(path), kind=SourceKind.edit_sequence, content_hash=content_hash(path), format=layout,
+                      meta={"n_steps": len(pairs), "width": width, "height": height})
+    images = images_in(path)
+    if images:
+        return Source(path=str(path), kind=SourceKind.image_set, content_hash=content_hash(path, images),
+                      format="images", meta={"n_steps": len(images)})
+    return None
 
 
 def _video(path: Path) -> Source:
@@ -43,7 +100,8 @@ def _video(path: Path) -> Source:
     meta = {"duration_s": round(info.duration_s, 3), "width": video.width, "height": video.height, "fps": video.fps,
             "codec": video.codec, "container": info.container, "audio": info.has_audio,
             "subtitle_streams": len(info.subtitles)}
-    sidecars = [str(p) for p in sorted(path.parent.glob(path.stem + "*")) if p.suffix.lower() in (".srt", ".vtt")]
+    sidecars = [str(p) for p in sorted(path.parent.iterdir()) if p.suffix.lower() in (".srt", ".vtt")
+                and (p.stem == path.stem or p.stem.startswith(path.stem + "."))]
     if sidecars:
         meta["subtitle_files"] = sidecars
     return Source(path=str(path), kind=SourceKind.video, content_hash=content_hash(path), format=ext, meta=meta)
@@ -55,17 +113,29 @@ def detect(path: str | Path) -> Source:
     Raises InputError (missing, empty, unreadable) or UnsupportedFormat (readable but not a known
     stream), each naming the file and the problem in one line.
     """
-    p = Path(path).expanduser()
+    from .robot.episode import split_episode
+
+    p, episode = split_episode(Path(path).expanduser())
+    given = str(Path(path).expanduser())
     if not p.exists():
         raise InputError(p, "no such file or folder")
     if p.is_dir():
-        found = _gui(p)
+        found = _gui(given, p) or _robot(given, p, episode) or _edits(p)
         if found is not None:
             return found
-        raise UnsupportedFormat(p, "folder holds no stream layout we know (GUI trace, LeRobot, RLDS, edit pairs)")
+        raise UnsupportedFormat(p, "folder holds no stream layout we know (GUI trace, LeRobot, RLDS, robomimic, "
+                                   "edit pairs, images)")
     if p.stat().st_size == 0:
         raise InputError(p, "empty file (0 bytes)")
-    found = _gui(p)
+    found = _gui(given, p) or _robot(given, p, episode)
     if found is not None:
         return found
+    head = _head(p)
+    if head.startswith(IMAGE_MAGIC) or head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        from PIL import Image
+
+        with Image.open(p) as im:
+            width, height = im.size
+        return Source(path=str(p), kind=SourceKind.image_set, content_hash=content_hash(p), format="image",
+                      meta={"n_steps": 1, "width": width, "height": height})
     return _video(p)

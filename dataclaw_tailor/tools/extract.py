@@ -23,7 +23,7 @@ def extract(source: Source, kinds: list[str] | None = None, cache_dir: str | Pat
     for ex in extractors:
         found = cache.get(source.content_hash, ex.tag)
         if found is None:
-            ctx = ExtractContext(work_dir=cache.work_dir(source.content_hash) / ex.name)
+            ctx = ExtractContext(work_dir=cache.work_dir(source.content_hash) / ex.name, cache_root=cache.root)
             try:
                 found = ex.fn(source, ctx)
             except DataClawError:

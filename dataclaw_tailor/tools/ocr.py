@@ -37,10 +37,12 @@ class TextBox:
 
 
 @functools.cache
-def _rapidocr(max_side: int):
+def _rapidocr():
+    """One engine for every image: with limit type "max", larger images shrink to 1024 px and smaller
+    ones (crops) are not upscaled."""
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR(det_limit_type="max", det_limit_side_len=max_side, use_cls=False)
+    return RapidOCR(det_limit_type="max", det_limit_side_len=1024, use_cls=False)
 
 
 def engine_name() -> str:
@@ -58,8 +60,7 @@ def read_text(rgb: np.ndarray, min_score: float = 0.5) -> list[TextBox]:
     """Text boxes in an RGB uint8 image, in image pixel coordinates, top-to-bottom then left-to-right."""
     if engine_name() == "tesseract":
         return _tesseract(rgb)
-    max_side = 1024 if max(rgb.shape[:2]) > 1024 else max(64, max(rgb.shape[:2]))
-    result, _ = _rapidocr(max_side)(np.ascontiguousarray(rgb))
+    result, _ = _rapidocr()(np.ascontiguousarray(rgb))
     boxes = []
     for quad, text, score in result or []:
         xs = [float(p[0]) for p in quad]

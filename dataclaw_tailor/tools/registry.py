@@ -5,7 +5,7 @@ An extractor's version is part of the anchor cache key, so bump it whenever its 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +16,11 @@ from ..core.source import Source, SourceKind
 
 @dataclass(frozen=True)
 class ExtractContext:
-    """What an extractor may use besides the source: where to write frame files."""
+    """What an extractor may use besides the source: where to write frame files, and the cache root
+    (an extractor may reuse another's cached anchors, e.g. OCR reads the keyframes)."""
 
     work_dir: Path
+    cache_root: Path
 
 
 ExtractFn = Callable[[Source, ExtractContext], list[Anchor]]
@@ -84,12 +86,13 @@ def select_extractors(source: Source, kinds: list[str] | None) -> tuple[list[Ext
     return list(chosen.values()), keep
 
 
-def producible(kind: SourceKind) -> set[str]:
-    """Anchor kinds that some registered extractor makes for a source kind.
+def applicable(wanted: Iterable[str], kind: SourceKind) -> list[str] | None:
+    """The wanted anchor kinds that some registered extractor makes for a source kind.
 
-    Experts declare the anchor kinds they can use across several source kinds; the graph asks only
-    for those this source can yield.
+    Experts declare the anchor kinds they can use across several source kinds; callers ask only for
+    those this source can yield. None (run the defaults) when none applies.
     """
     from . import builtin  # noqa: F401  (registers the built-in extractors)
 
-    return {k for e in EXTRACTORS.values() if kind in e.source_kinds for k in e.produces}
+    made = {k for e in EXTRACTORS.values() if kind in e.source_kinds for k in e.produces}
+    return [k for k in wanted if k in made] or None

@@ -1,9 +1,10 @@
 """Video anchors from one decode pass: shots (hard cuts and fades), motion segments, a keyframe per shot.
 
-Decoding dominates the cost, so the file is decoded exactly once into tiny RGB frames piped to numpy
-(`showinfo` supplies each frame's real timestamp, which keeps variable-frame-rate files honest), and
-every statistic is computed from that stream. Keyframes are then grabbed by fast input seeking, one
-frame per shot, which costs a GOP per shot rather than a second decode.
+Decoding dominates the cost, so the file is decoded once, without its B-frames, into tiny YUV frames
+piped to numpy (`showinfo` supplies each frame's real timestamp, which keeps variable-frame-rate files
+honest), and every statistic is computed from that stream. The same decode writes a small JPEG every
+second for keyframes. Only the few gaps around detected cuts are decoded again in full, to put each cut
+on its exact frame.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 import subprocess
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,10 +24,15 @@ from .ffmpeg import ffmpeg_exe, run_ffmpeg
 SCAN_WIDTH = 128
 KEYFRAME_MAX_SIDE = 512
 DARK_LUMA = 8.0
+HARD_MIN = 1.0
+HIST_MIN = 20.0
 MIN_SHOT_S = 0.4
 MOTION_PIXEL_DELTA = 6
 STATIC_FRACTION = 0.01
 MIN_MOTION_SEGMENT_S = 1.0
+SAMPLE_EVERY_S = 1.0
+_KEYFRAME_SCALE = (f"scale='if(gt(iw,ih),min({KEYFRAME_MAX_SIDE},iw),-2)':"
+                   f"'if(gt(iw,ih),-2,min({KEYFRAME_MAX_SIDE},ih))'")
 
 _PTS = re.compile(rb"n:\s*(\d+)\s+pts:\s*-?\d+\s+pts_time:(-?[\d.]+)")
 
@@ -39,75 +45,142 @@ class VideoScan:
     change: np.ndarray
     luma: np.ndarray
     moving: np.ndarray
+    hist_change: np.ndarray
     duration_s: float
+    samples: list[tuple[float, Path]] = field(default_factory=list)
 
 
-def scan_video(path: str | Path, width: int, height: int, duration_s: float | None) -> VideoScan:
-    """Decode `path` once into SCAN_WIDTH-wide RGB frames and reduce each to a few numbers."""
+def scan_video(path: str | Path, width: int, height: int, duration_s: float | None,
+               sample_dir: Path | None = None, skip_bidir: bool = False,
+               window: tuple[float, float] | None = None) -> VideoScan:
+    """Decode `path` once into SCAN_WIDTH-wide YUV 4:2:0 frames and reduce each to a few numbers.
+
+    With `sample_dir`, the same decode also writes a KEYFRAME_MAX_SIDE JPEG every SAMPLE_EVERY_S
+    seconds (`sample_NNNNN.jpg`, times in `VideoScan.samples`), so keyframes need no second decode.
+    `skip_bidir` lets the decoder drop B-frames (about half the decoding work for typical H.264/HEVC);
+    `window=(start, end)` decodes every frame of just that span (seeking to the keyframe before it).
+    """
     w = SCAN_WIDTH
     h = max(2, int(round(w * height / max(width, 1) / 2)) * 2)
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "info", "-i", str(path), "-map", "0:v:0",
-           "-vf", f"scale={w}:{h}:flags=fast_bilinear,showinfo", "-fps_mode", "passthrough",
-           "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
+    graph = f"[0:v:0]scale={w}:{h}:flags=fast_bilinear,showinfo@scan[scan]"
+    outputs = ["-map", "[scan]", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]
+    if sample_dir is not None:
+        sample_dir.mkdir(parents=True, exist_ok=True)
+        graph = (f"[0:v:0]split=2[a][b];[a]scale={w}:{h}:flags=fast_bilinear,showinfo@scan[scan];"
+                 f"[b]select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,{SAMPLE_EVERY_S})',"
+                 f"{_KEYFRAME_SCALE},showinfo@sample[sample]")
+        outputs += ["-map", "[sample]", "-fps_mode", "passthrough", "-q:v", "4", "-y",
+                    str(sample_dir / "sample_%05d.jpg")]
+    before_input = ["-skip_frame", "bidir"] if skip_bidir else []
+    if window is not None:
+        before_input += ["-ss", f"{window[0]:.6f}"]
+        outputs = ["-t", f"{window[1] - window[0] + 0.05:.6f}", *outputs]
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "info", *before_input, "-i", str(path),
+           "-filter_complex", graph, *outputs]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     err_chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
     reader.start()
-    frame_bytes = w * h * 3
+    luma_bytes = w * h
+    frame_bytes = luma_bytes * 3 // 2
     batch = 128
-    change, luma, moving = [], [], []
+    change, luma, moving, hist_change = [], [], [], []
     prev: np.ndarray | None = None
+    prev_hist: np.ndarray | None = None
     while True:
         buf = proc.stdout.read(frame_bytes * batch)
         n = len(buf) // frame_bytes
         if n == 0:
             break
-        frames = np.frombuffer(buf[: n * frame_bytes], np.uint8).reshape(n, h, w, 3).astype(np.int16)
+        frames = np.frombuffer(buf[: n * frame_bytes], np.uint8).reshape(n, frame_bytes).astype(np.int16)
         seq = frames if prev is None else np.concatenate([prev[None], frames])
         diff = np.abs(np.diff(seq, axis=0))
-        gray_diff = diff.mean(axis=3)
         if prev is None:
             change.append([0.0])
             moving.append([0.0])
-        change.append(diff.mean(axis=(1, 2, 3)))
-        moving.append((gray_diff > MOTION_PIXEL_DELTA).mean(axis=(1, 2)))
-        luma.append(frames.mean(axis=(1, 2, 3)))
-        prev = frames[-1]
+        change.append(diff.mean(axis=1))
+        moving.append((diff[:, :luma_bytes] > MOTION_PIXEL_DELTA).mean(axis=1))
+        luma.append((frames[:, :luma_bytes].mean(axis=1) - 16.0) * (255.0 / 219.0))
+        hists = _histograms(frames, luma_bytes)
+        hseq = hists if prev_hist is None else np.concatenate([prev_hist[None], hists])
+        if prev_hist is None:
+            hist_change.append([0.0])
+        hist_change.append(np.abs(np.diff(hseq, axis=0)).sum(axis=1) * 8.0)
+        prev, prev_hist = frames[-1], hists[-1]
     proc.wait()
     reader.join()
     stderr = b"".join(err_chunks)
     if proc.returncode != 0 or prev is None:
         last = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no frames decoded"]
         raise InputError(path, f"video could not be decoded: {last[0]}")
-    stamps = {int(n): float(t) for n, t in _PTS.findall(stderr)}
+    stamps = {int(n): float(t) for n, t in _pts("scan", stderr)}
     n_frames = sum(len(x) for x in luma)
     fps_guess = n_frames / duration_s if duration_s else 25.0
     times = np.array([stamps.get(i, i / fps_guess) for i in range(n_frames)])
-    times -= times[0]
+    origin = 0.0
+    if window is not None:
+        times += window[0]
+    else:
+        origin = min(float(times[0]), 0.0)
+        times = np.maximum(times - origin, 0.0)
     step = float(np.median(np.diff(times))) if n_frames > 1 else 1.0 / fps_guess
     end = float(duration_s) if duration_s else float(times[-1]) + step
     times = np.minimum(times, end)
+    samples = []
+    if sample_dir is not None:
+        for n, t in sorted(_pts("sample", stderr)):
+            file = sample_dir / f"sample_{int(n) + 1:05d}.jpg"
+            if file.exists():
+                samples.append((min(max(float(t) - origin, 0.0), end), file))
     return VideoScan(times=times, change=np.concatenate(change)[:n_frames], luma=np.concatenate(luma),
-                     moving=np.concatenate(moving)[:n_frames], duration_s=end)
+                     moving=np.concatenate(moving)[:n_frames], duration_s=end, samples=samples,
+                     hist_change=np.concatenate(hist_change)[:n_frames])
+
+
+def _histograms(frames: np.ndarray, luma_bytes: int) -> np.ndarray:
+    """Per-frame cumulative 32-bin distributions of the Y, U and V planes, concatenated: shape (n, 96).
+
+    The L1 distance between consecutive CDFs times the bin width is the earth mover's distance in grey
+    levels: a fade moves it by a few levels per frame, a cut by tens.
+    """
+    n = len(frames)
+    chroma = luma_bytes // 4
+    planes = [frames[:, :luma_bytes], frames[:, luma_bytes:luma_bytes + chroma], frames[:, luma_bytes + chroma:]]
+    offsets = np.arange(n)[:, None] * 32
+    out = [np.cumsum(np.bincount((offsets + (plane >> 3)).ravel(), minlength=n * 32).reshape(n, 32), axis=1)
+           / plane.shape[1] for plane in planes]
+    return np.concatenate(out, axis=1)
+
+
+def _pts(instance: str, stderr: bytes) -> list[tuple[bytes, bytes]]:
+    pattern = re.compile(rb"\[showinfo@" + instance.encode() + rb" @ [^\]]*\] " + _PTS.pattern)
+    return pattern.findall(stderr)
 
 
 def find_cuts(scan: VideoScan) -> list[tuple[int, str, float]]:
     """Shot boundaries as (first frame of the new shot, 'hard'|'fade', score).
 
-    Hard cut: a frame whose change from the previous one stands far above its neighbourhood (robust to
-    camera motion). Fade: a run of near-black frames entered gradually; the new shot starts at the first
-    frame that rises off the black floor. A black run entered by a hard cut belongs to the next shot.
+    Hard cut: a frame whose pixel change, or colour-distribution change (earth mover's distance), stands
+    far above its neighbourhood's upper quartile. Pixels catch cuts between look-alike shots (slides);
+    distributions catch cuts into or out of busy texture, where every frame's pixels change anyway.
+    Fade: a run of near-black frames entered gradually; the new shot starts at the first frame that
+    rises off the black floor. A black run entered by a hard cut belongs to the next shot.
     """
     change = scan.change
     n = len(change)
     fps = 1.0 / float(np.median(np.diff(scan.times))) if n > 1 else 25.0
     half = max(3, int(round(fps / 2)))
+    hist = scan.hist_change
     hard: list[tuple[int, str, float]] = []
     for i in range(1, n):
         window = np.concatenate([change[max(1, i - half):i], change[i + 1:i + 1 + half]])
-        local = float(np.median(window)) if window.size else 0.0
-        if change[i] >= 10.0 and change[i] >= 4.0 * local + 4.0:
-            hard.append((i, "hard", float(change[i])))
+        local = float(np.percentile(window, 75)) if window.size else 0.0
+        hwindow = np.concatenate([hist[max(1, i - half):i], hist[i + 1:i + 1 + half]])
+        hlocal = float(np.percentile(hwindow, 75)) if hwindow.size else 0.0
+        pixel_cut = change[i] >= HARD_MIN and change[i] >= 4.0 * local + 1.0
+        colour_cut = hist[i] >= HIST_MIN and hist[i] >= 4.0 * hlocal + 5.0
+        if pixel_cut or colour_cut:
+            hard.append((i, "hard", float(change[i] + hist[i])))
     cuts = list(hard)
     dark = scan.luma < DARK_LUMA
     i = 0
@@ -143,7 +216,7 @@ def motion_segments(scan: VideoScan, cut_frames: list[int]) -> list[tuple[float,
     """Static vs motion spans: the smoothed fraction of changed pixels, ignoring cut frames."""
     moving = scan.moving.copy()
     for c in cut_frames:
-        moving[c] = moving[c - 1] if c > 0 else 0.0
+        moving[c] = moving[c + 1] if c + 1 < len(moving) else 0.0  # a cut frame opens the new shot
     if len(moving) == 0:
         return []
     fps = 1.0 / float(np.median(np.diff(scan.times))) if len(moving) > 1 else 25.0
@@ -172,7 +245,7 @@ def grab_frames(path: str | Path, times: list[float], out_dir: Path, prefix: str
     """Save one JPEG (max side KEYFRAME_MAX_SIDE) per timestamp, by input seeking in a single ffmpeg call."""
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = [out_dir / f"{prefix}_{i:04d}.jpg" for i in range(len(times))]
-    scale = f"scale='if(gt(iw,ih),min({KEYFRAME_MAX_SIDE},iw),-2)':'if(gt(iw,ih),-2,min({KEYFRAME_MAX_SIDE},ih))'"
+    scale = _KEYFRAME_SCALE
     for start in range(0, len(times), 32):
         args: list[str] = ["-loglevel", "error"]
         for t in times[start:start + 32]:
@@ -186,25 +259,81 @@ def grab_frames(path: str | Path, times: list[float], out_dir: Path, prefix: str
     return outputs
 
 
+def refine_cut(path: str | Path, width: int, height: int, scan: VideoScan, index: int, kind: str,
+               fps: float) -> float:
+    """Exact time of a cut found between decoded frames `index - 1` and `index` of a B-frame-skipping scan.
+
+    When frames were skipped in between, that span alone is decoded in full and the cut put on the frame
+    with the largest change (hard) or the first frame off the black floor (fade) - unless the fade-in
+    ramp, extrapolated back, leaves the floor less than a frame before the decoded frame.
+    """
+    t_b = float(scan.times[index])
+    t_a = float(scan.times[index - 1]) if index > 0 else 0.0
+    if index == 0 or t_b - t_a <= 1.5 / fps:
+        return t_b
+    if kind == "fade" and index + 1 < len(scan.times):
+        # a fade-in is a ramp: extrapolate it back from the two decoded frames after the rise
+        frames_between = max((float(scan.times[index + 1]) - t_b) * fps, 1.0)
+        slope = (float(scan.luma[index + 1]) - float(scan.luma[index])) / frames_between
+        above = float(scan.luma[index]) - float(scan.luma[index - 1]) - 0.5
+        if slope > 0 and above / slope < 1.0:
+            return t_b
+    win = scan_video(path, width, height, None, window=(t_a - 0.25 / fps, t_b))
+    inside = [i for i in range(1, len(win.times)) if t_a + 0.25 / fps < win.times[i] <= t_b + 0.25 / fps]
+    if not inside:
+        return t_b
+    if kind == "fade":
+        floor = float(win.luma[inside[0] - 1])
+        return float(win.times[next((i for i in inside if win.luma[i] > floor + 0.5), inside[-1])])
+    return float(win.times[max(inside, key=lambda i: win.change[i] + win.hist_change[i])])
+
+
 def video_anchors(path: str | Path, meta: dict, frames_dir: Path, extractor: str) -> list[Anchor]:
     """shot, cut, keyframe and motion anchors for one video file."""
     width, height = int(meta.get("width") or 0), int(meta.get("height") or 0)
     if not width or not height:
         raise InputError(path, "no video stream with a known frame size")
-    scan = scan_video(path, width, height, meta.get("duration_s"))
-    cuts = find_cuts(scan)
-    bounds = [0.0] + [round(float(scan.times[c]), 3) for c, _, _ in cuts] + [round(scan.duration_s, 3)]
+    samples_dir = frames_dir / "samples"
+    scan = scan_video(path, width, height, meta.get("duration_s"), sample_dir=samples_dir, skip_bidir=True)
+    fps = float(meta.get("fps") or 0) or 1.0 / max(float(np.min(np.diff(scan.times), initial=0.04)), 1e-3)
+    cuts = [(refine_cut(path, width, height, scan, frame, kind, fps), kind, score) for frame, kind, score
+            in find_cuts(scan)]
+    bounds = [0.0] + [round(t, 3) for t, _, _ in cuts] + [round(scan.duration_s, 3)]
     anchors: list[Anchor] = []
     for i in range(len(bounds) - 1):
         anchors.append(Anchor(id=f"shot:{i}", kind="shot", t=(bounds[i], bounds[i + 1]), c={"index": i},
                               extractor=extractor))
-    for i, (frame, kind, score) in enumerate(cuts):
-        anchors.append(Anchor(id=f"cut:{i}", kind="cut", t=round(float(scan.times[frame]), 3),
-                              c={"type": kind, "score": round(score, 2), "frame": int(frame)}, extractor=extractor))
-    mids = [round((bounds[i] + bounds[i + 1]) / 2, 3) for i in range(len(bounds) - 1)]
-    for i, (t, jpg) in enumerate(zip(mids, grab_frames(path, mids, frames_dir), strict=True)):
+    for i, (t, kind, score) in enumerate(cuts):
+        anchors.append(Anchor(id=f"cut:{i}", kind="cut", t=round(t, 3),
+                              c={"type": kind, "score": round(score, 2), "frame": int(round(t * fps))},
+                              extractor=extractor))
+    for i, (t, jpg) in enumerate(_keyframes(path, bounds, scan.samples, frames_dir)):
         anchors.append(Anchor(id=f"keyframe:{i}", kind="keyframe", t=t, c={"path": str(jpg), "shot": f"shot:{i}"},
                               extractor=extractor))
-    for i, (s, e, state) in enumerate(motion_segments(scan, [c for c, _, _ in cuts])):
+    cut_frames = [int(np.searchsorted(scan.times, t - 1e-6)) for t, _, _ in cuts]
+    for i, (s, e, state) in enumerate(motion_segments(scan, [c for c in cut_frames if c < len(scan.times)])):
         anchors.append(Anchor(id=f"motion:{i}", kind="motion", t=(s, e), c={"state": state}, extractor=extractor))
     return anchors
+
+
+def _keyframes(path: str | Path, bounds: list[float], samples: list[tuple[float, Path]],
+               frames_dir: Path) -> list[tuple[float, Path]]:
+    """Per shot, the sampled frame nearest its middle; shots with no sample inside get one by seeking."""
+    chosen: list[tuple[float, Path] | None] = []
+    for s, e in zip(bounds, bounds[1:]):
+        mid = (s + e) / 2
+        inside = [x for x in samples if s <= x[0] < e]
+        chosen.append(min(inside, key=lambda x: abs(x[0] - mid)) if inside else None)
+    missing = [i for i, c in enumerate(chosen) if c is None]
+    if missing:
+        mids = [round((bounds[i] + bounds[i + 1]) / 2, 3) for i in missing]
+        for i, t, jpg in zip(missing, mids, grab_frames(path, mids, frames_dir, prefix="seek"), strict=True):
+            chosen[i] = (t, jpg)
+    out = []
+    for i, (t, jpg) in enumerate(c for c in chosen if c is not None):
+        target = frames_dir / f"keyframe_{i:04d}.jpg"
+        jpg.replace(target)
+        out.append((round(t, 3), target))
+    for _, leftover in samples:
+        leftover.unlink(missing_ok=True)
+    return out

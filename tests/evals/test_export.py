@@ -133,5 +133,7 @@ def test_bad_records_file_names_the_file_and_line(tmp_path):
     bad.write_text('{"record": {}, "task": "x"}\nnot json\n')
     with pytest.raises(InputError, match=r"bad.jsonl: line 2 is not JSON"):
         export_records(bad, "trl", tmp_path / "x.jsonl")
+    with pytest.raises(InputError, match="unknown export format 'openai-chat'; choose one of openai, sharegpt, trl, hf"):
+        export_records(bad, "openai-chat", tmp_path / "x.jsonl")
     with pytest.raises(InputError, match="records file not found"):
         export_records(tmp_path / "nope.jsonl", "trl", tmp_path / "x.jsonl")

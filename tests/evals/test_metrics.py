@@ -119,3 +119,12 @@ def test_semantic_ignores_file_names_and_anchor_ids():
         step["screenshot"] = "other.png"
         step["anchor_ids"] = ["gui_event:99"]
     assert semantic_score(pred, GUI) == 100.0
+
+
+def test_invented_items_cost_semantic_and_sequence_not_field():
+    ref = {"task": "Pick up the bottle", "segments": [{"start_s": 0.0, "end_s": 2.0, "skill": "reach"}], "anomalies": []}
+    pred = copy.deepcopy(ref)
+    pred["anomalies"] = [{"type": "drop", "start_s": 1.0, "end_s": 1.5, "evidence": "the bottle falls"}]
+    schema = {"type": "object"}
+    field, semantic, sequence = scores(pred, ref, schema)
+    assert field == 100.0 and semantic < 100.0 and sequence < 100.0

@@ -62,13 +62,16 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tiny_model):
+def server(tiny_model, tmp_path_factory):
     """`claw serve-model --engine transformers` on a free loopback port, as a real subprocess."""
     port = free_port()
+    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
+    log = log_path.open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "dataclaw_tailor.cli", "serve-model", "--engine", "transformers", "--model", str(tiny_model),
-         "--port", str(port), "--served-model-name", "dataclaw", "--served-model-name", "gui-lora", "--max-chars", "12"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy(),
+         "--port", str(port), "--served-model-name", "dataclaw", "--served-model-name", "gui-lora", "--max-chars", "12",
+         "--max-items", "3", "--threads", "1"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
     )
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 60
@@ -79,13 +82,14 @@ def server(tiny_model):
         except httpx.TransportError:
             time.sleep(0.3)
         if proc.poll() is not None:
-            pytest.fail(f"serve-model exited: {proc.stderr.read().decode()[-2000:]}")
+            pytest.fail(f"serve-model exited: {log_path.read_text()[-2000:]}")
     else:
         proc.kill()
         pytest.fail("serve-model did not come up in 60 s")
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+    log.close()
 
 
 def test_models_and_request_errors(server):
@@ -98,6 +102,28 @@ def test_models_and_request_errors(server):
     remote = httpx.post(f"{server}/chat/completions", json={"messages": [{"role": "user", "content": [
         {"type": "image_url", "image_url": {"url": "http://example.com/a.png"}}]}]})
     assert remote.status_code == 400 and "data: URLs" in remote.json()["error"]["message"]
+
+
+def test_claw_tailor_end_to_end_over_openai_backend(server, tmp_path):
+    """`claw tailor --backend openai` against the served tiny model: a full graph run over real HTTP."""
+    done = run_claw("tailor", str(ROOT / "examples" / "gui" / "login-trace"), "--intent", "GUI-agent SFT steps",
+                    "--backend", "openai", "--base-url", server, "--model", "dataclaw", "--json",
+                    env={"DATACLAW_STATE_DIR": str(tmp_path)}, timeout=300)
+    assert done.returncode in (0, 1), done.stderr
+    result = json.loads(done.stdout)
+    assert result["task"] == "gui.trajectory"
+    assert result["provenance"]["backend"] == "openai" and result["provenance"]["model_id"] == "dataclaw"
+    assert not [e for e in result["validation"]["errors"] if e["code"] in ("parse", "schema")]  # constrained decoding
+    assert result["status"] == ("ok" if result["validation"]["valid"] else "invalid")
+    assert len(result["record"]["steps"]) <= 3
+
+
+def test_claw_tailor_with_server_down_is_one_clear_line(tmp_path):
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    done = run_claw("tailor", str(ROOT / "examples" / "gui" / "login-trace"), "--intent", "GUI-agent SFT steps",
+                    "--backend", "openai", "--base-url", url, "--model", "dataclaw", env={"DATACLAW_STATE_DIR": str(tmp_path)})
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: openai backend: ") and f"{url}/chat/completions" in done.stderr
 
 
 @pytest.mark.anyio

@@ -54,24 +54,26 @@ class Answerer:
 def http_server(tmp_path: Path) -> Iterator[str]:
     """`claw mcp --http` on a free loopback port, rooted at the examples and the test's tmp dir."""
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, *claw_mcp_args("--http", "--port", str(port), "--root", str(EXAMPLES), "--root", str(tmp_path),
-                                        "--state-dir", str(tmp_path / "state"))],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
+    log = tmp_path / "server.log"
+    with log.open("w") as sink:  # a file, not a pipe: nobody drains a pipe while tests run
+        proc = subprocess.Popen(
+            [sys.executable, *claw_mcp_args("--http", "--port", str(port), "--root", str(EXAMPLES), "--root", str(tmp_path),
+                                            "--state-dir", str(tmp_path / "state"))],
+            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
+        )
     try:
-        wait_for_port(port, proc)
+        wait_for_port(port, proc, log)
         yield f"http://127.0.0.1:{port}/mcp"
     finally:
         proc.terminate()
         proc.wait(timeout=10)
 
 
-def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+def wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited early: {proc.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"server exited early: {log.read_text()[-2000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return

@@ -76,3 +76,12 @@ async def reports_corpus_progress(client: Client, tmp: Path) -> None:
     assert sorted(p for p, _, _ in seen) == [1, 2, 3] and {t for _, t, _ in seen} == {3}
     lines = Path(summary["records_path"]).read_text().splitlines()
     assert len(lines) == 2 and all(json.loads(line)["task"] == "gui.trajectory" for line in lines)
+
+    exported = await client.call_tool(
+        "export_dataset", {"records": summary["records_path"], "format": "openai", "out": str(tmp / "sft.jsonl")}
+    )
+    assert not exported.is_error, exported.content
+    steps = len(json.loads((TRACE / "trace.json").read_text())["steps"])
+    assert exported.structured_content["records"] == 2 and exported.structured_content["samples"] >= 2 * steps - 2
+    rows = [json.loads(line) for line in (tmp / "sft.jsonl").read_text().splitlines()]
+    assert len(rows) == exported.structured_content["samples"] and rows[0]["messages"][-1]["role"] == "assistant"

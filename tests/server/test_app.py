@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,7 @@ async def test_bad_calls_are_tool_errors_and_the_server_keeps_serving(tmp_path):
         "symlink out": {"path": str(tmp_path / "escape"), "intent": "captions"},
         "unsupported": {"path": str(tmp_path / "notes.txt"), "intent": "captions"},
         "no source": {"intent": "captions"},
+        "unknown thread": {"thread_id": "no-such-thread", "answers": {"task": "daily.dense_captions"}},
     }
     (tmp_path / "notes.txt").write_text("not a stream")
     async with Client(server(tmp_path)) as client:
@@ -115,4 +117,101 @@ async def test_validate_record_and_extract_anchors(tmp_path):
         assert not strict.structured_content["valid"]
         assert any(e["path"].startswith("$.events[0]") for e in strict.structured_content["errors"])
         neither = await client.call_tool("validate_record", {"record": record})
-        assert neither.is_error and "exactly one of" in neither.content[0].text
+        assert neither.is_error and "give `task`" in neither.content[0].text
+        custom = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+        own = await client.call_tool("validate_record", {"record": '{"n": "3"', "task": "custom", "schema": custom})
+        assert own.structured_content["valid"] and own.structured_content["record"] == {"n": 3}
+        bad_schema = await client.call_tool("validate_record", {"record": {}, "schema": {"type": 5}})
+        assert bad_schema.is_error and "not a valid JSON Schema" in bad_schema.content[0].text
+
+
+async def test_tailor_writes_envelopes_inside_the_roots_only(tmp_path):
+    out = tmp_path / "runs" / "gui.jsonl"
+    async with Client(server(tmp_path)) as client:
+        for _ in range(2):
+            result = await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps", "out": str(out)})
+            assert result.structured_content["written"] == str(out)
+        refused = await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps", "out": "/tmp/../etc/x.json"})
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == 2 and all(e["status"] == "ok" and e["record"]["steps"] for e in lines)
+    assert refused.is_error and "out: /tmp/../etc/x.json is outside the allowed roots" in refused.content[0].text
+
+
+async def test_unknown_task_resources_are_errors_naming_the_task(tmp_path):
+    from mcp.shared.exceptions import MCPError
+
+    async with Client(server(tmp_path)) as client:
+        for uri, words in (("dataclaw://tasks/nope.task/schema", "nope.task"), ("dataclaw://tasks/custom/schema", "own JSON Schema")):
+            with pytest.raises(MCPError, match=words):
+                await client.read_resource(uri)
+        example = json.loads((await client.read_resource("dataclaw://tasks/custom/example")).contents[0].text)
+        assert isinstance(example, dict)
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_client_roots_are_allowed_roots(tmp_path, mode):
+    from mcp_types import ListRootsResult, Root
+
+    shared = tmp_path / "client-root"
+    shutil.copytree(TRACE, shared / "trace")
+    asked: list[int] = []
+
+    async def list_roots(context) -> ListRootsResult:
+        asked.append(1)
+        return ListRootsResult(roots=[Root(uri=shared.as_uri(), name="project")])
+
+    flags_only = build_server(ServerConfig(roots=Roots([EXAMPLES]), state_dir=tmp_path / "state"))
+    async with Client(flags_only, mode=mode, list_roots_callback=list_roots) as client:
+        inside = await client.call_tool("tailor", {"path": str(shared / "trace"), "intent": "GUI-agent SFT steps"})
+        outside = await client.call_tool("tailor", {"path": str(tmp_path / "state"), "intent": "GUI-agent SFT steps"})
+    assert asked and not inside.is_error and inside.structured_content["status"] == "ok"
+    assert outside.is_error and "outside the allowed roots" in outside.content[0].text
+
+
+async def test_sampling_backend_asks_the_clients_own_model(tmp_path):
+    from mcp_types import CreateMessageResult, TextContent
+
+    async with Client(server(tmp_path)) as client:
+        good = (await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps"})).structured_content["record"]
+    prompts: list[str] = []
+
+    async def client_model(context, params) -> CreateMessageResult:
+        blocks = params.messages[-1].content
+        prompts.append("".join(b.text for b in (blocks if isinstance(blocks, list) else [blocks]) if b.type == "text"))
+        return CreateMessageResult(role="assistant", model="client-llm", content=TextContent(type="text", text=json.dumps(good)))
+
+    sampling = build_server(ServerConfig(roots=Roots([EXAMPLES]), state_dir=tmp_path / "s", backend="sampling"))
+    async with Client(sampling, mode="legacy", sampling_callback=client_model) as client:
+        done = await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps"})
+    assert done.structured_content["status"] == "ok" and done.structured_content["record"] == good
+    assert done.structured_content["provenance"]["backend"] == "sampling" and len(prompts) == 1
+    assert "gui_event:0" in prompts[0]  # the anchors travel in the prompt
+    async with Client(sampling, mode="auto", sampling_callback=client_model) as client:
+        refused = await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps"})
+    assert refused.is_error and "could not sample" in refused.content[0].text
+
+
+@pytest.mark.devset
+async def test_real_screenagent_trajectory_over_mcp(devset, tmp_path):
+    trace = devset / "gui" / "screenagent-task101"
+    real = build_server(ServerConfig(roots=Roots([devset]), state_dir=tmp_path / "state"))
+    async with Client(real) as client:
+        anchors = (await client.call_tool("extract_anchors", {"path": str(trace), "kinds": ["gui_event"]})).structured_content
+        result = await client.call_tool("tailor", {"path": str(trace), "intent": "GUI agent SFT steps", "task": "gui.trajectory"})
+    assert anchors["source"]["format"] and anchors["counts"]["gui_event"] >= 8
+    out = result.structured_content
+    assert out["status"] == "ok", out["validation"]
+    assert out["record"]["steps"][0]["action"]["type"] == "double_click"
+
+
+async def test_clear_intents_need_no_questions_and_tasks_filter_by_kind(tmp_path):
+    async with Client(server(tmp_path)) as client:
+        clear = (await client.call_tool("clarify_intent", {"path": str(TRACE), "intent": "GUI-agent SFT steps"})).structured_content
+        gui = (await client.call_tool("list_tasks", {"kind": "gui_trace"})).structured_content["tasks"]
+        every = (await client.call_tool("list_tasks", {})).structured_content["tasks"]
+        wrong = await client.call_tool("list_tasks", {"kind": "podcast"})
+    assert not clear["fuzzy"] and clear["route"]["task"] == "gui.trajectory" and not clear["questions"]
+    assert clear["source"]["kind"] == "gui_trace"
+    assert {t["name"] for t in gui} >= {"gui.trajectory", "gui.grounding"} and all("gui_trace" in t["source_kinds"] for t in gui)
+    assert len(every) == 10 and all(t["schema_uri"] == f"dataclaw://tasks/{t['name']}/schema" for t in every)
+    assert wrong.is_error and "podcast" in wrong.content[0].text

@@ -42,13 +42,15 @@ async def test_token_protected_server_rejects_missing_and_wrong_tokens(tmp_path)
 
     port = free_port()
     env = {**os.environ, TOKEN_ENV: "s3cret-token"}
-    proc = subprocess.Popen(
-        [sys.executable, *claw_mcp_args("--http", "--host", "0.0.0.0", "--port", str(port), "--root", str(EXAMPLES),
-                                        "--state-dir", str(tmp_path))],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    log = tmp_path / "server.log"
+    with log.open("w") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, *claw_mcp_args("--http", "--host", "0.0.0.0", "--port", str(port), "--root", str(EXAMPLES),
+                                            "--state-dir", str(tmp_path))],
+            cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT,
+        )
     try:
-        wait_for_port(port, proc)
+        wait_for_port(port, proc, log)
         url = f"http://127.0.0.1:{port}/mcp"
         hello = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
         for headers in ({}, {"Authorization": "Bearer wrong"}):

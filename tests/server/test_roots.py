@@ -48,8 +48,19 @@ def test_client_roots_extend_the_flag_roots(tree: Path):
     roots = Roots([tree / "root"]).with_client([root_from_uri((tree / "outside").as_uri())])
     assert roots.resolve(str(tree / "outside" / "secret.txt")) == tree / "outside" / "secret.txt"
     assert root_from_uri("https://example.com/x") is None
+    assert Roots().with_client([tree / "root"]).resolve("sub/a.json") == tree / "root" / "sub" / "a.json"
 
 
-def test_no_configured_root_means_the_working_directory(tree: Path, monkeypatch):
+def test_no_root_at_all_refuses_every_path(tree: Path, monkeypatch):
     monkeypatch.chdir(tree / "root")
-    assert Roots().resolve("sub/a.json") == tree / "root" / "sub" / "a.json"
+    with pytest.raises(ToolError, match="no allowed roots; start the server with `claw mcp --root DIR`"):
+        Roots().resolve("sub/a.json")
+
+
+def test_episode_selector_is_kept_and_its_dataset_checked(tree: Path):
+    roots = Roots([tree / "root"])
+    assert roots.resolve("sub#episode=3") == Path(f"{tree / 'root' / 'sub'}#episode=3")
+    with pytest.raises(ToolError, match="outside the allowed roots"):
+        roots.resolve("../outside#episode=0")
+    with pytest.raises(ToolError, match="no such file"):
+        roots.resolve("nope#episode=1")

@@ -3,21 +3,32 @@ import json
 import pytest
 
 from dataclaw_tailor.tools import detect, extract
-from dataclaw_tailor.tools.video import find_cuts, scan_video
+from dataclaw_tailor.tools.video import find_cuts, refine_cut, scan_video
 
 from .conftest import devset_path
 
 
-def test_pyscenedetect_reference_cuts_within_one_frame():
+def test_pyscenedetect_reference_cuts_within_one_frame(tmp_path):
     video = devset_path("video", "pyscenedetect", "testvideo.mp4")
-    reference = json.loads((video.parent / "testvideo.mp4.ContentDetector.default.json").read_text())
-    frames = reference if isinstance(reference, list) else reference.get("cuts", reference)
+    frames = json.loads((video.parent / "testvideo.mp4.ContentDetector.default.json").read_text())["cuts"]
     source = detect(video)
-    scan = scan_video(video, source.meta["width"], source.meta["height"], source.duration_s)
-    found = [frame for frame, _, _ in find_cuts(scan)]
+    found = [a.c["frame"] for a in extract(source, ["cut"], cache_dir=tmp_path)]
     assert len(found) == len(frames)
     for want, got in zip(frames, found, strict=True):
         assert abs(want - got) <= 1
+
+
+def test_full_decode_and_bframe_skipping_agree():
+    """The B-frame-skipping scan plus refinement finds what scanning every frame finds."""
+    video = devset_path("video", "pyscenedetect", "testvideo.mp4")
+    source = detect(video)
+    scan = scan_video(video, source.meta["width"], source.meta["height"], source.duration_s)
+    sparse = scan_video(video, source.meta["width"], source.meta["height"], source.duration_s, skip_bidir=True)
+    assert len(sparse.times) < len(scan.times) * 0.6
+    every = [round(float(scan.times[f]), 3) for f, _, _ in find_cuts(scan)]
+    refined = [round(refine_cut(video, 1280, 720, sparse, f, kind, source.meta["fps"]), 3)
+               for f, kind, _ in find_cuts(sparse)]
+    assert every == refined
 
 
 def test_generated_hard_cuts_and_fade(cut_video, tmp_path):

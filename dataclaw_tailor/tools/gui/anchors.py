@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +14,7 @@ POINTER = ("click", "double_click", "right_click", "drag")
 CHANGE_DELTA = 16
 
 
-@cache
+@lru_cache(maxsize=8)
 def _gray(path: Path, width: int) -> np.ndarray:
     from PIL import Image
 

@@ -1,0 +1,128 @@
+"""Loader for OpenCUA / AgentNet-style JSONL: one task per line, steps carrying pyautogui code.
+
+Mapping: `instruction` (else `natural_language_task`, `task`) -> task; `traj[i].value.code` is parsed
+with `ast` (never executed): click / doubleClick / rightClick / tripleClick(x, y) -> click kinds;
+dragTo(x, y) -> drag from the last pointer position; write / typewrite(text) -> type; press(key) and
+hotkey(k1, k2, ...) -> key; scroll(n) / hscroll(n) -> scroll (n > 0 up / right); terminate -> done;
+wait / sleep -> wait; moveTo only moves the pointer. Coordinates in [0, 1] are fractions of the screen.
+Screen size: the first screenshot's size, else the line's `width`/`height`, else 1920x1080 with a
+GuiTraceWarning. `t` = step index (AgentNet records no times). `traj[i].value.thought` -> subtask.
+Select a line with `#episode=N` (default 0).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import warnings
+from pathlib import Path
+
+from ...core.errors import InputError
+from .trace import GuiAction, GuiStep, GuiTrace, GuiTraceWarning, Screen
+
+
+def is_agentnet(path: Path) -> bool:
+    if not path.is_file() or path.suffix != ".jsonl":
+        return False
+    with path.open("rb") as fh:
+        line = fh.readline()
+    try:
+        first = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return isinstance(first, dict) and isinstance(first.get("traj"), list)
+
+
+def _const(node: ast.AST) -> object:
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        return None
+
+
+def parse_code(code: str, w: int, h: int, last: list[float | None], where: str) -> list[GuiAction]:
+    """Actions from a pyautogui snippet; `last` carries the pointer position between calls."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as exc:
+        raise InputError(where, f"unparseable action code {code!r}: {exc.msg}") from exc
+    actions = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        args = [_const(a) for a in node.args]
+        kw = {k.arg: _const(k.value) for k in node.keywords if k.arg}
+
+        def point() -> tuple[float | None, float | None]:
+            x, y = kw.get("x", args[0] if args else None), kw.get("y", args[1] if len(args) > 1 else None)
+            if isinstance(x, int | float) and isinstance(y, int | float):
+                if 0 <= x <= 1 and 0 <= y <= 1:
+                    x, y = x * w, y * h
+                last[:] = [round(float(x), 1), round(float(y), 1)]
+                return last[0], last[1]
+            return last[0], last[1]
+
+        if name in ("click", "doubleClick", "rightClick", "tripleClick", "leftClick"):
+            x, y = point()
+            kind = {"doubleClick": "double_click", "rightClick": "right_click"}.get(name, "click")
+            actions.append(GuiAction(type=kind, x=x, y=y, button="right" if kind == "right_click" else "left"))
+        elif name == "moveTo":
+            point()
+        elif name == "dragTo":
+            sx, sy = last[0], last[1]
+            x, y = point()
+            actions.append(GuiAction(type="drag", x=sx, y=sy, to_x=x, to_y=y))
+        elif name in ("write", "typewrite"):
+            text = kw.get("message", args[0] if args else "")
+            actions.append(GuiAction(type="type", text="".join(text) if isinstance(text, list) else str(text)))
+        elif name in ("press", "hotkey"):
+            keys = kw.get("keys", args if name == "hotkey" else args[0] if args else [])
+            keys = keys if isinstance(keys, list) else [keys]
+            actions.append(GuiAction(type="key", keys=[str(k) for k in keys]))
+        elif name in ("scroll", "hscroll"):
+            amount = kw.get("clicks", args[0] if args else 0) or 0
+            horizontal = name == "hscroll"
+            direction = ("right" if amount > 0 else "left") if horizontal else ("up" if amount > 0 else "down")
+            actions.append(GuiAction(type="scroll", x=last[0], y=last[1], direction=direction, amount=abs(int(amount))))
+        elif name == "terminate":
+            actions.append(GuiAction(type="done"))
+        elif name in ("wait", "sleep"):
+            actions.append(GuiAction(type="wait"))
+    return actions
+
+
+def load(path: Path, episode: int | None = None) -> GuiTrace:
+    from PIL import Image
+
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    index = episode or 0
+    if index >= len(lines):
+        raise InputError(path, f"episode {index} not found (the file holds {len(lines)} lines)")
+    try:
+        task = json.loads(lines[index])
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"line {index + 1} is not valid JSON: {exc}") from exc
+    traj = task.get("traj") or []
+    root = path.parent
+    shots = [str(s.get("image")) if s.get("image") and (root / str(s.get("image"))).is_file() else None for s in traj]
+    first = next((s for s in shots if s), None)
+    if first:
+        with Image.open(root / first) as im:
+            w, h = im.size
+    elif task.get("width") and task.get("height"):
+        w, h = int(task["width"]), int(task["height"])
+    else:
+        w, h = 1920, 1080
+        warnings.warn(f"{path}: line {index + 1} has no screenshots or screen size; assuming 1920x1080",
+                      GuiTraceWarning, stacklevel=2)
+    last: list[float | None] = [None, None]
+    steps = []
+    for i, (step, shot) in enumerate(zip(traj, shots)):
+        value = step.get("value") or {}
+        for action in parse_code(str(value.get("code") or ""), w, h, last, f"{path}:{index + 1}: step {i}"):
+            steps.append(GuiStep(t=float(i), screenshot=shot, action=action, subtask=value.get("thought")))
+    text = task.get("instruction") or task.get("natural_language_task") or task.get("task") or ""
+    trace = GuiTrace(task=str(text), platform="desktop", screen=Screen(width=w, height=h), steps=steps,
+                     source_format="agentnet")
+    return trace.bind(root, str(path))

@@ -1,0 +1,165 @@
+"""Loaders for Android-in-the-Wild (TFRecord of per-step tf.train.Example) and Android-in-the-Zoo (JSON).
+
+Mapping (both): touch/lift points are normalised [y, x]; pixels = value * screen size. A dual-point
+action whose touch and lift are within 0.04 of the screen is a click at the touch point; otherwise a
+swipe, recorded as `scroll` whose direction is the content's (finger up = scroll down) with `x, y` at the
+touch point and `to_x, to_y` at the lift point. action_type 3 -> type (text), 5 -> key Back, 6 -> key
+Home, 7 -> key Enter, 10 -> done, 11 -> done (task impossible, noted in subtask). UI annotations
+(normalised [y, x, h, w] boxes with text) become the step's `elements`. `t` = step index (seconds are not
+recorded). AitW: one episode per file selected with `#episode=N` (default the first episode id seen).
+AitZ: a folder (or file) with `<episode>.json` = list of steps, screenshots from `image_path`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ...core.errors import InputError
+from .trace import GuiAction, GuiElement, GuiStep, GuiTrace, Screen
+
+CLICK_RADIUS = 0.04
+KEY_ACTIONS = {5: "Back", 6: "Home", 7: "Enter"}
+
+
+def _action(kind: int, touch: list[float], lift: list[float], text: str, w: int, h: int) -> tuple[GuiAction, str | None]:
+    if kind == 4:
+        ty, tx = touch
+        ly, lx = lift
+        if np.hypot(ty - ly, tx - lx) <= CLICK_RADIUS:
+            return GuiAction(type="click", x=round(tx * w, 1), y=round(ty * h, 1)), None
+        dy, dx = ly - ty, lx - tx
+        if abs(dy) >= abs(dx):
+            direction = "down" if dy < 0 else "up"
+        else:
+            direction = "right" if dx < 0 else "left"
+        return GuiAction(type="scroll", x=round(tx * w, 1), y=round(ty * h, 1), to_x=round(lx * w, 1),
+                         to_y=round(ly * h, 1), direction=direction), None
+    if kind == 3:
+        return GuiAction(type="type", text=text), None
+    if kind in KEY_ACTIONS:
+        return GuiAction(type="key", keys=[KEY_ACTIONS[kind]]), None
+    if kind in (10, 11):
+        return GuiAction(type="done"), "task impossible" if kind == 11 else None
+    return GuiAction(type="wait"), None
+
+
+def _elements(positions: np.ndarray, texts: list[str], w: int, h: int) -> list[GuiElement] | None:
+    if positions.size == 0:
+        return None
+    boxes = positions.reshape(-1, 4)
+    norm = float(boxes.max()) <= 1.0
+    out = []
+    for (y, x, bh, bw), text in zip(boxes, texts + [""] * (len(boxes) - len(texts))):
+        sx, sy = (w, h) if norm else (1, 1)
+        out.append(GuiElement(text=text or None, bbox=[round(x * sx, 1), round(y * sy, 1), round((x + bw) * sx, 1),
+                                                        round((y + bh) * sy, 1)]))
+    return out
+
+
+def is_aitw(path: Path) -> bool:
+    from ..robot.tfrecord import is_tfrecord, parse_example, records
+
+    if not path.is_file() or not is_tfrecord(path):
+        return False
+    try:
+        first = next(records(path))
+    except (StopIteration, InputError):
+        return False
+    return "results/action_type" in parse_example(first)
+
+
+def load_aitw(path: Path, episode: int | None = None) -> GuiTrace:
+    from ..robot.tfrecord import parse_example, records
+
+    episodes: dict[bytes, list[dict]] = {}
+    for rec in records(path):
+        ex = parse_example(rec)
+        key = (ex.get("episode_id") or [b"0"])[0]
+        episodes.setdefault(key, []).append(ex)
+    order = list(episodes)
+    index = episode or 0
+    if index >= len(order):
+        raise InputError(path, f"episode {index} not found (the file holds {len(order)})")
+    rows = sorted(episodes[order[index]], key=lambda ex: int(ex.get("step_id", np.array([0]))[0]))
+    first = rows[0]
+    h = int(first.get("image/height", np.array([0]))[0]) or 2400
+    w = int(first.get("image/width", np.array([0]))[0]) or 1080
+    steps = []
+    for i, ex in enumerate(rows):
+        action, note = _action(int(ex["results/action_type"][0]), list(ex.get("results/yx_touch", [-1, -1])),
+                               list(ex.get("results/yx_lift", [-1, -1])),
+                               b"".join(ex.get("results/type_action") or []).decode("utf-8", "replace"), w, h)
+        texts = [t.decode("utf-8", "replace") for t in ex.get("image/ui_annotations_text") or []]
+        steps.append(GuiStep(t=float(i), action=action, subtask=note,
+                             elements=_elements(np.asarray(ex.get("image/ui_annotations_positions", [])), texts, w, h)))
+    goal = b"".join(first.get("goal_info") or []).decode("utf-8", "replace")
+    trace = GuiTrace(task=goal, platform="android", screen=Screen(width=w, height=h), steps=steps,
+                     source_format="aitw")
+    return trace.bind(path.parent, str(path))
+
+
+def _aitz_file(path: Path) -> Path | None:
+    files = [path] if path.is_file() else sorted(path.glob("*.json")) if path.is_dir() else []
+    for f in files:
+        if f.suffix != ".json":
+            continue
+        with f.open("rb") as fh:
+            head = fh.read(8192)
+        if b'"result_action_type"' in head and head.lstrip()[:1] == b"[":
+            return f
+    return None
+
+
+def is_aitz(path: Path) -> bool:
+    return _aitz_file(path) is not None
+
+
+def _parse_list(value: object) -> list:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return []
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def load_aitz(path: Path) -> GuiTrace:
+    from PIL import Image
+
+    file = _aitz_file(path)
+    if file is None:
+        raise InputError(path, "no AitZ episode JSON (a list of steps with result_action_type)")
+    try:
+        rows = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(file, f"malformed AitZ JSON: {exc}") from exc
+    root = file.parent
+    rows = sorted(rows, key=lambda r: int(r.get("step_id", 0)))
+    w, h = 1080, 2400
+    shots = []
+    for r in rows:
+        rel = r.get("image_path")
+        shot = rel if rel and (root / rel).is_file() else (Path(rel).name if rel and (root / Path(rel).name).is_file()
+                                                           else None)
+        shots.append(shot)
+    first_shot = next((s for s in shots if s), None)
+    if first_shot:
+        with Image.open(root / first_shot) as im:
+            w, h = im.size
+    steps = []
+    for i, (r, shot) in enumerate(zip(rows, shots)):
+        action, note = _action(int(r["result_action_type"]), _parse_list(r.get("result_touch_yx")) or [-1, -1],
+                               _parse_list(r.get("result_lift_yx")) or [-1, -1], str(r.get("result_action_text") or ""),
+                               w, h)
+        texts = [str(t) for t in _parse_list(r.get("ui_text"))]
+        steps.append(GuiStep(t=float(i), screenshot=shot, action=action,
+                             subtask=r.get("coat_action_desc") or note,
+                             elements=_elements(np.asarray(_parse_list(r.get("ui_positions")), dtype=float), texts, w,
+                                                h)))
+    task = str(rows[0].get("instruction", "")) if rows else ""
+    trace = GuiTrace(task=task, platform="android", screen=Screen(width=w, height=h), steps=steps,
+                     source_format="aitz")
+    return trace.bind(root, str(file))

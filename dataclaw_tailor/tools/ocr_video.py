@@ -1,0 +1,23 @@
+"""OCR anchors from video keyframes, mapped back to the source frame's pixel coordinates."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.anchor import Anchor
+from .ocr import read_text
+
+
+def ocr_anchors(keyframes: list[Anchor], meta: dict, extractor: str) -> list[Anchor]:
+    from PIL import Image
+
+    width = float(meta.get("width") or 0)
+    out: list[Anchor] = []
+    for kf in keyframes:
+        with Image.open(kf.c["path"]) as im:
+            rgb = np.asarray(im.convert("RGB"))
+        scale = width / rgb.shape[1] if width else 1.0
+        for box in read_text(rgb):
+            bbox = [round(v * scale, 1) for v in box.bbox]
+            out.append(Anchor(id=f"ocr:{len(out)}", kind="ocr", t=kf.t, p=bbox, c=box.text, extractor=extractor))
+    return out
