@@ -306,13 +306,17 @@ def mcp(
         serve_stdio(config)
 
 
-def _options(pairs: list[str] | None) -> dict[str, str]:
-    options = {}
+def _options(pairs: list[str] | None) -> dict[str, Any]:
+    """key=value pairs; a value that reads as JSON (true, 128, 0.5, null) is taken as that, else as text."""
+    options: dict[str, Any] = {}
     for item in pairs or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise typer.BadParameter(f"{item!r} is not key=value")
-        options[key.strip()] = value
+        try:
+            options[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key.strip()] = value
     return options
 
 

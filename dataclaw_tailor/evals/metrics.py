@@ -50,7 +50,10 @@ class Validity(BaseModel):
     strict_valid: bool = Field(description="Strictly parsed and schema-valid with no repair at all.")
     repaired_parse: bool = Field(description="Parsed once json-repair was allowed.")
     repaired_valid: bool = Field(description="Schema-valid after check_record's repairs (json-repair, coercion, clamping).")
-    grounding: float | None = Field(default=None, description="Fraction of grounding claims that hold after repair, when anchors were given.")
+    grounding: float | None = Field(
+        default=None,
+        description="Fraction of grounding claims that hold, when anchors were given: in the record as written when it parsed strictly, else in the repaired record.",
+    )
     record: Any = Field(default=None, description="The record after repair (None when nothing parsed).")
 
 
@@ -58,11 +61,13 @@ def check_validity(text: str | Any, schema: dict, anchors: Iterable[Anchor] | No
     """Run `core.validate.check_record` without and with repair and summarise both."""
     raw = text if isinstance(text, str) else copy.deepcopy(text)
     anchor_list = list(anchors or [])
-    strict = check_record(raw, schema, anchor_list, source, repair=False).report
+    strict_checked = check_record(raw, schema, anchor_list, source, repair=False)
+    strict = strict_checked.report
     repaired = check_record(raw, schema, anchor_list, source, repair=True)
+    as_written = strict_checked.record if strict_checked.record is not None else repaired.record
     grounding = None
-    if anchors is not None and repaired.record is not None:
-        grounding = grounding_score(repaired.record, anchor_list, source)
+    if anchors is not None and as_written is not None:
+        grounding = grounding_score(as_written, anchor_list, source)
     return Validity(
         strict_parse=strict.parsed,
         strict_valid=strict.parsed and strict.schema_valid,
@@ -451,3 +456,19 @@ def score_record(pred: Any, ref: Any, schema: dict, *, screen: Sequence[float] |
         semantic=semantic_score(pred, ref, similarity=similarity),
         sequence=sequence_score(pred, ref, screen=screen),
     )
+
+
+def score_records(
+    preds: Sequence[Any],
+    refs: Sequence[Any],
+    schemas: Sequence[dict],
+    *,
+    screens: Sequence[Sequence[float] | None] | None = None,
+    similarity: TextSimilarity | None = None,
+) -> list[Scores]:
+    """`score_record` over many pairs, encoding every distinct text of all of them in one batch first
+    (what GRPO groups and checkpoint evaluations want: one encode call instead of one per record)."""
+    sim = similarity or default_similarity()
+    sim.prime([t for p, r in zip(preds, refs) if p is not None and p != r for t in text_leaves(p) + text_leaves(r)])
+    screens = screens if screens is not None else [None] * len(preds)
+    return [score_record(p, r, s, screen=sc, similarity=sim) for p, r, s, sc in zip(preds, refs, schemas, screens, strict=True)]

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from ..core import DataClawError, Intent
 from .cases import BenchCase, load_cases, resolve_source
+from .embed import require_eval_extra
 from .metrics import score_record
 
 MAX_CLARIFY_ROUNDS = 3
@@ -108,6 +109,7 @@ async def run_benchmark(
     progress: Progress | None = None,
 ) -> list[CaseResult]:
     """Tailor and score every case of a benchmark file (sources are all resolved before anything runs)."""
+    require_eval_extra()
     bench_path = Path(bench)
     cases = [c for c in load_cases(bench_path) if not only or c.id in only]
     sources = [resolve_source(c, bench_path) for c in cases]

@@ -57,3 +57,16 @@ def test_missing_devset_and_missing_sources_are_clear_errors(tmp_path, monkeypat
     gone = BenchCase.model_validate(dict(CASE, source="devset:robot/other"))
     with pytest.raises(InputError, match="source .*robot/other does not exist"):
         resolve_source(gone, bench)
+
+
+def test_missing_eval_extra_is_one_clear_error(monkeypatch):
+    import importlib.util
+
+    from dataclaw_tailor.core import DataClawError
+    from dataclaw_tailor.evals import embed
+
+    # scipy is installed here; hide it to see what a core-only install (no eval extra) gets.
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "scipy" else real(name, *a))
+    with pytest.raises(DataClawError, match=r"evaluation needs scipy: pip install 'dataclaw-tailor\[eval\]'"):
+        embed.require_eval_extra()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from dataclaw_tailor.evals.cases import load_cases
-from dataclaw_tailor.evals.devbench import build_cases, gui_cases, video_cases
+from dataclaw_tailor.evals.devbench import build_cases, gui_cases, robot_cases, video_cases
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "devset" / "devbench.jsonl"
 pytestmark = pytest.mark.devset
@@ -29,7 +29,51 @@ def test_video_references_follow_the_reference_cut_list(devset):
 
 
 def test_checked_in_benchmark_is_what_the_builder_makes(devset):
-    pytest.importorskip("dataclaw_tailor.tools.robot", reason="robot episode loaders not merged yet")
     built = build_cases(devset)
     assert [c.model_dump() for c in built] == [c.model_dump() for c in load_cases(BENCH)]
     assert len(built) >= 12 and len({c.domain for c in built}) >= 3 and sum(c.fuzzy for c in built) >= 4
+
+
+def _main_list(record: dict) -> str:
+    return max((k for k, v in record.items() if isinstance(v, list) and all(isinstance(i, dict) for i in v)), key=lambda k: len(record[k]))
+
+
+def _shift(node, by: float):
+    if isinstance(node, dict):
+        return {k: (v + by if k in ("start_s", "end_s") else [t + by for t in v] if k == "clip" else _shift(v, by)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_shift(v, by) for v in node]
+    return node
+
+
+def test_each_perturbation_of_a_real_reference_hits_one_metric(devset):
+    """The metric invariants on every task shape of the dev benchmark (one reference per task)."""
+    import copy
+
+    from dataclaw_tailor.evals.metrics import score_record
+    from dataclaw_tailor.experts.registry import get_task
+
+    seen: dict[str, object] = {}
+    for case in gui_cases(devset) + video_cases(devset) + robot_cases(devset):
+        seen.setdefault(case.task, case.reference)
+    for task, ref in seen.items():
+        schema = get_task(task).json_schema()
+        key = _main_list(ref)
+
+        def scores(pred):
+            s = score_record(pred, ref, schema)
+            return s.field, s.semantic, s.sequence
+
+        assert scores(copy.deepcopy(ref)) == (100.0, 100.0, 100.0), task
+        removed = copy.deepcopy(ref)
+        item = removed[key][1]
+        del item[max((k for k, v in item.items() if isinstance(v, str)), key=lambda k: len(item[k]))]
+        field, semantic, sequence = scores(removed)
+        assert field < 100.0 and (semantic, sequence) == (100.0, 100.0), task
+        shuffled = copy.deepcopy(ref)
+        shuffled[key] = shuffled[key][1::2] + shuffled[key][0::2]
+        field, semantic, sequence = scores(shuffled)
+        assert (field, semantic) == (100.0, 100.0) and sequence < 100.0, task
+        if task not in ("gui.trajectory", "gui.grounding"):
+            field, semantic, sequence = scores(_shift(ref, 1.5))
+            assert (field, semantic) == (100.0, 100.0) and sequence < 100.0, task

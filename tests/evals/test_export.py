@@ -57,7 +57,8 @@ def records(tmp_path: Path) -> Path:
     }
     vqa = {
         "status": "ok", "task": "daily.vqa", "domain": "daily", "anchors": anchors,
-        "record": {"qa": [{"question": "What happens first?", "answer": "The sky is blue", "clip": [0, 2]}, {"question": "And later?", "answer": "It is night", "clip": [4, 6]}]},
+        "record": {"qa": [{"question": "What happens first?", "answer": "The sky is blue", "clip": [0, 2]}, {"question": "And later?", "answer": "It is night", "clip": [4, 6]},
+                          {"question": "Between?", "answer": "A cut", "clip": [3.0, 3.2]}]},
     }
     invalid = dict(captions, status="invalid")
     asked = {"status": "needs_clarification", "record": None, "task": None}
@@ -79,24 +80,25 @@ def test_chat_formats_load_with_datasets_and_render_with_a_chat_template(records
 
     out = tmp_path / "out" / f"{fmt}.jsonl"
     summary = export_records(records, fmt, out)
-    assert (summary.records, summary.samples, summary.images) == (3, 5, 6)
+    assert (summary.records, summary.samples, summary.images) == (3, 6, 7)
     assert [(s.line, s.reason) for s in summary.skipped] == [(4, "status invalid"), (5, "no record")]
     assert summary.missing_images == []
 
     ds = load_dataset("json", data_files=str(out), split="train")
-    assert len(ds) == 5
+    assert len(ds) == 6
     rendered = [tokenizer.apply_chat_template(_to_chat(row, fmt), tokenize=False) for row in ds]
     first = rendered[0]
     assert '"type": "double_click"' in first and "Search Bing" in first
     assert "1. double_click (40, 50)" in rendered[1]
     assert rendered[4].endswith("It is night<|im_end|>\n")
+    assert "Task: Search Bing. The screen is 1024x768 pixels." in first
     ids = tokenizer.apply_chat_template(_to_chat(ds[2], fmt), tokenize=True, return_dict=True)["input_ids"]
     assert ids[0] == tokenizer.convert_tokens_to_ids("<|im_start|>") and len(ids) > 10
     if fmt == "sharegpt":
         for row in ds:
             assert row["conversations"][0]["value"].count("<image>") == len(row["images"])
             assert all((out.parent / p).is_file() for p in row["images"])
-        assert [len(r["images"]) for r in ds] == [1, 1, 2, 1, 1]
+        assert [len(r["images"]) for r in ds] == [1, 1, 2, 1, 1, 1]
     if fmt == "openai":
         urls = [p["image_url"]["url"] for p in ds[0]["messages"][1]["content"] if p["type"] == "image_url"]
         assert len(urls) == 1 and urls[0].startswith("data:image/png;base64,")
@@ -109,9 +111,9 @@ def test_hf_parquet_with_card_loads_with_images(records, tmp_path):
 
     out = tmp_path / "hf"
     summary = export_records(records, "hf", out)
-    assert summary.samples == 5
+    assert summary.samples == 6
     card = (out / "README.md").read_text()
-    assert card.startswith("---\nconfigs:") and "| daily.vqa | 2 |" in card
+    assert card.startswith("---\nconfigs:") and "| daily.vqa | 3 |" in card
     ds = load_dataset(str(out), split="train")
     assert ds.column_names == ["id", "task", "prompt", "answer", "images"]
     assert ds[0]["id"] == "g1/step0" and ds[0]["images"][0].size == (32, 24)

@@ -128,3 +128,25 @@ def test_invented_items_cost_semantic_and_sequence_not_field():
     schema = {"type": "object"}
     field, semantic, sequence = scores(pred, ref, schema)
     assert field == 100.0 and semantic < 100.0 and sequence < 100.0
+
+
+def test_check_validity_scores_grounding_when_anchors_are_given():
+    from dataclaw_tailor.core import Anchor, Source, SourceKind
+
+    source = Source(path="v.mp4", kind=SourceKind.video, content_hash="x", meta={"duration_s": 24.0})
+    anchors = [Anchor(id=f"shot:{i}", kind="shot", t=(e["start_s"], e["end_s"])) for i, e in enumerate(CAPTIONS["events"])]
+    grounded = check_validity(json.dumps(CAPTIONS), CAPTIONS_SCHEMA, anchors, source)
+    assert grounded.grounding == 1.0 and grounded.strict_valid
+    wrong = copy.deepcopy(CAPTIONS)
+    wrong["events"][0]["anchor_ids"] = ["shot:9"]
+    assert check_validity(json.dumps(wrong), CAPTIONS_SCHEMA, anchors, source).grounding < 1.0
+    assert check_validity(json.dumps(CAPTIONS), CAPTIONS_SCHEMA).grounding is None
+
+
+def test_score_records_matches_score_record_one_by_one():
+    from dataclaw_tailor.evals.metrics import score_records
+
+    shifted = copy.deepcopy(CAPTIONS)
+    shifted["events"][0]["caption"] = "Pine trees move in the breeze"
+    preds, refs, schemas = [CAPTIONS, shifted, None], [CAPTIONS, CAPTIONS, GUI], [CAPTIONS_SCHEMA, CAPTIONS_SCHEMA, GUI_SCHEMA]
+    assert score_records(preds, refs, schemas) == [score_record(p, r, s) for p, r, s in zip(preds, refs, schemas)]
