@@ -89,7 +89,7 @@ def demo(
     train: Annotated[int, typer.Option(min=4, help="Training triplets.")] = 96,
     heldout: Annotated[int, typer.Option(min=2, help="Held-out triplets scored before/after.")] = 8,
     sft_steps: Annotated[int, typer.Option(min=1)] = 150,
-    grpo_steps: Annotated[int, typer.Option(min=1)] = 8,
+    grpo_steps: Annotated[int, typer.Option(min=1)] = 16,
     seed: int = 0,
 ) -> None:
     """CPU learning demo: tiny local model, rules-made triplets, SFT then GRPO, scored before and after."""

@@ -147,7 +147,7 @@ def _reward_window(log: list[dict[str, Any]], first: bool) -> dict[str, float]:
     return {k.split("/")[1] if "/" in k else k: round(sum(h[k] for h in window) / len(window), 4) for k in keys}
 
 
-def run_demo(workdir: str | Path, *, train: int = 96, heldout: int = 8, sft_steps: int = 150, grpo_steps: int = 8,
+def run_demo(workdir: str | Path, *, train: int = 96, heldout: int = 8, sft_steps: int = 150, grpo_steps: int = 16,
              seed: int = 0, hidden_size: int = 128, layers: int = 4, log: Any = print) -> DemoReport:
     """Build data and a tiny model, score it, SFT, score, GRPO, score; return and save the numbers."""
     from ..model.tiny import build_tiny_model
@@ -184,8 +184,8 @@ def run_demo(workdir: str | Path, *, train: int = 96, heldout: int = 8, sft_step
     log(f"sft: {sft.steps} steps in {sft.seconds:.0f} s, final train loss {sft.train_loss:.3f}")
     after_sft = scored(work / "sft", "after SFT")
     grpo = train_grpo(GRPOSettings(
-        model=ModelSettings(path=str(work / "sft")), data=data_settings, output_dir=str(work / "grpo"), learning_rate=5e-5,
-        max_steps=grpo_steps, batch_size=4, num_generations=4, max_completion_length=max_new, temperature=1.0,
+        model=ModelSettings(path=str(work / "sft")), data=data_settings, output_dir=str(work / "grpo"), learning_rate=3e-5,
+        max_steps=grpo_steps, batch_size=8, num_generations=8, max_completion_length=max_new, temperature=0.8,
         logging_steps=1, seed=seed,
     ))[0]
     log(f"grpo: {grpo.steps} steps in {grpo.seconds:.0f} s")

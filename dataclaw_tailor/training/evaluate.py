@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from .config import ModelSettings
 from .loading import load_model, load_processor
 from .rewards import RewardWeights, anchor_reward, combined_reward, efficiency_reward, format_reward
-from .triplets import PromptStyle, Triplet, prompt_messages, reward_columns
+from .triplets import PromptStyle, Triplet, prompt_images, prompt_messages, reward_columns
 
 
 class CheckpointScores(BaseModel):
@@ -42,7 +42,9 @@ def generate(model_settings: ModelSettings, triplets: list[Triplet], *, style: P
     import torch
 
     model = load_model(model_settings)
-    tok = load_processor(model_settings.path, model_settings.modality)
+    processor = load_processor(model_settings.path, model_settings.modality)
+    vision = model_settings.modality == "vision"
+    tok = processor.tokenizer if vision else processor
     tok.padding_side = "left"
     model.eval()
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -50,8 +52,17 @@ def generate(model_settings: ModelSettings, triplets: list[Triplet], *, style: P
     outputs: list[str] = []
     for i in range(0, len(triplets), batch_size):
         chunk = triplets[i : i + batch_size]
-        texts = [tok.apply_chat_template(prompt_messages(t, style), tokenize=False, add_generation_prompt=True) for t in chunk]
-        enc = tok(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(device)
+        if vision:
+            from trl.data_utils import prepare_multimodal_messages
+
+            images = [prompt_images(t, style) for t in chunk]
+            chats = [prepare_multimodal_messages(prompt_messages(t, style), images=imgs) for t, imgs in zip(chunk, images)]
+            texts = [processor.apply_chat_template(c, tokenize=False, add_generation_prompt=True) for c in chats]
+            flat = [img for imgs in images for img in imgs]
+            enc = processor(text=texts, images=flat or None, return_tensors="pt", padding=True).to(device)
+        else:
+            texts = [tok.apply_chat_template(prompt_messages(t, style), tokenize=False, add_generation_prompt=True) for t in chunk]
+            enc = tok(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(device)
         with torch.no_grad():
             out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tok.pad_token_id,
                                  eos_token_id=tok.eos_token_id)

@@ -54,7 +54,7 @@ def train_grpo(settings: GRPOSettings) -> list[RunResult]:
             model=model,
             reward_funcs=reward_functions(settings.length),
             args=args,
-            train_dataset=Dataset.from_list([grpo_row(t, settings.data.prompt) for t in triplets]),
+            train_dataset=Dataset.from_list([grpo_row(t, settings.data.prompt, settings.model.modality == "vision") for t in triplets]),
             processing_class=processor,
             peft_config=None if continue_adapter else peft_config(settings.lora),
         )

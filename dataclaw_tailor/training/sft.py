@@ -31,7 +31,7 @@ def train_sft(settings: SFTSettings) -> list[RunResult]:
         trainer = SFTTrainer(
             model=model,
             args=args,
-            train_dataset=Dataset.from_list([sft_row(t, settings.data.prompt) for t in triplets]),
+            train_dataset=Dataset.from_list([sft_row(t, settings.data.prompt, settings.model.modality == "vision") for t in triplets]),
             processing_class=processor,
             peft_config=None if continue_adapter else peft_config(settings.lora),
         )

@@ -93,20 +93,39 @@ def prompt_messages(t: Triplet, style: PromptStyle = "serving") -> list[dict[str
     demo); serve such a model with constrained decoding, which supplies the schema.
     """
     if style == "serving" and t.kind == "tailor":
-        from ..core import TailorContext
-        from ..experts.registry import get_task
-        from ..model.prompt import build_request
-        from ..model.schema import specialise
-
-        bounded = specialise(t.json_schema, t.source, t.anchors, max_items=t.intent.max_items)
-        request = build_request(TailorContext(t.source, t.intent, t.anchors, t.task), get_task(t.task), bounded)
-        return [{"role": m.role, "content": m.plain_text()} for m in request.messages]
+        return [{"role": m.role, "content": m.plain_text()} for m in _serving_request(t).messages]
     if t.kind == "clarify":
         user = f"Intent: {t.intent.text}\nSource: {source_facts(t.source)}"
         return [{"role": "system", "content": CLARIFY_SYSTEM_PROMPT}, {"role": "user", "content": user}]
     lines = [f"Task: {t.task}", f"Intent: {t.intent.text}", f"Source: {source_facts(t.source)}", "Anchors:"]
     lines += anchor_lines(t.anchors)
     return [{"role": "system", "content": COMPACT_SYSTEM_PROMPT}, {"role": "user", "content": "\n".join(lines)}]
+
+
+def _serving_request(t: Triplet) -> Any:
+    from ..core import TailorContext
+    from ..experts.registry import get_task
+    from ..model.prompt import build_request
+    from ..model.schema import specialise
+
+    bounded = specialise(t.json_schema, t.source, t.anchors, max_items=t.intent.max_items)
+    return build_request(TailorContext(t.source, t.intent, t.anchors, t.task), get_task(t.task), bounded)
+
+
+def prompt_images(t: Triplet, style: PromptStyle = "serving") -> list[Any]:
+    """The images the serving prompt attaches (keyframes, screenshots, robot frames), as RGB PIL images.
+
+    Vision-language rows carry them in an `images` column, which TRL places before the first user turn.
+    The compact prompt and clarification rows have none.
+    """
+    if style != "serving" or t.kind != "tailor":
+        return []
+    from PIL import Image
+
+    from ..core import ImagePart
+
+    paths = [p.path for m in _serving_request(t).messages for p in m.content if isinstance(p, ImagePart)]
+    return [Image.open(path).convert("RGB") for path in paths]
 
 
 def target_text(t: Triplet) -> str:
@@ -129,14 +148,16 @@ def reward_columns(t: Triplet) -> dict[str, str]:
     }
 
 
-def sft_row(t: Triplet, style: PromptStyle = "serving") -> dict[str, Any]:
-    """A TRL prompt-completion row: loss falls on the completion only."""
-    return {"prompt": prompt_messages(t, style), "completion": [{"role": "assistant", "content": target_text(t)}], **reward_columns(t)}
+def sft_row(t: Triplet, style: PromptStyle = "serving", vision: bool = False) -> dict[str, Any]:
+    """A TRL prompt-completion row (loss on the completion only); `vision` adds the prompt's images."""
+    row = {"prompt": prompt_messages(t, style), "completion": [{"role": "assistant", "content": target_text(t)}], **reward_columns(t)}
+    return row | {"images": prompt_images(t, style)} if vision else row
 
 
-def grpo_row(t: Triplet, style: PromptStyle = "serving") -> dict[str, Any]:
-    """A TRL GRPO row: a conversational prompt plus the reward columns."""
-    return {"prompt": prompt_messages(t, style), **reward_columns(t)}
+def grpo_row(t: Triplet, style: PromptStyle = "serving", vision: bool = False) -> dict[str, Any]:
+    """A TRL GRPO row: a conversational prompt plus the reward columns (and images for `vision`)."""
+    row = {"prompt": prompt_messages(t, style), **reward_columns(t)}
+    return row | {"images": prompt_images(t, style)} if vision else row
 
 
 def write_triplet(path: Path, t: Triplet) -> None:

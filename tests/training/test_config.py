@@ -24,3 +24,12 @@ def test_expert_recipe_needs_lora(tmp_path):
     f.write_text("model: {path: m}\ndata: {path: d}\noutput_dir: o\nrecipe: expert\n")
     with pytest.raises(InputError, match="lora"):
         load_settings(f, SFTSettings)
+
+
+@pytest.mark.parametrize("name", ["sft_omni.yaml", "sft_expert.yaml", "grpo_omni.yaml"])
+def test_example_configs_load(name):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "training" / name
+    s = load_settings(path, GRPOSettings if name.startswith("grpo") else SFTSettings)
+    assert s.output_dir.startswith("checkpoints/")
