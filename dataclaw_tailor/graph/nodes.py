@@ -18,8 +18,7 @@ from ..core import Anchor, GenerationRequest, Intent, Message, Source, TailorCon
 from ..core.validate import check_record
 from ..experts.registry import get_task
 from ..experts.routing import route as route_intent
-from ..model.prompt import build_request
-from ..model.schema import specialise
+from ..model.prompt import serving_request
 from ..tools import detect, extract
 from ..tools.registry import applicable
 from .clarify import resolve_answers, task_question
@@ -98,11 +97,7 @@ async def extract_anchors(state: TailorState, runtime: Runtime[Services]) -> dic
 
 
 def _request(state: TailorState, schema: dict[str, Any]) -> GenerationRequest:
-    """The backend sees the schema specialised to this source (anchor-id enums, time and screen bounds),
-    so constrained decoding enforces grounding; validation keeps the task's own schema."""
-    ctx = _context(state)
-    bounded = specialise(schema, ctx.source, ctx.anchors, max_items=ctx.intent.max_items)
-    return build_request(ctx, get_task(state["task"]), bounded)
+    return serving_request(_context(state), get_task(state["task"]), schema)
 
 
 @timed("tailor")

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ..core import Anchor, GenerationRequest, ImagePart, Message, TailorContext, TaskSpec, TextPart
-from .schema import prompt_view
+from .schema import prompt_view, specialise
 
 SYSTEM_PROMPT = (
     "You are DataClaw, a data tailoring model. You turn raw multimodal streams into training records. "
@@ -87,6 +87,16 @@ def build_request(
 ) -> GenerationRequest:
     """The request the graph's tailor node sends to a backend (see `build_prompt` for the size report)."""
     return build_prompt(ctx, spec, schema, budget=budget, count_tokens=count_tokens, image_dir=image_dir).request
+
+
+def serving_request(ctx: TailorContext, spec: TaskSpec, schema: dict[str, Any]) -> GenerationRequest:
+    """Exactly what a backend is sent in production: the prompt, with `schema` specialised to the source.
+
+    The graph's tailor and repair steps and the training triplets' `serving` prompt style share it, so
+    a model is trained on the prompts it is served with.
+    """
+    bounded = specialise(schema, ctx.source, ctx.anchors, max_items=ctx.intent.max_items)
+    return build_request(ctx, spec, bounded)
 
 
 def build_prompt(

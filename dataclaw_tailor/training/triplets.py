@@ -85,9 +85,9 @@ PromptStyle = Literal["serving", "compact"]
 def prompt_messages(t: Triplet, style: PromptStyle = "serving") -> list[dict[str, str]]:
     """The chat prompt a model sees for a triplet.
 
-    `serving` is exactly the prompt the tailoring graph sends a backend (`model.prompt.build_request` with
-    the schema specialised to the source by `model.schema.specialise`: intent, task, anchors, schema,
-    example), so a model trained on it is served without a prompt shift.
+    `serving` is exactly the prompt the tailoring graph sends a backend (`model.prompt.serving_request`:
+    intent, task, anchors, the schema specialised to the source, example), so a model trained on it is
+    served without a prompt shift.
     `compact` keeps task, intent, source facts and one line per anchor and leaves the schema out: the
     model learns each task's shape in SFT, which keeps prompts short enough for small models (the CPU
     demo); serve such a model with constrained decoding, which supplies the schema.
@@ -105,11 +105,9 @@ def prompt_messages(t: Triplet, style: PromptStyle = "serving") -> list[dict[str
 def _serving_request(t: Triplet) -> Any:
     from ..core import TailorContext
     from ..experts.registry import get_task
-    from ..model.prompt import build_request
-    from ..model.schema import specialise
+    from ..model.prompt import serving_request
 
-    bounded = specialise(t.json_schema, t.source, t.anchors, max_items=t.intent.max_items)
-    return build_request(TailorContext(t.source, t.intent, t.anchors, t.task), get_task(t.task), bounded)
+    return serving_request(TailorContext(t.source, t.intent, t.anchors, t.task), get_task(t.task), t.json_schema)
 
 
 def prompt_images(t: Triplet, style: PromptStyle = "serving") -> list[Any]:
