@@ -92,7 +92,8 @@ class _Filler:
     def choose(self, options: list[Any], anchor: Anchor | None) -> Any:
         """The enum value named in the anchor's content or kind, else the first one."""
         if anchor is not None:
-            said = f"{anchor.kind} {content(anchor)} {field(anchor, 'state', '')} {field(anchor, 'action', '')}".lower()
+            named = " ".join(str(field(anchor, key, "")) for key in ("state", "action", "skill"))
+            said = f"{anchor.kind} {content(anchor)} {named}".lower()
             for option in options:
                 if isinstance(option, str) and option.lower() in said:
                     return option

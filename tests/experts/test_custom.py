@@ -96,3 +96,22 @@ def test_every_builtin_schema_filled_as_a_custom_one_is_valid_and_grounded(name)
     ctx = example_context(task.domain, name)
     custom = TailorContext(source=ctx.source, intent=Intent(text="mine", schema=task.json_schema()), anchors=ctx.anchors, task="custom")
     synthesize_checked(custom)
+
+
+def test_enum_fields_follow_the_phase_skill():
+    from dataclaw_tailor.core import Anchor, Intent, Source, TailorContext
+    from dataclaw_tailor.experts.custom import synthesize
+
+    schema = {
+        "type": "object",
+        "properties": {"segments": {"type": "array", "items": {"type": "object", "properties": {
+            "span": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+            "skill": {"type": "string", "enum": ["reach", "grasp", "lift"]},
+            "anchor_ids": {"type": "array", "items": {"type": "string"}}},
+            "required": ["span", "skill", "anchor_ids"]}}},
+        "required": ["segments"],
+    }
+    anchors = [Anchor(id=f"phase:{i}", kind="phase", t=(float(i), float(i + 1)), c={"skill": s}) for i, s in enumerate(["reach", "grasp", "lift"])]
+    source = Source(path="e", kind="robot_episode", content_hash="h", meta={"duration_s": 3.0})
+    record = synthesize(TailorContext(source, Intent(text="phases", task="custom", schema=schema), anchors, "custom"))
+    assert [s["skill"] for s in record["segments"]] == ["reach", "grasp", "lift"]
