@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from ..core import DataClawError, Intent
 from ..graph import atailor
 from ..model.base import Backend, create_backend
 from ..tools import detect
+from ..tools.files import write_atomic
 
 Progress = Callable[[int, int, str], Awaitable[None]]
 FINAL = ("ok", "invalid")
@@ -55,14 +54,6 @@ def discover(folder: str | Path) -> list[Path]:
     if not root.is_dir():
         raise DataClawError(f"{root}: not a folder of sources")
     return sorted(p for p in root.iterdir() if not p.name.startswith("."))
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def _read_manifest(path: Path) -> dict[str, ItemOutcome]:
@@ -109,7 +100,7 @@ async def run_corpus(
         item = ItemOutcome(source=str(path), content_hash=source.content_hash, status=result.status, task=result.task, thread_id=result.thread_id)
         if result.status in FINAL:
             record_path = out / "records" / f"{source.content_hash[:16]}-{result.task}.json"
-            _atomic_write(record_path, json.dumps(result.model_dump(mode="json"), ensure_ascii=False, default=str))
+            write_atomic(record_path, json.dumps(result.model_dump(mode="json"), ensure_ascii=False, default=str))
             item.record_path = str(record_path)
         return item, False
 
@@ -132,7 +123,7 @@ async def run_corpus(
     items = [o for o in outcomes if o is not None]
     records = [Path(o.record_path).read_text() for o in items if o.status == "ok" and o.record_path and Path(o.record_path).exists()]
     records_path = out / "records.jsonl"
-    _atomic_write(records_path, "".join(r.strip() + "\n" for r in records))
+    write_atomic(records_path, "".join(r.strip() + "\n" for r in records))
     count = {s: sum(o.status == s for o in items) for s in ("ok", "invalid", "needs_clarification", "error")}
     return CorpusSummary(
         out_dir=str(out),

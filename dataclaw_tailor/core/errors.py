@@ -6,6 +6,11 @@ problem, so a user never needs a traceback to know what to fix.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 
 class DataClawError(Exception):
     """Base class: anything the package raises on purpose."""
@@ -16,7 +21,7 @@ class InputError(DataClawError):
 
     def __init__(self, path: object, problem: str):
         self.path = str(path)
-        self.problem = problem
+        self.problem = " ".join(problem.split())
         super().__init__(f"{self.path}: {problem}")
 
 
@@ -34,3 +39,10 @@ class BackendError(DataClawError):
 
 class ExtractorError(DataClawError):
     """An anchor extractor failed on a source it claimed to support."""
+
+
+def first_problem(exc: ValidationError, prefix: str = "") -> str:
+    """The first error of a pydantic validation as `prefix.field.path: message` (one line for an InputError)."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in (prefix, *first["loc"]) if p != "")
+    return f"{where}: {first['msg']}" if where else first["msg"]

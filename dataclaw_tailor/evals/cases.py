@@ -9,7 +9,6 @@ to the benchmark file. A `#episode=N` suffix selects one episode of a multi-epis
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,8 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from ..core import InputError
+from ..core.errors import first_problem
+from ..tools.files import iter_jsonl
 
 DEVSET_ENV = "DATACLAW_DEVSET"
 
@@ -38,20 +39,13 @@ class BenchCase(BaseModel):
 def load_cases(path: str | Path) -> list[BenchCase]:
     """Read a benchmark JSONL; a bad line is an InputError naming the file and line."""
     bench = Path(path)
-    if not bench.is_file():
-        raise InputError(bench, "benchmark file not found")
     cases: list[BenchCase] = []
     seen: set[str] = set()
-    for n, line in enumerate(bench.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
+    for n, value in iter_jsonl(bench, "benchmark"):
         try:
-            case = BenchCase.model_validate(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise InputError(bench, f"line {n} is not JSON ({exc.msg})") from None
+            case = BenchCase.model_validate(value)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            raise InputError(bench, f"line {n}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+            raise InputError(bench, f"line {n}: {first_problem(exc)}") from None
         if case.id in seen:
             raise InputError(bench, f"line {n}: duplicate case id {case.id!r}")
         seen.add(case.id)

@@ -28,6 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..core import InputError
+from ..tools.files import iter_jsonl, write_atomic
 
 SYSTEM = "You turn raw multimodal streams into grounded, schema-valid JSON training data."
 MAX_IMAGES = 8
@@ -73,19 +74,10 @@ class ExportSummary(BaseModel):
 
 def read_entries(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, envelope) pairs; a line that is not a JSON object is an InputError naming it."""
-    if not path.is_file():
-        raise InputError(path, "records file not found")
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(path, f"line {n} is not JSON ({exc.msg})") from None
-            if not isinstance(entry, dict):
-                raise InputError(path, f"line {n} is not a JSON object")
-            yield n, entry
+    for n, entry in iter_jsonl(path, "records"):
+        if not isinstance(entry, dict):
+            raise InputError(path, f"line {n} is not a JSON object")
+        yield n, entry
 
 
 def _exportable(entry: dict[str, Any]) -> str | None:
@@ -319,15 +311,6 @@ def trl_row(sample: Sample, copy: _ImageCopier) -> dict[str, Any]:
     }
 
 
-def _write_jsonl(rows: list[dict[str, Any]], out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    tmp.replace(out)
-
-
 def _write_hf(samples: list[Sample], out: Path, records_path: Path) -> None:
     """A parquet split with embedded image bytes plus a dataset card, loadable with `load_dataset(out)`."""
     from datasets import Dataset, Features, Image, Sequence, Value
@@ -427,7 +410,7 @@ def export_records(
             rows = [sharegpt_row(s, copier) for s in samples]
         else:
             rows = [trl_row(s, copier) for s in samples]
-        _write_jsonl(rows, out_path)
+        write_atomic(out_path, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
     return ExportSummary(
         format=fmt,
         out=str(out_path),

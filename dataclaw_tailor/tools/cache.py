@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from ..core.anchor import Anchor
+from .files import write_atomic
 
 ENV_VAR = "DATACLAW_CACHE_DIR"
 
@@ -47,9 +47,4 @@ class AnchorCache:
         return anchors
 
     def put(self, content_hash: str, tag: str, anchors: list[Anchor]) -> None:
-        path = self._path(content_hash, tag)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            json.dump([a.model_dump(mode="json") for a in anchors], fh)
-        os.replace(tmp, path)
+        write_atomic(self._path(content_hash, tag), json.dumps([a.model_dump(mode="json") for a in anchors]))

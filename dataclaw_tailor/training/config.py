@@ -7,13 +7,14 @@ serves it) and the optimiser settings TRL needs.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
 from ..core import InputError
+from ..core.errors import first_problem
+from ..tools.files import read_data
 from .rewards import LengthBudget, RewardWeights
 
 
@@ -82,27 +83,13 @@ Settings = TypeVar("Settings", bound=TrainSettings)
 
 def load_settings(path: str | Path, cls: type[Settings]) -> Settings:
     """Read a YAML or JSON config file into `cls`; a bad file raises InputError naming the field."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "config file not found")
-    text = path.read_text(encoding="utf-8")
-    try:
-        if path.suffix in (".yaml", ".yml"):
-            import yaml
-
-            data = yaml.safe_load(text)
-        else:
-            data = json.loads(text)
-    except Exception as exc:
-        raise InputError(path, f"cannot parse config: {exc}") from exc
+    data = read_data(path, "config")
     if not isinstance(data, dict):
         raise InputError(path, "config must be a mapping")
     try:
         settings = cls.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(path, f"{where}: {first['msg']}") from exc
+        raise InputError(path, first_problem(exc)) from exc
     if settings.recipe == "expert" and settings.lora is None:
         raise InputError(path, "recipe 'expert' trains one LoRA adapter per domain: add a 'lora' section")
     return settings

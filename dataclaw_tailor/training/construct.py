@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ..core import Anchor, DataClawError, InputError, Intent, Source
+from ..tools.files import read_data
 from .triplets import DATASET_DIR, TRIPLETS_FILE, Triplet, read_triplets, to_hf_dataset, triplet_key, write_triplet
 
 FAILURES_FILE = "failures.jsonl"
@@ -55,21 +56,7 @@ class ConstructSummary(BaseModel):
 
 def read_intents(path: str | Path) -> list[IntentEntry]:
     """Intents from a JSONL, JSON list or YAML list file; a plain string entry is the intent text."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "intents file not found")
-    text = path.read_text(encoding="utf-8")
-    try:
-        if path.suffix in (".yaml", ".yml"):
-            import yaml
-
-            items = yaml.safe_load(text)
-        elif path.suffix == ".jsonl":
-            items = [json.loads(line) for line in text.splitlines() if line.strip()]
-        else:
-            items = json.loads(text)
-    except Exception as exc:
-        raise InputError(path, f"cannot parse intents: {exc}") from exc
+    items = read_data(path, "intents")
     if not isinstance(items, list) or not items:
         raise InputError(path, "expected a non-empty list of intents")
     entries = []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ...core.errors import InputError
+from ...core.errors import InputError, first_problem
 from .trace import FORMAT, GuiTrace
 
 
@@ -30,7 +30,5 @@ def load(path: Path) -> GuiTrace:
     try:
         trace = GuiTrace.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(file, f"invalid trace at {where}: {first['msg']}") from exc
+        raise InputError(file, f"invalid trace at {first_problem(exc)}") from exc
     return trace.bind(file.parent, str(file))
