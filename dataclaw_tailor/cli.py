@@ -32,15 +32,6 @@ def emit_json(payload: Any) -> None:
     typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
 
 
-def _load_json_file(path: Path, what: str) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise DataClawError(f"{path}: {what} file not found") from None
-    except json.JSONDecodeError as exc:
-        raise DataClawError(f"{path}: {what} is not valid JSON ({exc})") from None
-
-
 @app.command()
 def tailor(
     source: Annotated[Path | None, typer.Argument(help="Video, GUI trace, robot episode or edit-sequence folder.")] = None,
@@ -62,6 +53,7 @@ def tailor(
     """Tailor one source into a schema-valid, grounded record."""
     from .graph import tailor as run_tailor
     from .model.options import backend_options
+    from .tools.files import read_json
 
     options = backend_options(backend, base_url=base_url, model=model, expert_models=expert_model)
     if thread is None and (source is None or intent is None):
@@ -70,7 +62,7 @@ def tailor(
         raise typer.BadParameter("--thread needs at least one --answer")
     user_intent = None
     if intent is not None:
-        custom = _load_json_file(schema, "schema") if schema else None
+        custom = read_json(schema, "schema") if schema else None
         user_intent = Intent(text=intent, domain=domain, task="custom" if custom else task, schema=custom, max_items=max_items)
     result = run_tailor(source, user_intent, backend=backend, backend_options=options, thread_id=thread, answers=answer, state_dir=state_dir)
     if result.status == "needs_clarification" and not as_json and sys.stdin.isatty():
@@ -78,7 +70,7 @@ def tailor(
                             answers=_ask(result.questions), state_dir=state_dir)
     payload = result.model_dump(mode="json")
     if out is not None:
-        _write_envelope(out, payload)
+        result.write(out)
     if as_json:
         emit_json(payload)
     else:
@@ -94,15 +86,6 @@ def _ask(questions: list[dict[str, Any]]) -> list[str]:
             typer.echo(f"  {i}. {opt['label']}")
         answers.append(f"{q['id']}={typer.prompt('Choose', default='1')}")
     return answers
-
-
-def _write_envelope(out: Path, payload: dict[str, Any]) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix == ".jsonl":
-        with out.open("a") as fh:
-            fh.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
-    else:
-        out.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
 
 
 def _print_summary(payload: dict[str, Any]) -> None:
@@ -155,28 +138,39 @@ def validate(
     custom_schema: Annotated[Path | None, typer.Option("--schema", help="JSON Schema for --task custom.")] = None,
 ) -> None:
     """Validate (without repairing) a record against its task schema and the source's anchors."""
-    from .core import Anchor, Source
+    from pydantic import TypeAdapter, ValidationError
+
+    from .core import Anchor, InputError, Source
+    from .core.errors import first_problem
     from .core.validate import check_record
     from .experts.registry import get_task
     from .tools import detect, extract
+    from .tools.files import read_json, read_text
     from .tools.registry import applicable
 
     spec = get_task(task)
-    text = file.read_text() if file.exists() else None
-    if text is None:
-        raise DataClawError(f"{file}: record file not found")
+    text = read_text(file, "record")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError:
         doc = None
     envelope = isinstance(doc, dict) and "record" in doc and "anchors" in doc
     record: Any = doc["record"] if envelope else text
-    anchors = [Anchor.model_validate(a) for a in doc["anchors"]] if envelope else []
-    src = Source.model_validate(doc["source"]) if envelope and doc.get("source") else None
+    anchors: list[Anchor] = []
+    src = None
+    if envelope:
+        try:
+            anchors = TypeAdapter(list[Anchor]).validate_python(doc["anchors"])
+        except ValidationError as exc:
+            raise InputError(file, first_problem(exc, "anchors")) from None
+        try:
+            src = Source.model_validate(doc["source"]) if doc.get("source") else None
+        except ValidationError as exc:
+            raise InputError(file, first_problem(exc, "source")) from None
     if source is not None:
         src = detect(source)
         anchors = extract(src, kinds=applicable(spec.extractors, src.kind))
-    checked = check_record(record, spec.json_schema(_load_json_file(custom_schema, "schema") if custom_schema else None), anchors, src, repair=False)
+    checked = check_record(record, spec.json_schema(read_json(custom_schema, "schema") if custom_schema else None), anchors, src, repair=False)
     emit_json(checked.report.summary())
     raise typer.Exit(EXIT_OK if checked.report.valid else EXIT_ERROR)
 
@@ -392,6 +386,10 @@ def main() -> None:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     except typer.Abort:
+        sys.exit(EXIT_ERROR)
+    except OSError as exc:
+        # A file the user named for output (or a folder it needs) cannot be written: one line, no traceback.
+        typer.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_ERROR)
     except typer.TyperException as exc:
         # typer vendors click: its usage errors (exit code 2) and file errors arrive here.

@@ -89,3 +89,22 @@ def test_usage_errors_exit_2_without_traceback(args):
     proc = run_claw(*args)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr and "Error" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args, named",
+    [
+        (lambda d: ("validate", str(d), "--task", "daily.vqa"), lambda d: d.name),
+        (lambda d: (d / "e.json").write_text('{"record": {}, "anchors": 3}') and ("validate", str(d / "e.json"), "--task", "daily.vqa"), lambda d: "anchors"),
+        (lambda d: (d / "e.json").write_text('{"record": {}, "anchors": [{"x": 1}]}') and ("validate", str(d / "e.json"), "--task", "daily.vqa"), lambda d: "anchors.0.id"),
+        (lambda d: (d / "c.yaml").write_text("a: [") and ("train", "sft", "--config", str(d / "c.yaml")), lambda d: "c.yaml"),
+        (lambda d: (d / "f").write_text("x") and ("tailor", str(EXAMPLES / "video" / "three_shots.mp4"), "--intent", "dense captions", "--out", str(d / "f" / "x.json")), lambda d: "f"),
+    ],
+    ids=["record-is-folder", "anchors-not-list", "anchor-invalid", "config-bad-yaml", "out-under-a-file"],
+)
+def test_bad_files_for_other_commands_are_one_line(tmp_path, args, named):
+    proc = run_claw(*args(tmp_path), env={"DATACLAW_STATE_DIR": str(tmp_path / "s")})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    err = proc.stderr.strip()
+    assert "Traceback" not in err and len(err.splitlines()) == 1 and err.startswith("error:")
+    assert named(tmp_path) in err

@@ -7,6 +7,7 @@ be answered from another process (a later CLI call, or the MCP server after a re
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -23,6 +24,7 @@ from ..core import DataClawError, Intent, Provenance, anchors_digest
 from ..core.anchor import Anchor
 from ..experts.registry import get_task
 from ..model.base import Backend, create_backend
+from ..tools.files import write_atomic
 from .build import build_graph
 from .clarify import resolve_answers
 from .state import Services
@@ -44,6 +46,16 @@ class TailorResult(BaseModel):
     thread_id: str = Field(description="Resume this thread with answers when status is needs_clarification.")
     questions: list[dict[str, Any]] = Field(default_factory=list, description="[{id, text, options[{value, label}]}].")
     provenance: Provenance | None = None
+
+    def write(self, out: str | Path) -> None:
+        """`.jsonl` appends one line (what `claw export` reads); any other name gets the envelope, atomically."""
+        out = Path(out)
+        if out.suffix == ".jsonl":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with out.open("a", encoding="utf-8") as fh:
+                fh.write(self.model_dump_json() + "\n")
+            return
+        write_atomic(out, json.dumps(self.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
 
 def default_state_dir() -> Path:

@@ -10,7 +10,6 @@ take the server down for the next.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -35,6 +34,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 
 from ..batch import CorpusSummary, discover, run_corpus
 from ..core import DataClawError, Intent, Source
+from ..core.errors import first_problem
 from ..core.validate import check_record
 from ..evals.export import ExportFormat, ExportSummary, export_records
 from ..graph.runner import TailorResult, atailor
@@ -82,7 +82,7 @@ def tool_errors() -> Iterator[None]:
     except DataClawError as exc:
         raise ToolError(str(exc)) from exc
     except ValidationError as exc:
-        raise ToolError(f"invalid argument: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from exc
+        raise ToolError(f"invalid argument: {first_problem(exc)}") from exc
 
 
 def _source_info(source: Source) -> SourceInfo:
@@ -222,19 +222,6 @@ def _tailor_output(result: TailorResult, path: Path | None, include_anchors: boo
     )
 
 
-def _write_envelope(result: TailorResult, out: Path) -> None:
-    """`.jsonl` appends one line (what `export_dataset` reads); any other name gets the whole file, atomically."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    payload = result.model_dump(mode="json")
-    if out.suffix == ".jsonl":
-        with out.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(payload, ensure_ascii=False) + "\n")
-        return
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(out)
-
-
 async def tailor(
     ctx: Context,
     first: Annotated[Ran, Resolve(_first_run)],
@@ -265,7 +252,7 @@ async def tailor(
         result = await _run_tailor(ctx, None, None, result.thread_id, asked.data.model_dump(by_alias=True))
     written = first.out if first.out is not None and result.record is not None else None
     if written is not None:
-        _write_envelope(result, written)
+        result.write(written)
     return _tailor_output(result, first.path, include_anchors, written)
 
 
