@@ -78,12 +78,16 @@ def tailor(
     raise typer.Exit({"ok": EXIT_OK, "needs_clarification": EXIT_CLARIFY}.get(result.status, EXIT_ERROR))
 
 
+def _show_question(question: dict[str, Any]) -> None:
+    typer.echo(question["text"])
+    for i, opt in enumerate(question["options"], 1):
+        typer.echo(f"  {i}. {opt['label']}")
+
+
 def _ask(questions: list[dict[str, Any]]) -> list[str]:
     answers = []
     for q in questions:
-        typer.echo(q["text"])
-        for i, opt in enumerate(q["options"], 1):
-            typer.echo(f"  {i}. {opt['label']}")
+        _show_question(q)
         answers.append(f"{q['id']}={typer.prompt('Choose', default='1')}")
     return answers
 
@@ -93,9 +97,7 @@ def _print_summary(payload: dict[str, Any]) -> None:
     typer.echo(f"status: {status}   thread: {payload['thread_id']}")
     if status == "needs_clarification":
         for q in payload["questions"]:
-            typer.echo(q["text"])
-            for i, opt in enumerate(q["options"], 1):
-                typer.echo(f"  {i}. {opt['label']}")
+            _show_question(q)
         typer.echo(f"answer with: claw tailor --thread {payload['thread_id']} --answer <value>")
         return
     typer.echo(f"task: {payload['task']} ({payload['domain']})   anchors: {len(payload['anchors'])}")

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from dataclaw_tailor.evals.cases import find_devset
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-DEVSET = Path(os.environ.get("DATACLAW_DEVSET", ROOT.parent / "shared" / "devset"))
+# The package's own lookup (DATACLAW_DEVSET, else shared/devset beside an ancestor); the fallback only names it in skips.
+DEVSET = find_devset(ROOT) or Path(os.environ.get("DATACLAW_DEVSET", ROOT.parent / "shared" / "devset"))
 
 
 @pytest.fixture(autouse=True)

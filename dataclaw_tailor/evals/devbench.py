@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import InputError
+from ..tools.files import write_atomic
 from .cases import BenchCase, find_devset
 
 SCREENAGENT = "gui/screenagent-task101"
@@ -387,8 +388,7 @@ def build_cases(devset: Path) -> list[BenchCase]:
 
 
 def write_cases(cases: list[BenchCase], out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("".join(json.dumps(c.model_dump(mode="json"), ensure_ascii=False) + "\n" for c in cases), encoding="utf-8")
+    write_atomic(out, "".join(json.dumps(c.model_dump(mode="json"), ensure_ascii=False) + "\n" for c in cases))
 
 
 def main(argv: list[str] | None = None) -> None:
