@@ -39,10 +39,6 @@ def _name(path: Path) -> str:
     return ""
 
 
-def count_episodes(path: Path) -> int:
-    return sum(1 for shard in shards(path) for _ in records(shard))
-
-
 def load(path: Path, episode: int | None = None) -> RobotEpisode:
     files = shards(path)
     if not files:
