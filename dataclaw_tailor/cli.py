@@ -221,6 +221,7 @@ def anchors(
     as_json: Annotated[bool, typer.Option("--json", help="Print {source, anchors} as JSON.")] = False,
 ) -> None:
     """Detect a source and print its factual anchors (t, p, c)."""
+    from .core import Anchor
     from .tools import anchors_payload
 
     payload = anchors_payload(source, [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None)
@@ -230,7 +231,7 @@ def anchors(
     src = payload["source"]
     typer.echo(f"{src['path']}: {src['kind']} ({src['format']}) {json.dumps(src['meta'], ensure_ascii=False, default=str)}")
     for a in payload["anchors"]:
-        typer.echo(f"{a['id']:<18} t={a['t']} p={a['p']} c={json.dumps(a['c'], ensure_ascii=False)}")
+        typer.echo(Anchor.model_validate(a).line())
 
 
 @app.command("serve-model")

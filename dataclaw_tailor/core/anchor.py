@@ -43,6 +43,22 @@ class Anchor(BaseModel):
         """The `{id, kind, t, p, c}` view used in prompts and CLI/MCP output."""
         return {"id": self.id, "kind": self.kind, "t": self.t, "p": self.p, "c": self.c}
 
+    def line(self) -> str:
+        """`id t=.. p=.. c=..` on one line, empty fields left out: the cheapest faithful text form
+        (the compact training prompt and `claw anchors` both print it)."""
+        parts = [self.id]
+        if self.t is not None:
+            parts.append(f"t={_json(list(self.t) if isinstance(self.t, tuple) else self.t)}")
+        if self.p is not None:
+            parts.append(f"p={_json([round(v, 1) for v in self.p])}")
+        if self.c is not None:
+            parts.append(f"c={_json(self.c)}")
+        return " ".join(parts)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+
 
 def anchors_digest(anchors: Iterable[Anchor]) -> str:
     """A short hash of the anchor facts, recorded in provenance to tie a record to its evidence."""

@@ -58,17 +58,8 @@ def _compact_value(value: Any) -> str:
 
 
 def anchor_lines(anchors: list[Anchor], limit: int = MAX_PROMPT_ANCHORS) -> list[str]:
-    """One short line per anchor (`id t=.. p=.. c=..`): the cheapest faithful text form for a prompt."""
-    lines = []
-    for a in anchors[:limit]:
-        parts = [a.id]
-        if a.t is not None:
-            parts.append(f"t={_compact_value(list(a.t) if isinstance(a.t, tuple) else a.t)}")
-        if a.p is not None:
-            parts.append(f"p={_compact_value([round(v, 1) for v in a.p])}")
-        if a.c is not None:
-            parts.append(f"c={_compact_value(a.c)}")
-        lines.append(" ".join(parts))
+    """One `Anchor.line()` per anchor, at most `limit`, then how many were left out."""
+    lines = [a.line() for a in anchors[:limit]]
     if len(anchors) > limit:
         lines.append(f"... {len(anchors) - limit} more anchors")
     return lines

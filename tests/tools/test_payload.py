@@ -1,15 +1,7 @@
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def claw(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dataclaw_tailor.cli", *args], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT, env=dict(os.environ))
+from ..conftest import ROOT
+from ..conftest import run_claw as claw
 
 
 def test_claw_anchors_json_on_example_video():
@@ -29,3 +21,11 @@ def test_claw_anchors_bad_input_is_one_line(tmp_path):
     proc = claw("anchors", str(bad))
     assert proc.returncode == 1
     assert proc.stderr.strip().startswith(f"error: {bad}:") and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_claw_anchors_text_is_one_anchor_line_each():
+    proc = claw("anchors", "examples/video/three_shots.mp4", "--kinds", "shot")
+    assert proc.returncode == 0, proc.stderr
+    header, *lines = proc.stdout.strip().splitlines()
+    assert header.startswith("examples/video/three_shots.mp4: video (mp4)")
+    assert lines[0] == 'shot:0 t=[0.0,3.0] c={"index":0}' and len(lines) == 4

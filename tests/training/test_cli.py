@@ -2,14 +2,13 @@
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..conftest import ROOT, run_claw
 
 
-def claw(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dataclaw_tailor.cli", "train", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+def claw(*args: str) -> subprocess.CompletedProcess:
+    return run_claw("train", *args)
 
 
 def test_missing_config_is_one_error_line(tmp_path):
