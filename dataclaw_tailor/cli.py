@@ -330,8 +330,11 @@ def _options(pairs: list[str] | None) -> dict[str, Any]:
 @app.command("eval")
 def eval_(
     bench: Annotated[Path, typer.Argument(help="Benchmark JSONL (id, domain, task, source, intent, fuzzy, answers, reference).")],
-    backend: Annotated[str, typer.Option(help="Tailoring backend to evaluate.")] = "rules",
-    backend_option: Annotated[list[str] | None, typer.Option(help="Backend option key=value (base_url=..., model=...).")] = None,
+    backend: Annotated[str, typer.Option(help="Tailoring backend to evaluate: rules, openai, local.")] = "rules",
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server for --backend openai.")] = None,
+    model: Annotated[str | None, typer.Option(help="Served model name (openai) or checkpoint folder (local).")] = None,
+    expert_model: Annotated[list[str] | None, typer.Option(help="DOMAIN=SERVED_NAME Expert adapter (openai; repeatable).")] = None,
+    backend_option: Annotated[list[str] | None, typer.Option(help="Any other backend option key=value (e.g. max_chars=128 for local).")] = None,
     out: Annotated[Path | None, typer.Option(help="Write results.json, report.md and chart.png here.")] = None,
     only: Annotated[list[str] | None, typer.Option(help="Run only these case ids.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON instead of the table.")] = False,
@@ -341,11 +344,14 @@ def eval_(
 
     from .evals.report import summarise, table_text, write_report
     from .evals.run import run_benchmark
+    from .model.options import backend_options
+
+    options = backend_options(backend, base_url=base_url, model=model, expert_models=expert_model) | _options(backend_option)
 
     async def show(done: int, total: int, message: str) -> None:
         typer.echo(f"[{done}/{total}] {message}", err=True)
 
-    results = asyncio.run(run_benchmark(bench, backend=backend, backend_options=_options(backend_option), only=only, progress=show))
+    results = asyncio.run(run_benchmark(bench, backend=backend, backend_options=options, only=only, progress=show))
     report = summarise(results, bench=str(bench), backend=backend)
     if out is not None:
         paths = write_report(report, out)

@@ -108,3 +108,12 @@ def test_bad_files_for_other_commands_are_one_line(tmp_path, args, named):
     err = proc.stderr.strip()
     assert "Traceback" not in err and len(err.splitlines()) == 1 and err.startswith("error:")
     assert named(tmp_path) in err
+
+
+@pytest.mark.parametrize("command", ["tailor", "corpus", "eval"])
+def test_backend_flags_are_checked_alike_by_every_command(tmp_path, command):
+    args = {"tailor": ("tailor", str(EXAMPLES / "video" / "three_shots.mp4"), "--intent", "dense captions"),
+            "corpus": ("corpus", str(EXAMPLES / "video"), "--intent", "dense captions", "--out", str(tmp_path / "o")),
+            "eval": ("eval", str(tmp_path / "bench.jsonl"))}[command]
+    proc = run_claw(*args, "--backend", "rules", "--model", "x", env={"DATACLAW_STATE_DIR": str(tmp_path / "s")})
+    assert proc.returncode == 1 and proc.stderr.strip() == "error: backend 'rules' does not take --model"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
-from ..core import GenerationRequest, UnknownTask
+from ..core import BackendError, GenerationRequest
 
 
 @runtime_checkable
@@ -44,7 +44,7 @@ def create_backend(name: str, **options: Any) -> Backend:
     """Build a backend by name; options are passed to its factory (base_url, model, ...)."""
     _load_builtin()
     if name not in _FACTORIES:
-        raise UnknownTask(f"unknown backend {name!r}; choose one of {', '.join(sorted(_FACTORIES))}")
+        raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(sorted(_FACTORIES))}")
     return _FACTORIES[name](**options)
 
 

@@ -44,3 +44,8 @@ def test_unknown_task_and_options_are_reported():
         generate(GenerationRequest(messages=[], task="daily.captions", context=ctx))
     with pytest.raises(BackendError, match="takes no options, got temperature"):
         create_backend("rules", temperature=0.2)
+
+
+def test_unknown_backend_is_a_backend_error_naming_the_choices():
+    with pytest.raises(BackendError, match="unknown backend 'nope'; choose one of .*rules"):
+        create_backend("nope")
