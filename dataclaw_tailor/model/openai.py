@@ -25,6 +25,7 @@ import httpx
 
 from ..core import BackendError, GenerationRequest, ImagePart, Message, TextPart
 from .base import register_backend
+from .options import parse_pairs
 
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
@@ -32,18 +33,7 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
 
 def parse_expert_models(value: Mapping[str, str] | list[str] | str | None) -> dict[str, str]:
     """`{"gui": "gui-lora"}`, `["gui=gui-lora", ...]` or `"gui=gui-lora,embodied=emb-lora"` -> dict."""
-    if value is None:
-        return {}
-    if isinstance(value, Mapping):
-        return {str(k): str(v) for k, v in value.items()}
-    items = value.split(",") if isinstance(value, str) else list(value)
-    out: dict[str, str] = {}
-    for item in items:
-        domain, sep, model = item.partition("=")
-        if not sep or not domain.strip() or not model.strip():
-            raise BackendError(f"openai backend: expert model {item!r} is not DOMAIN=MODEL")
-        out[domain.strip()] = model.strip()
-    return out
+    return parse_pairs(value, "openai backend: expert model", "DOMAIN=MODEL")
 
 
 class OpenAIBackend:

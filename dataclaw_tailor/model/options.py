@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..core import BackendError
@@ -34,3 +34,24 @@ def backend_options(
     if backend == "local" and "model" not in given:
         raise BackendError("backend 'local' needs --model PATH (a transformers checkpoint folder)")
     return given
+
+
+def parse_pairs(value: Mapping[str, str] | Sequence[str] | str | None, what: str, form: str) -> dict[str, str]:
+    """`{"gui": "x"}`, `["gui=x", ...]` or `"gui=x,embodied=y"` -> dict; a malformed or repeated name is a BackendError.
+
+    The one parser behind `--expert-model DOMAIN=MODEL` (openai) and `--expert NAME=ADAPTER_PATH` (vllm).
+    """
+    if not value:
+        return {}
+    if isinstance(value, Mapping):
+        return {str(k): str(v) for k, v in value.items()}
+    items = value.split(",") if isinstance(value, str) else list(value)
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, target = item.partition("=")
+        if not sep or not name.strip() or not target.strip():
+            raise BackendError(f"{what} {item!r} is not {form}")
+        if name.strip() in out:
+            raise BackendError(f"{what} {name.strip()!r} given twice")
+        out[name.strip()] = target.strip()
+    return out

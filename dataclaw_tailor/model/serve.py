@@ -31,6 +31,7 @@ from typing import Any
 
 from ..core import BackendError, GenerationRequest, ImagePart, Message, TextPart
 from .local import LocalBackend
+from .options import parse_pairs
 
 
 @dataclass(frozen=True)
@@ -53,19 +54,7 @@ class VllmOptions:
 
 def parse_experts(items: Sequence[str] | Mapping[str, str] | None) -> dict[str, str]:
     """`["gui=/ckpt/gui-lora", ...]` -> `{"gui": "/ckpt/gui-lora"}`; the name is what clients send as `model`."""
-    if not items:
-        return {}
-    if isinstance(items, Mapping):
-        return dict(items)
-    out: dict[str, str] = {}
-    for item in items:
-        name, sep, path = item.partition("=")
-        if not sep or not name.strip() or not path.strip():
-            raise BackendError(f"serve-model: --expert {item!r} is not NAME=ADAPTER_PATH")
-        if name.strip() in out:
-            raise BackendError(f"serve-model: --expert {name.strip()!r} given twice")
-        out[name.strip()] = path.strip()
-    return out
+    return parse_pairs(items, "serve-model: --expert", "NAME=ADAPTER_PATH")
 
 
 def vllm_command(base: str, experts: Mapping[str, str] | None = None, options: VllmOptions = VllmOptions()) -> list[str]:
