@@ -34,7 +34,7 @@ def _gui(given: str, path: Path) -> Source | None:
                         "duration_s": duration, "platform": trace.platform, "task": trace.task})
 
 
-def _robot(given: str, path: Path, episode: int | None) -> Source | None:
+def _robot(given: str, path: Path) -> Source | None:
     from .robot import load_episode, sniff_episode
 
     fmt = sniff_episode(path)
@@ -115,19 +115,19 @@ def detect(path: str | Path) -> Source:
     """
     from .robot.episode import split_episode
 
-    p, episode = split_episode(Path(path).expanduser())
+    p, _ = split_episode(Path(path).expanduser())
     given = str(Path(path).expanduser())
     if not p.exists():
         raise InputError(p, "no such file or folder")
     if p.is_dir():
-        found = _gui(given, p) or _robot(given, p, episode) or _edits(p)
+        found = _gui(given, p) or _robot(given, p) or _edits(p)
         if found is not None:
             return found
         raise UnsupportedFormat(p, "folder holds no stream layout we know (GUI trace, LeRobot, RLDS, robomimic, "
                                    "edit pairs, images)")
     if p.stat().st_size == 0:
         raise InputError(p, "empty file (0 bytes)")
-    found = _gui(given, p) or _robot(given, p, episode)
+    found = _gui(given, p) or _robot(given, p)
     if found is not None:
         return found
     head = _head(p)

@@ -80,7 +80,7 @@ def _example_class():
                                              syntax="proto3")
     T = descriptor_pb2.FieldDescriptorProto
 
-    def msg(name: str, fields: list[tuple[str, int, int, int, str | None]], options=None):
+    def msg(name: str, fields: list[tuple[str, int, int, int, str | None]]):
         m = fdp.message_type.add(name=name)
         for fname, number, ftype, label, type_name in fields:
             f = m.field.add(name=fname, number=number, type=ftype, label=label)
