@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
 from dataclaw_tailor.evals.cases import find_devset
@@ -32,6 +37,21 @@ def devset() -> Path:
     return DEVSET
 
 
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """One random tiny Qwen2 checkpoint per session, built locally (no downloads)."""
+    from dataclaw_tailor.model.tiny import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny") / "model")
+
+
+@pytest.fixture(scope="session")
+def tiny_vl_model(tmp_path_factory) -> Path:
+    from dataclaw_tailor.model.tiny import build_tiny_vl_model
+
+    return build_tiny_vl_model(tmp_path_factory.mktemp("tiny-vl") / "model")
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
@@ -47,3 +67,38 @@ def run_claw(*args: str, env: dict[str, str] | None = None, timeout: float = 120
         env={**os.environ, **(env or {})},
         cwd=ROOT,
     )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve_model(model: Path, *args: str, log: Path) -> Iterator[str]:
+    """`claw serve-model --engine transformers` on a free loopback port, as a real subprocess; yields its /v1 URL."""
+    port = free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dataclaw_tailor.cli", "serve-model", "--engine", "transformers", "--model", str(model),
+             "--port", str(port), *args],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy(),
+        )
+        url = f"http://127.0.0.1:{port}/v1"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    pytest.fail(f"serve-model exited: {log.read_text()[-2000:]}")
+                try:
+                    if httpx.get(f"{url}/models", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.3)
+                if time.monotonic() > deadline:
+                    pytest.fail("serve-model did not come up in 60 s")
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)

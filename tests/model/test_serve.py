@@ -1,10 +1,5 @@
 import json
-import os
 import shlex
-import socket
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
@@ -15,7 +10,7 @@ from dataclaw_tailor.model.openai import OpenAIBackend
 from dataclaw_tailor.model.schema import specialise
 from dataclaw_tailor.model.serve import VllmOptions, parse_experts, vllm_command
 
-from ..conftest import ROOT, run_claw
+from ..conftest import ROOT, free_port, run_claw, serve_model
 
 
 def flag(cmd, name):
@@ -55,41 +50,11 @@ def test_vllm_errors_are_one_line():
     assert vllm_command("m", {}, VllmOptions(extra=("--seed", "1")))[-2:] == ["--seed", "1"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tiny_model, tmp_path_factory):
-    """`claw serve-model --engine transformers` on a free loopback port, as a real subprocess."""
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dataclaw_tailor.cli", "serve-model", "--engine", "transformers", "--model", str(tiny_model),
-         "--port", str(port), "--served-model-name", "dataclaw", "--served-model-name", "gui-lora", "--max-chars", "12",
-         "--max-items", "3", "--threads", "1"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.3)
-        if proc.poll() is not None:
-            pytest.fail(f"serve-model exited: {log_path.read_text()[-2000:]}")
-    else:
-        proc.kill()
-        pytest.fail("serve-model did not come up in 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    with serve_model(tiny_model, "--served-model-name", "dataclaw", "--served-model-name", "gui-lora", "--max-chars", "12",
+                     "--max-items", "3", "--threads", "1", log=tmp_path_factory.mktemp("serve") / "serve.log") as url:
+        yield url
 
 
 def test_models_and_request_errors(server):

@@ -14,7 +14,7 @@ import pytest
 from mcp import StdioServerParameters
 from mcp_types import ElicitResult
 
-from ..conftest import EXAMPLES, ROOT
+from ..conftest import EXAMPLES, ROOT, free_port
 
 TRACE = EXAMPLES / "gui" / "login-trace"
 VIDEO = EXAMPLES / "video" / "three_shots.mp4"
@@ -28,12 +28,6 @@ def claw_mcp_args(*args: str) -> list[str]:
 
 def stdio_server(*args: str) -> StdioServerParameters:
     return StdioServerParameters(command=sys.executable, args=claw_mcp_args(*args), env=dict(os.environ), cwd=str(ROOT))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Answerer:

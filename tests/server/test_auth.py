@@ -9,8 +9,8 @@ from mcp.client.streamable_http import streamable_http_client
 
 from dataclaw_tailor.server.auth import TOKEN_ENV, AuthConfigError, is_loopback, require_token_for
 
-from ..conftest import EXAMPLES, ROOT
-from .conftest import claw_mcp_args, free_port, wait_for_port
+from ..conftest import EXAMPLES, ROOT, free_port
+from .conftest import claw_mcp_args, wait_for_port
 
 
 def test_loopback_detection():

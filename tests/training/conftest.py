@@ -1,4 +1,4 @@
-"""Shared fixtures: hand-made triplets (two domains) and one tiny local Qwen2 checkpoint per session."""
+"""Shared fixtures: hand-made triplets (two domains)."""
 
 from __future__ import annotations
 
@@ -46,10 +46,3 @@ def triplet_dir(tmp_path):
     for i in range(8):
         write_triplet(tmp_path / "triplets.jsonl", make_triplet(i, "daily" if i % 2 else "education"))
     return tmp_path
-
-
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory):
-    from dataclaw_tailor.model.tiny import build_tiny_model
-
-    return build_tiny_model(tmp_path_factory.mktemp("tiny") / "model")

@@ -2,21 +2,16 @@
 teacher over loopback HTTP (`claw serve-model --engine transformers` on a tiny local model)."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from dataclaw_tailor.core import InputError
 from dataclaw_tailor.training.construct import IntentEntry, construct, read_intents
 from dataclaw_tailor.training.triplets import read_triplets
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..conftest import ROOT, serve_model
+
 VIDEO = ROOT / "examples" / "video" / "three_shots.mp4"
 TRACE = ROOT / "examples" / "gui" / "login-trace"
 INTENTS = [
@@ -61,30 +56,9 @@ def test_intents_file_formats_and_errors(tmp_path):
         read_intents(bad)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_openai_teacher_over_loopback_http(tiny_model, tmp_path):
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dataclaw_tailor.cli", "serve-model", "--engine", "transformers", "--model", str(tiny_model),
-         "--port", str(port), "--max-chars", "12"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy(),
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
-            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+    with serve_model(tiny_model, "--max-chars", "12", log=tmp_path / "serve.log") as url:
         schema = {"type": "object", "required": ["shots"], "additionalProperties": False, "properties": {"shots": {
             "type": "array", "minItems": 1, "maxItems": 2, "items": {"type": "object", "additionalProperties": False,
                 "required": ["start_s", "end_s", "anchor_ids"], "properties": {
@@ -93,9 +67,6 @@ def test_openai_teacher_over_loopback_http(tiny_model, tmp_path):
         intent = IntentEntry(text="List the shots of this video.", task="custom", schema=schema)
         summary = construct([VIDEO], [intent], tmp_path / "out", backend="openai", fuzzy=False,
                             backend_options={"base_url": url, "model": "dataclaw"}, max_repairs=0)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
     assert summary.written == 1 and summary.failed == 0
     [t] = read_triplets(tmp_path / "out")
     assert t.teacher == "openai:dataclaw" and t.task == "custom" and t.json_schema == schema
