@@ -1,5 +1,5 @@
-"""Vision-language rows and a VLM SFT run. Building a Qwen2-VL processor needs torchvision, which the CPU
-stack here lacks, so the training test runs where it is installed (the GPU host) and skips elsewhere."""
+"""Vision-language rows and a VLM SFT run: on the package's tiny LLaVA-style checkpoint everywhere, and on a
+tiny Qwen2-VL where torchvision is installed (its processor needs it; the CPU stack here lacks it)."""
 
 import json
 
@@ -84,14 +84,18 @@ def build_tiny_vlm(path):
 
 
 @pytest.mark.slow
-def test_vision_language_sft_and_generation(vision_dir, tmp_path):
-    pytest.importorskip("torchvision", reason="the Qwen2-VL processor needs torchvision")
+@pytest.mark.parametrize("arch", ["llava", "qwen2-vl"])
+def test_vision_language_sft_and_generation(vision_dir, tmp_path, request, arch):
     from dataclaw_tailor.training.config import DataSettings, LoraSettings, ModelSettings, SFTSettings
     from dataclaw_tailor.training.evaluate import generate
     from dataclaw_tailor.training.sft import train_sft
     from dataclaw_tailor.training.triplets import read_triplets
 
-    vlm = build_tiny_vlm(tmp_path / "vlm")
+    if arch == "qwen2-vl":
+        pytest.importorskip("torchvision", reason="the Qwen2-VL processor needs torchvision")
+        vlm = build_tiny_vlm(tmp_path / "vlm")
+    else:
+        vlm = request.getfixturevalue("tiny_vl_model")
     [result] = train_sft(SFTSettings(model=ModelSettings(path=str(vlm), modality="vision"), data=DataSettings(path=str(vision_dir)),
                                      output_dir=str(tmp_path / "sft"), lora=LoraSettings(r=4, alpha=8), max_steps=2, batch_size=2,
                                      max_length=16384, logging_steps=1))
