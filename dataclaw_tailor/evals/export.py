@@ -14,10 +14,8 @@ keyframes inside its clip as images, else the one nearest it); other tasks give 
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-import mimetypes
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,6 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..core import InputError
+from ..model.openai import data_url
 from ..tools.files import iter_jsonl, write_atomic
 
 SYSTEM = "You turn raw multimodal streams into grounded, schema-valid JSON training data."
@@ -253,11 +252,6 @@ def samples_for(key: str, entry: dict[str, Any], images: _Images, unit: Literal[
 # ---------------------------------------------------------------- writers
 
 
-def _data_url(path: Path) -> str:
-    mime = mimetypes.guess_type(path.name)[0] or "image/jpeg"
-    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
-
-
 class _ImageCopier:
     """Copies images beside a chat file (content-addressed names), so the set moves as one folder."""
 
@@ -276,7 +270,7 @@ class _ImageCopier:
 
 def openai_row(sample: Sample) -> dict[str, Any]:
     """Chat-completions messages; every content is a list of parts so all rows share one Arrow schema."""
-    content: list[dict[str, Any]] = [{"type": "image_url", "image_url": {"url": _data_url(p)}} for p in sample.images]
+    content: list[dict[str, Any]] = [{"type": "image_url", "image_url": {"url": data_url(p)}} for p in sample.images]
     content.append({"type": "text", "text": sample.user})
     return {
         "messages": [

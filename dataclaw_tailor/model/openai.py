@@ -204,7 +204,10 @@ def _content(data: Any, url: str) -> str:
 
 
 def data_url(path: str | Path) -> str:
-    """An image file as a `data:` URL (what OpenAI-compatible servers accept inline)."""
+    """An image file as a `data:` URL (what OpenAI-compatible servers accept inline).
+
+    `claw export --format openai` uses it too, so exported samples carry images exactly as they are served.
+    """
     path = Path(path)
     mime = mimetypes.guess_type(path.name)[0] or "image/jpeg"
     try:
