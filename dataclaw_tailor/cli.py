@@ -32,6 +32,17 @@ def emit_json(payload: Any) -> None:
     typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
 
 
+def _schema_file(path: Path) -> dict[str, Any]:
+    """A `--schema` file: one JSON object (the schema's own shape is checked where it is used)."""
+    from .core import InputError
+    from .tools.files import read_json
+
+    schema = read_json(path, "schema")
+    if not isinstance(schema, dict):
+        raise InputError(path, f"a JSON Schema is a JSON object, not {type(schema).__name__}")
+    return schema
+
+
 @app.command()
 def tailor(
     source: Annotated[Path | None, typer.Argument(help="Video, GUI trace, robot episode or edit-sequence folder.")] = None,
@@ -53,7 +64,6 @@ def tailor(
     """Tailor one source into a schema-valid, grounded record."""
     from .graph import tailor as run_tailor
     from .model.options import backend_options
-    from .tools.files import read_json
 
     options = backend_options(backend, base_url=base_url, model=model, expert_models=expert_model)
     if thread is None and (source is None or intent is None):
@@ -62,7 +72,7 @@ def tailor(
         raise typer.BadParameter("--thread needs at least one --answer")
     user_intent = None
     if intent is not None:
-        custom = read_json(schema, "schema") if schema else None
+        custom = _schema_file(schema) if schema else None
         user_intent = Intent(text=intent, domain=domain, task="custom" if custom else task, schema=custom, max_items=max_items)
     result = run_tailor(source, user_intent, backend=backend, backend_options=options, thread_id=thread, answers=answer, state_dir=state_dir)
     if result.status == "needs_clarification" and not as_json and sys.stdin.isatty():
@@ -147,7 +157,7 @@ def validate(
     from .core.validate import check_record
     from .experts.registry import get_task
     from .tools import detect, extract
-    from .tools.files import read_json, read_text
+    from .tools.files import read_text
     from .tools.registry import applicable
 
     spec = get_task(task)
@@ -172,7 +182,7 @@ def validate(
     if source is not None:
         src = detect(source)
         anchors = extract(src, kinds=applicable(spec.extractors, src.kind))
-    checked = check_record(record, spec.json_schema(read_json(custom_schema, "schema") if custom_schema else None), anchors, src, repair=False)
+    checked = check_record(record, spec.json_schema(_schema_file(custom_schema) if custom_schema else None), anchors, src, repair=False)
     emit_json(checked.report.summary())
     raise typer.Exit(EXIT_OK if checked.report.valid else EXIT_ERROR)
 

@@ -99,8 +99,9 @@ def test_usage_errors_exit_2_without_traceback(args):
         (lambda d: (d / "e.json").write_text('{"record": {}, "anchors": [{"x": 1}]}') and ("validate", str(d / "e.json"), "--task", "daily.vqa"), lambda d: "anchors.0.id"),
         (lambda d: (d / "c.yaml").write_text("a: [") and ("train", "sft", "--config", str(d / "c.yaml")), lambda d: "c.yaml"),
         (lambda d: (d / "f").write_text("x") and ("tailor", str(EXAMPLES / "video" / "three_shots.mp4"), "--intent", "dense captions", "--out", str(d / "f" / "x.json")), lambda d: "f"),
+        (lambda d: (d / "s.json").write_text("[1]") and ("tailor", str(EXAMPLES / "video" / "three_shots.mp4"), "--intent", "x", "--schema", str(d / "s.json")), lambda d: "s.json: a JSON Schema is a JSON object"),
     ],
-    ids=["record-is-folder", "anchors-not-list", "anchor-invalid", "config-bad-yaml", "out-under-a-file"],
+    ids=["record-is-folder", "anchors-not-list", "anchor-invalid", "config-bad-yaml", "out-under-a-file", "schema-not-object"],
 )
 def test_bad_files_for_other_commands_are_one_line(tmp_path, args, named):
     proc = run_claw(*args(tmp_path), env={"DATACLAW_STATE_DIR": str(tmp_path / "s")})
