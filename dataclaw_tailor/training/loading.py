@@ -25,6 +25,16 @@ def is_adapter(path: str | Path) -> bool:
     return (Path(path) / "adapter_config.json").exists()
 
 
+def _checkpoint(path: str | Path) -> Path:
+    """`path` if it holds a transformers checkpoint or a LoRA adapter; else an InputError naming it."""
+    path = Path(path)
+    if not path.is_dir():
+        raise InputError(path, "checkpoint folder not found")
+    if not (path / "config.json").exists() and not is_adapter(path):
+        raise InputError(path, "not a checkpoint (no config.json or adapter_config.json)")
+    return path
+
+
 def load_processor(path: str | Path, modality: str = "text") -> Any:
     """The tokenizer (text) or processor (vision) saved with a checkpoint.
 
@@ -33,7 +43,7 @@ def load_processor(path: str | Path, modality: str = "text") -> Any:
     """
     from transformers import AutoProcessor, AutoTokenizer, PreTrainedTokenizerFast
 
-    path = Path(path)
+    path = _checkpoint(path)
     if is_adapter(path) and not (path / "tokenizer_config.json").exists():
         path = Path(json.loads((path / "adapter_config.json").read_text())["base_model_name_or_path"])
     if modality == "vision":
@@ -53,9 +63,7 @@ def load_model(settings: ModelSettings, *, keep_adapter: bool = False) -> Any:
     """
     from transformers import AutoModelForCausalLM, AutoModelForImageTextToText
 
-    path = Path(settings.path)
-    if not path.exists():
-        raise InputError(path, "checkpoint folder not found")
+    path = _checkpoint(settings.path)
     auto = AutoModelForImageTextToText if settings.modality == "vision" else AutoModelForCausalLM
     dtype = _torch_dtype(settings)
     if is_adapter(path):

@@ -32,3 +32,11 @@ def test_construct_with_rules_teacher_prints_the_summary(tmp_path):
     assert run.returncode == 0, run.stderr
     summary = json.loads(run.stdout)
     assert summary["written"] == 1 and summary["total_triplets"] == 1 and Path(summary["dataset_path"]).is_dir()
+
+
+def test_score_names_a_folder_that_is_no_checkpoint(tmp_path, triplet_dir):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    run = claw("score", str(empty), "--data", str(triplet_dir))
+    assert run.returncode == 1
+    assert run.stderr.strip() == f"error: {empty}: not a checkpoint (no config.json or adapter_config.json)"
