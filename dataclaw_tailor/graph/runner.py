@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -67,14 +68,29 @@ def default_state_dir() -> Path:
 
 @asynccontextmanager
 async def checkpointer(state_dir: str | Path | None) -> AsyncIterator[AsyncSqliteSaver]:
-    """One SQLite connection per run; WAL and a busy timeout let concurrent runs share the file."""
+    """One SQLite connection per run; WAL, a busy timeout and a retried setup let concurrent runs share the file."""
     folder = Path(state_dir) if state_dir else default_state_dir()
     folder.mkdir(parents=True, exist_ok=True)
     async with aiosqlite.connect(folder / "threads.sqlite", timeout=30) as conn:
-        await conn.execute("PRAGMA journal_mode=WAL")
         saver = AsyncSqliteSaver(conn)
-        await saver.setup()
+        await _setup(saver)
         yield saver
+
+
+async def _setup(saver: AsyncSqliteSaver, attempts: int = 40) -> None:
+    """Create the tables and switch the file to WAL, retrying while another run holds the lock.
+
+    SQLite answers the WAL switch and the first table creation with "database is locked" at once,
+    without waiting out the busy timeout, when several runs open a fresh file together.
+    """
+    for attempt in range(attempts):
+        try:
+            await saver.setup()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.05 * (attempt + 1))
 
 
 async def atailor(
