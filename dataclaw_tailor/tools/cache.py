@@ -6,8 +6,11 @@ Writes are atomic (temp file + rename) so concurrent corpus workers never read h
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..core.anchor import Anchor
@@ -29,6 +32,22 @@ class AnchorCache:
     def work_dir(self, content_hash: str) -> Path:
         """Where extractors of this source write files (keyframes, crops)."""
         return self.root / "files" / content_hash[:2] / content_hash
+
+    @contextmanager
+    def exclusive(self, content_hash: str, tag: str) -> Iterator[None]:
+        """Hold the lock for one (source, extractor) entry, across threads and processes.
+
+        Concurrent runs on the same new source (a corpus, stage-2 construction) would otherwise run the
+        same extractor together and trip over each other's files in its work dir.
+        """
+        lock = self._path(content_hash, tag).with_suffix(".lock")
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        with lock.open("w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def _path(self, content_hash: str, tag: str) -> Path:
         return self.root / content_hash[:2] / content_hash / f"{tag.replace('@', '-')}.json"

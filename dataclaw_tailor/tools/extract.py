@@ -8,7 +8,7 @@ from ..core.anchor import Anchor
 from ..core.errors import DataClawError, ExtractorError
 from ..core.source import Source
 from .cache import AnchorCache
-from .registry import ExtractContext, select_extractors
+from .registry import ExtractContext, Extractor, select_extractors
 
 
 def extract(source: Source, kinds: list[str] | None = None, cache_dir: str | Path | None = None) -> list[Anchor]:
@@ -23,13 +23,21 @@ def extract(source: Source, kinds: list[str] | None = None, cache_dir: str | Pat
     for ex in extractors:
         found = cache.get(source.content_hash, ex.tag)
         if found is None:
-            ctx = ExtractContext(work_dir=cache.work_dir(source.content_hash) / ex.name, cache_root=cache.root)
-            try:
-                found = ex.fn(source, ctx)
-            except DataClawError:
-                raise
-            except Exception as exc:  # a bug or an unforeseen input: name the source and extractor
-                raise ExtractorError(f"{source.path}: extractor {ex.tag} failed: {type(exc).__name__}: {exc}") from exc
-            cache.put(source.content_hash, ex.tag, found)
+            with cache.exclusive(source.content_hash, ex.tag):
+                found = cache.get(source.content_hash, ex.tag)  # another run may have made it meanwhile
+                if found is None:
+                    found = _run(ex, source, cache)
         anchors.extend(a for a in found if keep is None or a.kind in keep)
     return anchors
+
+
+def _run(ex: Extractor, source: Source, cache: AnchorCache) -> list[Anchor]:
+    ctx = ExtractContext(work_dir=cache.work_dir(source.content_hash) / ex.name, cache_root=cache.root)
+    try:
+        found = ex.fn(source, ctx)
+    except DataClawError:
+        raise
+    except Exception as exc:  # a bug or an unforeseen input: name the source and extractor
+        raise ExtractorError(f"{source.path}: extractor {ex.tag} failed: {type(exc).__name__}: {exc}") from exc
+    cache.put(source.content_hash, ex.tag, found)
+    return found

@@ -125,3 +125,17 @@ def test_screenagent_trajectory_matches_human_corrected_actions(devset, tmp_path
     ]
     assert got[6] == ("key", None, None, None, ("Return",))
     assert got[7][0] == "scroll"
+
+
+def test_concurrent_runs_share_a_fresh_state_file(tmp_path):
+    """Several runs opening a new threads.sqlite at once (corpus/construct concurrency) must all get through setup."""
+    import asyncio
+
+    from dataclaw_tailor.graph import atailor
+
+    async def burst() -> list:
+        return await asyncio.gather(*(atailor(VIDEO, "dense captions", state_dir=tmp_path / "state") for _ in range(8)),
+                                    return_exceptions=True)
+
+    results = asyncio.run(burst())
+    assert [getattr(r, "status", repr(r)) for r in results] == ["ok"] * 8
