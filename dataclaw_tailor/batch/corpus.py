@@ -14,9 +14,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
-from ..core import DataClawError, Intent
+from ..core import DataClawError, InputError, Intent
 from ..graph import atailor
 from ..model.base import Backend, create_backend
 from ..tools import detect
@@ -52,18 +52,26 @@ def discover(folder: str | Path) -> list[Path]:
     """The sources in a folder: each visible file or sub-folder, in name order."""
     root = Path(folder)
     if not root.is_dir():
-        raise DataClawError(f"{root}: not a folder of sources")
+        raise InputError(root, "not a folder of sources")
     return sorted(p for p in root.iterdir() if not p.name.startswith("."))
 
 
 def _read_manifest(path: Path) -> dict[str, ItemOutcome]:
+    """Outcomes by content hash; a line torn by an interrupted run is skipped (its source is simply redone)
+    and closed with a newline, so this run's appends start on a line of their own."""
     done: dict[str, ItemOutcome] = {}
     if path.exists():
-        for line in path.read_text().splitlines():
-            if line.strip():
+        text = path.read_text()
+        if text and not text.endswith("\n"):
+            with path.open("a") as fh:
+                fh.write("\n")
+        for line in text.splitlines():
+            try:
                 item = ItemOutcome.model_validate_json(line)
-                if item.content_hash:
-                    done[item.content_hash] = item
+            except ValidationError:
+                continue
+            if item.content_hash:
+                done[item.content_hash] = item
     return done
 
 

@@ -41,6 +41,14 @@ async def test_corpus_run_records_failures_and_resumes_without_redoing_work(corp
     assert again.skipped == 1 and again.ok == 1
     assert len((out / "records.jsonl").read_text().splitlines()) == 1
 
+    with (out / "manifest.jsonl").open("a") as fh:
+        fh.write('{"source": "a.mp4", "content_hash": "ab')  # a run killed in the middle of a line
+    torn = await run_corpus(discover(corpus_dir), Intent(text="make training data", task="daily.dense_captions"),
+                            out_dir=out, state_dir=tmp_path / "s")
+    assert torn.skipped == 1 and torn.ok == 1
+    lines = (out / "manifest.jsonl").read_text().splitlines()
+    assert lines[-1].startswith("{") and json.loads(lines[-1])["status"] == "error"  # appended after the torn line, intact
+
 
 def test_corpus_cli(corpus_dir, tmp_path):
     (corpus_dir / "c.txt").unlink()
