@@ -378,7 +378,7 @@ def export_records(
     """Write the valid records of a JSONL file as a fine-tuning set in `fmt` at `out`."""
     records_path, out_path = Path(records), Path(out)
     if fmt not in ExportFormat.__members__:
-        raise InputError(out_path, f"unknown export format {fmt!r}; choose one of {', '.join(ExportFormat.__members__)}")
+        raise InputError("format", f"unknown export format {fmt!r}; choose one of {', '.join(ExportFormat.__members__)}")
     fmt = ExportFormat(fmt)
     samples: list[Sample] = []
     skipped: list[Skipped] = []
