@@ -76,19 +76,6 @@ class Prompt:
 TokenCounter = Callable[[str], int]
 
 
-def build_request(
-    ctx: TailorContext,
-    spec: TaskSpec,
-    schema: dict[str, Any],
-    *,
-    budget: PromptBudget = PromptBudget(),
-    count_tokens: TokenCounter | None = None,
-    image_dir: str | Path | None = None,
-) -> GenerationRequest:
-    """The request the graph's tailor node sends to a backend (see `build_prompt` for the size report)."""
-    return build_prompt(ctx, spec, schema, budget=budget, count_tokens=count_tokens, image_dir=image_dir).request
-
-
 def serving_request(ctx: TailorContext, spec: TaskSpec, schema: dict[str, Any]) -> GenerationRequest:
     """Exactly what a backend is sent in production: the prompt, with `schema` specialised to the source.
 
@@ -96,7 +83,7 @@ def serving_request(ctx: TailorContext, spec: TaskSpec, schema: dict[str, Any]) 
     a model is trained on the prompts it is served with.
     """
     bounded = specialise(schema, ctx.source, ctx.anchors, max_items=ctx.intent.max_items)
-    return build_request(ctx, spec, bounded)
+    return build_prompt(ctx, spec, bounded).request
 
 
 def build_prompt(

@@ -93,7 +93,7 @@ def make_triplets(n: int, seed: int = 0) -> list[Triplet]:
     from ..core import TailorContext
     from ..experts.registry import get_task
     from ..model.base import create_backend
-    from ..model.prompt import build_request
+    from ..model.prompt import build_prompt
 
     rng = random.Random(seed)
     names = list(TASKS)
@@ -104,7 +104,7 @@ def make_triplets(n: int, seed: int = 0) -> list[Triplet]:
         kind, text, schema = TASKS[names[i % len(names)]]
         source, anchors = (synthetic_video if kind == SourceKind.video else synthetic_episode)(rng, seed * 100000 + i)
         intent = Intent(text=text, task=spec.name, schema=schema)
-        request = build_request(TailorContext(source, intent, anchors, spec.name), spec, schema)
+        request = build_prompt(TailorContext(source, intent, anchors, spec.name), spec, schema).request
         checked = check_record(asyncio.run(rules.generate(request)), schema, anchors, source)
         out.append(Triplet(
             key=triplet_key(source, intent, "rules"), source=source, intent=intent, domain=spec.domain, task=spec.name,

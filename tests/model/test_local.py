@@ -7,7 +7,7 @@ from dataclaw_tailor.core.validate import check_record
 from dataclaw_tailor.experts.registry import get_task, list_tasks
 from dataclaw_tailor.model.base import create_backend
 from dataclaw_tailor.model.local import LocalBackend
-from dataclaw_tailor.model.prompt import PromptBudget, build_request
+from dataclaw_tailor.model.prompt import PromptBudget, build_prompt
 from dataclaw_tailor.model.schema import specialise
 
 from .contexts import context_for
@@ -28,7 +28,7 @@ def test_every_sample_parses_and_validates_for_every_task(backend, task):
     ctx = context_for(task)
     spec = get_task(task)
     schema = specialise(spec.json_schema(ctx.intent.schema_), ctx.source, ctx.anchors)
-    request = build_request(ctx, spec, schema, budget=PromptBudget(output_tokens=640)).model_copy(update={"temperature": 1.0})
+    request = build_prompt(ctx, spec, schema, budget=PromptBudget(output_tokens=640)).request.model_copy(update={"temperature": 1.0})
     generations = backend.generations([request] * SAMPLES)
     assert len(generations) == SAMPLES
     for g in generations:

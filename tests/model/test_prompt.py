@@ -5,7 +5,7 @@ from PIL import Image
 
 from dataclaw_tailor.core import Anchor, ImagePart, Intent, Source, TailorContext, TextPart
 from dataclaw_tailor.experts.registry import get_task
-from dataclaw_tailor.model.prompt import PromptBudget, build_prompt, build_request
+from dataclaw_tailor.model.prompt import PromptBudget, build_prompt, serving_request
 from dataclaw_tailor.model.schema import prompt_view, specialise
 from dataclaw_tailor.model.tiny import build_tokenizer
 
@@ -87,10 +87,10 @@ def test_long_text_is_clipped_and_missing_images_are_reported(tmp_path):
     assert [p.path for p in images] == [str(tmp_path / "step_0.png"), str(tmp_path / "step_2.png")]  # small enough: as is
 
 
-def test_build_request_is_the_graph_entry_point():
+def test_serving_request_is_the_graph_entry_point():
     ctx = context_for("custom")
     spec = get_task("custom")
-    request = build_request(ctx, spec, spec.json_schema(ctx.intent.schema_))
+    request = serving_request(ctx, spec, spec.json_schema(ctx.intent.schema_))
     assert request.max_tokens == PromptBudget().output_tokens
     text = request.messages[1].plain_text()
     assert "highlights" in text
