@@ -356,7 +356,9 @@ def eval_(
     from .evals.run import run_benchmark
     from .model.options import backend_options
 
-    options = backend_options(backend, base_url=base_url, model=model, expert_models=expert_model) | _options(backend_option)
+    extra = _options(backend_option)
+    options = backend_options(backend, base_url=base_url or extra.pop("base_url", None), model=model or extra.pop("model", None),
+                              expert_models=expert_model) | extra
 
     async def show(done: int, total: int, message: str) -> None:
         typer.echo(f"[{done}/{total}] {message}", err=True)
