@@ -115,8 +115,8 @@ def video_rows(videos: list[tuple[str, Path, list[int]]], repeat: int) -> None:
     print(f"{'video':<24}{'decode s':>9}{'ours s':>8}{'ours/decode':>12}{'cpu ratio':>10}{'PySD s':>8}"
           f"{'PySD/ours':>10}{'cpu PySD/ours':>14}{'F1 ours':>8}{'F1 PySD':>8}")
     for name, path, truth in videos:
-        timed = best({"decode": lambda: decode(path), "ours": lambda: ours(path),
-                      "pysd": lambda: pyscenedetect(path)}, repeat)
+        timed = best({"decode": lambda p=path: decode(p), "ours": lambda p=path: ours(p),
+                      "pysd": lambda p=path: pyscenedetect(p)}, repeat)
         (t_dec, c_dec, _), (t_ours, c_ours, cuts), (t_sd, c_sd, sd_cuts) = timed["decode"], timed["ours"], timed["pysd"]
         sd = f"{'n/a':>8}{'n/a':>10}{'n/a':>14}" if sd_cuts is None else \
             f"{t_sd:8.2f}{t_sd / t_ours:9.1f}x{c_sd / c_ours:13.1f}x"

@@ -123,7 +123,7 @@ def probe(path: str | Path) -> MediaInfo:
 
 
 _START = re.compile(r"Duration: [^,]*, start: (-?\d+(?:\.\d+)?)")
-_TIMEBASE = re.compile(r"^#tb 0: (\d+)/(\d+)", re.M)
+_TIMEBASE = re.compile(r"^#tb 0: (\d+)/(\d+)", re.MULTILINE)
 
 
 def sync_points(path: str | Path) -> tuple[list[tuple[float, int]], int]:
@@ -134,7 +134,7 @@ def sync_points(path: str | Path) -> tuple[list[tuple[float, int]], int]:
     takes, so seeking there lands exactly on that sample. Empty when the stream has no timestamps.
     """
     proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:v:0", "-c", "copy",
-                           "-f", "framecrc", "-"], capture_output=True, timeout=600)
+                           "-f", "framecrc", "-"], check=False, capture_output=True, timeout=600)
     out, err = proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
     start, timebase = _START.search(err), _TIMEBASE.search(out)
     if proc.returncode != 0 or start is None or timebase is None:
@@ -147,7 +147,7 @@ def sync_points(path: str | Path) -> tuple[list[tuple[float, int]], int]:
         fields = [f.strip() for f in line.split(",")]
         if len(fields) < 6:
             continue
-        flags = int(fields[6][2:], 16) if len(fields) > 6 and fields[6].startswith("F=") else 1
+        flags = int(fields[6][2:], base=16) if len(fields) > 6 and fields[6].startswith("F=") else 1
         pts = int(fields[2])
         if flags & 1 and pts != -(2 ** 63):
             points.append((pts * tb - float(start.group(1)), total))

@@ -9,6 +9,7 @@ on its exact frame.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -186,7 +187,7 @@ def _decode_part(path: str | Path, w: int, h: int, job: tuple[float, float | Non
 
 def _join(parts: list[_Part], luma_bytes: int, duration_s: float | None, relative: bool) -> VideoScan:
     """One VideoScan from consecutive parts: each part's first frame is compared with the last before it."""
-    for before, part in zip(parts, parts[1:]):
+    for before, part in itertools.pairwise(parts):
         diff = np.abs(part.first - before.last)
         part.change[0] = diff.mean()
         part.moving[0] = (diff[:luma_bytes] > MOTION_PIXEL_DELTA).mean()
@@ -380,8 +381,9 @@ def video_anchors(path: str | Path, meta: dict, frames_dir: Path, extractor: str
     if not width or not height:
         raise InputError(path, "no video stream with a known frame size")
     samples_dir = frames_dir / "samples"
+    parts = max(1, min(len(os.sched_getaffinity(0)), Path(path).stat().st_size // PART_MIN_BYTES))
     scan = scan_video(path, width, height, meta.get("duration_s"), sample_dir=samples_dir, skip_bidir=True,
-                      parts=min(len(os.sched_getaffinity(0)), Path(path).stat().st_size // PART_MIN_BYTES))
+                      parts=parts)
     fps = float(meta.get("fps") or 0) or 1.0 / max(float(np.min(np.diff(scan.times), initial=0.04)), 1e-3)
     cuts = [(refine_cut(path, width, height, scan, frame, kind, fps), kind, score) for frame, kind, score
             in find_cuts(scan)]
