@@ -34,7 +34,7 @@ MOTION_PIXEL_DELTA = 6
 STATIC_FRACTION = 0.01
 MIN_MOTION_SEGMENT_S = 1.0
 SAMPLE_EVERY_S = 1.0
-PART_MIN_BYTES = 1 << 20  # ~0.1 s of decoding: below that per process, another ffmpeg costs more than it saves
+PART_MIN_BYTES = 4 << 20  # per process: below it, the index pass and one more ffmpeg cost more than they save
 _SEEK_PAST = 0.0005  # seconds: seeking just past a sync sample lands on it; less than any frame interval
 _KEYFRAME_SCALE = (f"scale='if(gt(iw,ih),min({KEYFRAME_MAX_SIDE},iw),-2)':"
                    f"'if(gt(iw,ih),-2,min({KEYFRAME_MAX_SIDE},ih))'")
