@@ -122,7 +122,6 @@ def probe(path: str | Path) -> MediaInfo:
     return info
 
 
-_START = re.compile(r"Duration: [^,]*, start: (-?\d+(?:\.\d+)?)")
 _TIMEBASE = re.compile(r"^#tb 0: (\d+)/(\d+)", re.MULTILINE)
 
 
@@ -130,14 +129,15 @@ def sync_points(path: str | Path) -> tuple[list[tuple[float, int]], int]:
     """Where decoding can start, from a demux-only pass (`-c copy -f framecrc`, no decoding).
 
     Returns ([(time, bytes before it)] for each sync sample of the first video stream, total video
-    bytes). Times are on ffmpeg's output clock (pts minus the container start), which is what `-ss`
-    takes, so seeking there lands exactly on that sample. Empty when the stream has no timestamps.
+    bytes). Times are on ffmpeg's output clock (the CLI subtracts the container start, stream copy
+    included), which is what `-ss` takes, so seeking there lands exactly on that sample. Empty when the
+    stream has no timestamps.
     """
     proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:v:0", "-c", "copy",
                            "-f", "framecrc", "-"], check=False, capture_output=True, timeout=600)
-    out, err = proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
-    start, timebase = _START.search(err), _TIMEBASE.search(out)
-    if proc.returncode != 0 or start is None or timebase is None:
+    out = proc.stdout.decode(errors="replace")
+    timebase = _TIMEBASE.search(out)
+    if proc.returncode != 0 or timebase is None:
         return [], 0
     tb = int(timebase.group(1)) / int(timebase.group(2))
     points, total = [], 0
@@ -147,10 +147,10 @@ def sync_points(path: str | Path) -> tuple[list[tuple[float, int]], int]:
         fields = [f.strip() for f in line.split(",")]
         if len(fields) < 6:
             continue
-        flags = int(fields[6][2:], base=16) if len(fields) > 6 and fields[6].startswith("F=") else 1
+        flags = int(fields[6][2:], 0) if len(fields) > 6 and fields[6].startswith("F=") else 1
         pts = int(fields[2])
         if flags & 1 and pts != -(2 ** 63):
-            points.append((pts * tb - float(start.group(1)), total))
+            points.append((pts * tb, total))
         total += int(fields[4])
     return points, total
 

@@ -78,8 +78,16 @@ def test_sync_points_are_the_decoded_keyframes(cut_video):
     assert [b for _, b in points] == sorted(b for _, b in points) and 0 < total < path.stat().st_size
 
 
-def test_parts_decoded_concurrently_give_the_same_scan(cut_video, tmp_path):
+@pytest.mark.parametrize("container", ["mp4", "mpegts"])
+def test_parts_decoded_concurrently_give_the_same_scan(cut_video, tmp_path, container):
+    """Also for MPEG-TS, whose clock starts at 1.4 s: spans are placed on ffmpeg's output clock."""
+    from .conftest import ffmpeg
+
     path = cut_video[0]
+    if container == "mpegts":
+        path = tmp_path / "cuts.ts"
+        ffmpeg("-i", str(cut_video[0]), "-c", "copy", "-f", "mpegts", str(path))
+    assert sync_points(path)[0][0] == (0.0, 0)
     assert len(_part_starts(path, 3)) == 3
     one = scan_video(path, 320, 180, 13.0, sample_dir=tmp_path / "one", skip_bidir=True)
     three = scan_video(path, 320, 180, 13.0, sample_dir=tmp_path / "three", skip_bidir=True, parts=3)
