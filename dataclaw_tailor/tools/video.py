@@ -97,6 +97,12 @@ def scan_video(path: str | Path, width: int, height: int, duration_s: float | No
     with ThreadPoolExecutor(len(jobs)) as pool:
         decoded = list(pool.map(lambda j: _decode_part(path, w, h, jobs[j], skip_bidir, sample_dir, j),
                                 range(len(jobs))))
+    if window is None and any(abs(float(part.times[0]) - start) > 1e-3
+                              for part, start in zip(decoded[1:], starts[1:])):
+        # a demuxer that cannot seek exactly (no index) missed a sync sample: decode it in one piece
+        for _, file in (sample for part in decoded for sample in part.samples):
+            file.unlink(missing_ok=True)
+        return scan_video(path, width, height, duration_s, sample_dir, skip_bidir)
     return _join(decoded, w * h, duration_s, relative=window is None)
 
 
