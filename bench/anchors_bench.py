@@ -6,9 +6,11 @@ Prints, per video: our full video anchor pass (shots, cuts, keyframes, motion) a
 `ffmpeg -i FILE -f null -` decode of the same file (target <= 1.3x), and against PySceneDetect's
 ContentDetector (`pip install scenedetect opencv-python`; target >= 3x faster) with cut F1 against the
 known cuts (a cut counts when within one frame). Then GUI traces/s and robot episodes/s on the devset.
-Times are the best of --repeat runs with a fresh anchor cache each time, measured in this process;
-"cpu ratio" compares CPU seconds (ours incl. ffmpeg children vs the decode), which other load on the
-machine disturbs less than wall time.
+Times are the best of --repeat rounds (the tools take turns within a round) with a fresh anchor cache
+each time, measured in this process; the "cpu" columns compare CPU seconds (ours incl. ffmpeg children;
+PySceneDetect's decoding threads are its own), which other load on the machine disturbs less than wall
+time. With idle cores both sides decode in parallel: ffmpeg's and OpenCV's frame threads on one side,
+our concurrent per-GOP-span processes on the other.
 """
 
 from __future__ import annotations
@@ -60,15 +62,19 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def best(fn, repeat: int) -> tuple[float, float, object]:
-    """(best wall seconds, best CPU seconds, last result) over `repeat` runs."""
-    walls, cpus, result = [], [], None
+def best(fns: dict[str, object], repeat: int) -> dict[str, tuple[float, float, object]]:
+    """Per name: (best wall seconds, best CPU seconds, last result) over `repeat` rounds.
+
+    The tools take turns within each round, so a burst of other load on the machine hits all of
+    them alike instead of whichever happened to be measured during it.
+    """
+    runs: dict[str, list[tuple[float, float, object]]] = {name: [] for name in fns}
     for _ in range(repeat):
-        start, cpu0 = time.perf_counter(), cpu_seconds()
-        result = fn()
-        walls.append(time.perf_counter() - start)
-        cpus.append(cpu_seconds() - cpu0)
-    return min(walls), min(cpus), result
+        for name, fn in fns.items():
+            start, cpu0 = time.perf_counter(), cpu_seconds()
+            result = fn()
+            runs[name].append((time.perf_counter() - start, cpu_seconds() - cpu0, result))
+    return {name: (min(r[0] for r in rs), min(r[1] for r in rs), rs[-1][2]) for name, rs in runs.items()}
 
 
 def f1(found: list[int], truth: list[int], tol: int = 1) -> float:
@@ -107,12 +113,13 @@ def pyscenedetect(path: Path) -> list[int] | None:
 
 def video_rows(videos: list[tuple[str, Path, list[int]]], repeat: int) -> None:
     print(f"{'video':<24}{'decode s':>9}{'ours s':>8}{'ours/decode':>12}{'cpu ratio':>10}{'PySD s':>8}"
-          f"{'PySD/ours':>10}{'F1 ours':>8}{'F1 PySD':>8}")
+          f"{'PySD/ours':>10}{'cpu PySD/ours':>14}{'F1 ours':>8}{'F1 PySD':>8}")
     for name, path, truth in videos:
-        t_dec, c_dec, _ = best(lambda: decode(path), repeat)
-        t_ours, c_ours, cuts = best(lambda: ours(path), repeat)
-        t_sd, _, sd_cuts = best(lambda: pyscenedetect(path), repeat)
-        sd = f"{'n/a':>8}{'n/a':>10}" if sd_cuts is None else f"{t_sd:8.2f}{t_sd / t_ours:9.1f}x"
+        timed = best({"decode": lambda p=path: decode(p), "ours": lambda p=path: ours(p),
+                      "pysd": lambda p=path: pyscenedetect(p)}, repeat)
+        (t_dec, c_dec, _), (t_ours, c_ours, cuts), (t_sd, c_sd, sd_cuts) = timed["decode"], timed["ours"], timed["pysd"]
+        sd = f"{'n/a':>8}{'n/a':>10}{'n/a':>14}" if sd_cuts is None else \
+            f"{t_sd:8.2f}{t_sd / t_ours:9.1f}x{c_sd / c_ours:13.1f}x"
         sd_f1 = f"{'n/a':>8}" if sd_cuts is None else f"{f1(sd_cuts, truth):8.2f}"
         print(f"{name:<24}{t_dec:9.2f}{t_ours:8.2f}{t_ours / t_dec:11.2f}x{c_ours / c_dec:9.2f}x{sd}"
               f"{f1(cuts, truth):8.2f}{sd_f1}")
@@ -124,8 +131,7 @@ def rate(paths: list[str], kinds: list[str] | None, repeat: int) -> float:
             for p in paths:
                 extract(detect(p), kinds, cache_dir=cache)
 
-    t, _, _ = best(run, repeat)
-    return len(paths) / t
+    return len(paths) / best({"run": run}, repeat)["run"][0]
 
 
 def main() -> None:

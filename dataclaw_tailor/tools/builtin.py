@@ -10,12 +10,12 @@ VIDEO = {SourceKind.video}
 GUI = {SourceKind.gui_trace}
 
 
-@register_extractor("video", 1, VIDEO, ("shot", "cut", "keyframe", "motion"))
+@register_extractor("video", 2, VIDEO, ("shot", "cut", "keyframe", "motion"))
 def video_pass(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """Shots (hard cuts and fades), a keyframe per shot and static/motion spans from one decode."""
     from .video import video_anchors
 
-    return video_anchors(source.path, source.meta, ctx.work_dir, "video@1")
+    return video_anchors(source.path, source.meta, ctx.work_dir, "video@2")
 
 
 @register_extractor("gui", 1, GUI, ("gui_task", "gui_event", "screen_change"))

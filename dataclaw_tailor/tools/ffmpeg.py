@@ -122,6 +122,39 @@ def probe(path: str | Path) -> MediaInfo:
     return info
 
 
+_TIMEBASE = re.compile(r"^#tb 0: (\d+)/(\d+)", re.MULTILINE)
+
+
+def sync_points(path: str | Path) -> tuple[list[tuple[float, int]], int]:
+    """Where decoding can start, from a demux-only pass (`-c copy -f framecrc`, no decoding).
+
+    Returns ([(time, bytes before it)] for each sync sample of the first video stream, total video
+    bytes). Times are on ffmpeg's output clock (the CLI subtracts the container start, stream copy
+    included), which is what `-ss` takes, so seeking there lands exactly on that sample. Empty when the
+    stream has no timestamps.
+    """
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:v:0", "-c", "copy",
+                           "-f", "framecrc", "-"], check=False, capture_output=True, timeout=600)
+    out = proc.stdout.decode(errors="replace")
+    timebase = _TIMEBASE.search(out)
+    if proc.returncode != 0 or timebase is None:
+        return [], 0
+    tb = int(timebase.group(1)) / int(timebase.group(2))
+    points, total = [], 0
+    for line in out.splitlines():
+        if line.startswith("#"):
+            continue
+        fields = [f.strip() for f in line.split(",")]
+        if len(fields) < 6:
+            continue
+        flags = int(fields[6][2:], 0) if len(fields) > 6 and fields[6].startswith("F=") else 1
+        pts = int(fields[2])
+        if flags & 1 and pts != -(2 ** 63):
+            points.append((pts * tb, total))
+        total += int(fields[4])
+    return points, total
+
+
 def run_ffmpeg(args: list[str], path: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[bytes]:
     """Run ffmpeg with `args`; a failure becomes an InputError naming `path` and ffmpeg's last error line."""
     proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", *args], capture_output=True, timeout=timeout)

@@ -9,9 +9,12 @@ on its exact frame.
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import subprocess
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +22,7 @@ import numpy as np
 
 from ..core.anchor import Anchor
 from ..core.errors import ExtractorError, InputError
-from .ffmpeg import ffmpeg_exe, run_ffmpeg
+from .ffmpeg import ffmpeg_exe, run_ffmpeg, sync_points
 
 SCAN_WIDTH = 128
 KEYFRAME_MAX_SIDE = 512
@@ -31,6 +34,8 @@ MOTION_PIXEL_DELTA = 6
 STATIC_FRACTION = 0.01
 MIN_MOTION_SEGMENT_S = 1.0
 SAMPLE_EVERY_S = 1.0
+PART_MIN_BYTES = 4 << 20  # per process: below it, the index pass and one more ffmpeg cost more than they save
+_SEEK_PAST = 0.0005  # seconds: seeking just past a sync sample lands on it; less than any frame interval
 _KEYFRAME_SCALE = (f"scale='if(gt(iw,ih),min({KEYFRAME_MAX_SIDE},iw),-2)':"
                    f"'if(gt(iw,ih),-2,min({KEYFRAME_MAX_SIDE},ih))'")
 
@@ -50,31 +55,92 @@ class VideoScan:
     samples: list[tuple[float, Path]] = field(default_factory=list)
 
 
+@dataclass
+class _Part:
+    """What one ffmpeg process decoded; the first frame's differences wait for the previous part."""
+
+    times: np.ndarray
+    change: np.ndarray
+    luma: np.ndarray
+    moving: np.ndarray
+    hists: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    samples: list[tuple[float, Path]]
+
+
 def scan_video(path: str | Path, width: int, height: int, duration_s: float | None,
                sample_dir: Path | None = None, skip_bidir: bool = False,
-               window: tuple[float, float] | None = None) -> VideoScan:
+               window: tuple[float, float] | None = None, parts: int = 1) -> VideoScan:
     """Decode `path` once into SCAN_WIDTH-wide YUV 4:2:0 frames and reduce each to a few numbers.
 
     With `sample_dir`, the same decode also writes a KEYFRAME_MAX_SIDE JPEG every SAMPLE_EVERY_S
-    seconds (`sample_NNNNN.jpg`, times in `VideoScan.samples`), so keyframes need no second decode.
+    seconds (`sample_*.jpg`, times in `VideoScan.samples`), so keyframes need no second decode.
     `skip_bidir` lets the decoder drop B-frames (about half the decoding work for typical H.264/HEVC);
     `window=(start, end)` decodes every frame of just that span (seeking to the keyframe before it).
+    `parts > 1` splits the file at sync samples into up to that many spans of about equal bytes,
+    decoded by concurrent ffmpeg processes: without B-frames what is left is a chain of P-frames that
+    one decoder cannot spread over cores, but the chains of different GOPs are independent. The
+    statistics are the same as from one process.
     """
     w = SCAN_WIDTH
     h = max(2, int(round(w * height / max(width, 1) / 2)) * 2)
+    if window is not None:
+        jobs = [(window[0], window[1] - window[0] + 0.05, True)]
+    else:
+        starts = _part_starts(path, parts)
+        begins = [0.0] + [t + _SEEK_PAST for t in starts[1:]]
+        jobs = [(begin, (end - _SEEK_PAST - begin) if end is not None else None, False)
+                for begin, end in zip(begins, [*starts[1:], None])]
+    if sample_dir is not None:
+        sample_dir.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        decoded = list(pool.map(lambda j: _decode_part(path, w, h, jobs[j], skip_bidir, sample_dir, j),
+                                range(len(jobs))))
+    if window is None and any(abs(float(part.times[0]) - start) > 1e-3
+                              for part, start in zip(decoded[1:], starts[1:])):
+        # a demuxer that cannot seek exactly (no index) missed a sync sample: decode it in one piece
+        for _, file in (sample for part in decoded for sample in part.samples):
+            file.unlink(missing_ok=True)
+        return scan_video(path, width, height, duration_s, sample_dir, skip_bidir)
+    return _join(decoded, w * h, duration_s, relative=window is None)
+
+
+def _part_starts(path: str | Path, parts: int) -> list[float]:
+    """0.0, then the sync samples nearest to cutting the video's bytes (~decoding work) into `parts`."""
+    if parts < 2:
+        return [0.0]
+    points, total = sync_points(path)
+    starts = [0.0]
+    for j in range(1, parts):
+        t, before = min(points, key=lambda p: abs(p[1] - total * j / parts), default=(0.0, 0))
+        if before > 0 and t > starts[-1]:
+            starts.append(t)
+    return starts
+
+
+def _decode_part(path: str | Path, w: int, h: int, job: tuple[float, float | None, bool], skip_bidir: bool,
+                 sample_dir: Path | None, tag: int) -> _Part:
+    """Run one ffmpeg over `job` = (seek, duration or None, accurate seek) and reduce its frames."""
+    seek, duration, accurate = job
     graph = f"[0:v:0]scale={w}:{h}:flags=fast_bilinear,showinfo@scan[scan]"
     outputs = ["-map", "[scan]", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]
     if sample_dir is not None:
-        sample_dir.mkdir(parents=True, exist_ok=True)
         graph = (f"[0:v:0]split=2[a][b];[a]scale={w}:{h}:flags=fast_bilinear,showinfo@scan[scan];"
                  f"[b]select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,{SAMPLE_EVERY_S})',"
                  f"{_KEYFRAME_SCALE},showinfo@sample[sample]")
-        outputs += ["-map", "[sample]", "-fps_mode", "passthrough", "-q:v", "4", "-y",
-                    str(sample_dir / "sample_%05d.jpg")]
-    before_input = ["-skip_frame", "bidir"] if skip_bidir else []
-    if window is not None:
-        before_input += ["-ss", f"{window[0]:.6f}"]
-        outputs = ["-t", f"{window[1] - window[0] + 0.05:.6f}", *outputs]
+        outputs += ["-map", "[sample]", "-fps_mode", "passthrough", "-threads", "1", "-q:v", "4", "-y",
+                    str(sample_dir / f"sample_{tag}_%05d.jpg")]
+    before_input = ["-filter_complex_threads", "1"]
+    if skip_bidir:
+        # what is left is a chain of P-frames each needing the last: frame threads would wait on each
+        # other, so one decoder thread is as fast and spends ~15% less CPU
+        before_input += ["-skip_frame", "bidir", "-threads", "1"]
+    if seek:
+        # a part starts just past a sync sample and, not seeking accurately, decodes from that sample
+        before_input += ([] if accurate else ["-noaccurate_seek"]) + ["-ss", f"{seek:.6f}"]
+    if duration is not None:
+        before_input += ["-t", f"{duration:.6f}"]
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "info", *before_input, "-i", str(path),
            "-filter_complex", graph, *outputs]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -84,15 +150,17 @@ def scan_video(path: str | Path, width: int, height: int, duration_s: float | No
     luma_bytes = w * h
     frame_bytes = luma_bytes * 3 // 2
     batch = 128
-    change, luma, moving, hist_change = [], [], [], []
+    change, luma, moving, hists = [], [], [], []
+    first: np.ndarray | None = None
     prev: np.ndarray | None = None
-    prev_hist: np.ndarray | None = None
     while True:
         buf = proc.stdout.read(frame_bytes * batch)
         n = len(buf) // frame_bytes
         if n == 0:
             break
         frames = np.frombuffer(buf[: n * frame_bytes], np.uint8).reshape(n, frame_bytes).astype(np.int16)
+        if first is None:
+            first = frames[0]
         seq = frames if prev is None else np.concatenate([prev[None], frames])
         diff = np.abs(np.diff(seq, axis=0))
         if prev is None:
@@ -101,40 +169,50 @@ def scan_video(path: str | Path, width: int, height: int, duration_s: float | No
         change.append(diff.mean(axis=1))
         moving.append((diff[:, :luma_bytes] > MOTION_PIXEL_DELTA).mean(axis=1))
         luma.append((frames[:, :luma_bytes].mean(axis=1) - 16.0) * (255.0 / 219.0))
-        hists = _histograms(frames, luma_bytes)
-        hseq = hists if prev_hist is None else np.concatenate([prev_hist[None], hists])
-        if prev_hist is None:
-            hist_change.append([0.0])
-        hist_change.append(np.abs(np.diff(hseq, axis=0)).sum(axis=1) * 8.0)
-        prev, prev_hist = frames[-1], hists[-1]
+        hists.append(_histograms(frames, luma_bytes))
+        prev = frames[-1]
     proc.wait()
     reader.join()
     stderr = b"".join(err_chunks)
-    if proc.returncode != 0 or prev is None:
+    if proc.returncode != 0 or prev is None or first is None:
         last = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no frames decoded"]
         raise InputError(path, f"video could not be decoded: {last[0]}")
     stamps = {int(n): float(t) for n, t in _pts("scan", stderr)}
     n_frames = sum(len(x) for x in luma)
+    times = np.array([stamps.get(i, np.nan) for i in range(n_frames)]) + seek
+    samples = []
+    if sample_dir is not None:
+        for n, t in _pts("sample", stderr):
+            file = sample_dir / f"sample_{tag}_{int(n) + 1:05d}.jpg"
+            if file.exists():
+                samples.append((float(t) + seek, file))
+    return _Part(times=times, change=np.concatenate(change)[:n_frames], luma=np.concatenate(luma),
+                 moving=np.concatenate(moving)[:n_frames], hists=np.concatenate(hists), first=first, last=prev,
+                 samples=samples)
+
+
+def _join(parts: list[_Part], luma_bytes: int, duration_s: float | None, relative: bool) -> VideoScan:
+    """One VideoScan from consecutive parts: each part's first frame is compared with the last before it."""
+    for before, part in itertools.pairwise(parts):
+        diff = np.abs(part.first - before.last)
+        part.change[0] = diff.mean()
+        part.moving[0] = (diff[:luma_bytes] > MOTION_PIXEL_DELTA).mean()
+    hists = np.concatenate([p.hists for p in parts])
+    hist_change = np.concatenate([[0.0], np.abs(np.diff(hists, axis=0)).sum(axis=1) * 8.0])
+    times = np.concatenate([p.times for p in parts])
+    n_frames = len(times)
     fps_guess = n_frames / duration_s if duration_s else 25.0
-    times = np.array([stamps.get(i, i / fps_guess) for i in range(n_frames)])
-    origin = 0.0
-    if window is not None:
-        times += window[0]
-    else:
-        origin = min(float(times[0]), 0.0)
-        times = np.maximum(times - origin, 0.0)
+    missing = np.isnan(times)
+    times[missing] = np.flatnonzero(missing) / fps_guess
+    origin = min(float(times[0]), 0.0) if relative else 0.0
+    times = np.maximum(times - origin, 0.0) if relative else times
     step = float(np.median(np.diff(times))) if n_frames > 1 else 1.0 / fps_guess
     end = float(duration_s) if duration_s else float(times[-1]) + step
     times = np.minimum(times, end)
-    samples = []
-    if sample_dir is not None:
-        for n, t in sorted(_pts("sample", stderr)):
-            file = sample_dir / f"sample_{int(n) + 1:05d}.jpg"
-            if file.exists():
-                samples.append((min(max(float(t) - origin, 0.0), end), file))
-    return VideoScan(times=times, change=np.concatenate(change)[:n_frames], luma=np.concatenate(luma),
-                     moving=np.concatenate(moving)[:n_frames], duration_s=end, samples=samples,
-                     hist_change=np.concatenate(hist_change)[:n_frames])
+    samples = sorted((min(max(t - origin, 0.0), end), file) for p in parts for t, file in p.samples)
+    return VideoScan(times=times, change=np.concatenate([p.change for p in parts]),
+                     luma=np.concatenate([p.luma for p in parts]), moving=np.concatenate([p.moving for p in parts]),
+                     hist_change=hist_change, duration_s=end, samples=samples)
 
 
 def _histograms(frames: np.ndarray, luma_bytes: int) -> np.ndarray:
@@ -171,16 +249,11 @@ def find_cuts(scan: VideoScan) -> list[tuple[int, str, float]]:
     fps = 1.0 / float(np.median(np.diff(scan.times))) if n > 1 else 25.0
     half = max(3, int(round(fps / 2)))
     hist = scan.hist_change
-    hard: list[tuple[int, str, float]] = []
-    for i in range(1, n):
-        window = np.concatenate([change[max(1, i - half):i], change[i + 1:i + 1 + half]])
-        local = float(np.percentile(window, 75)) if window.size else 0.0
-        hwindow = np.concatenate([hist[max(1, i - half):i], hist[i + 1:i + 1 + half]])
-        hlocal = float(np.percentile(hwindow, 75)) if hwindow.size else 0.0
-        pixel_cut = change[i] >= HARD_MIN and change[i] >= 4.0 * local + 1.0
-        colour_cut = hist[i] >= HIST_MIN and hist[i] >= 4.0 * hlocal + 5.0
-        if pixel_cut or colour_cut:
-            hard.append((i, "hard", float(change[i] + hist[i])))
+    local, hlocal = _upper_quartile_around(change, half), _upper_quartile_around(hist, half)
+    pixel_cut = (change >= HARD_MIN) & (change >= 4.0 * local + 1.0)
+    colour_cut = (hist >= HIST_MIN) & (hist >= 4.0 * hlocal + 5.0)
+    hard: list[tuple[int, str, float]] = [(int(i), "hard", float(change[i] + hist[i]))
+                                          for i in np.flatnonzero(pixel_cut | colour_cut) if i > 0]
     cuts = list(hard)
     dark = scan.luma < DARK_LUMA
     i = 0
@@ -210,6 +283,26 @@ def find_cuts(scan: VideoScan) -> list[tuple[int, str, float]]:
             continue
         kept.append(cut)
     return kept
+
+
+def _upper_quartile_around(x: np.ndarray, half: int) -> np.ndarray:
+    """Per index i, the 75th percentile (linear) of x[max(1, i - half):i] and x[i + 1:i + 1 + half]; 0 if empty.
+
+    Index 0 has no predecessor, so its value is never anyone's neighbour.
+    """
+    n = len(x)
+    padded = np.full(n + 2 * half, np.inf)
+    padded[half + 1:half + n] = x[1:]
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1).copy()
+    windows[:, half] = np.inf
+    windows.sort(axis=1)
+    count = np.isfinite(windows).sum(axis=1)
+    pos = np.maximum(count - 1, 0) * 0.75
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
+    rows = np.arange(n)
+    low, high = (np.where(count > 0, windows[rows, k], 0.0) for k in (lo, hi))
+    return low + (high - low) * (pos - lo)
 
 
 def motion_segments(scan: VideoScan, cut_frames: list[int]) -> list[tuple[float, float, str]]:
@@ -294,7 +387,9 @@ def video_anchors(path: str | Path, meta: dict, frames_dir: Path, extractor: str
     if not width or not height:
         raise InputError(path, "no video stream with a known frame size")
     samples_dir = frames_dir / "samples"
-    scan = scan_video(path, width, height, meta.get("duration_s"), sample_dir=samples_dir, skip_bidir=True)
+    parts = max(1, min(len(os.sched_getaffinity(0)), Path(path).stat().st_size // PART_MIN_BYTES))
+    scan = scan_video(path, width, height, meta.get("duration_s"), sample_dir=samples_dir, skip_bidir=True,
+                      parts=parts)
     fps = float(meta.get("fps") or 0) or 1.0 / max(float(np.min(np.diff(scan.times), initial=0.04)), 1e-3)
     cuts = [(refine_cut(path, width, height, scan, frame, kind, fps), kind, score) for frame, kind, score
             in find_cuts(scan)]

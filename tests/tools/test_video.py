@@ -1,9 +1,13 @@
 import json
+import re
+import subprocess
 
+import numpy as np
 import pytest
 
 from dataclaw_tailor.tools import detect, extract
-from dataclaw_tailor.tools.video import find_cuts, refine_cut, scan_video
+from dataclaw_tailor.tools.ffmpeg import ffmpeg_exe, sync_points
+from dataclaw_tailor.tools.video import _part_starts, _upper_quartile_around, find_cuts, refine_cut, scan_video
 
 from .conftest import devset_path
 
@@ -61,3 +65,48 @@ def test_motion_separates_static_from_moving(tmp_path):
     motion = [a for a in extract(detect(out), ["motion"], cache_dir=tmp_path)]
     assert [m.c["state"] for m in motion] == ["static", "motion"]
     assert motion[0].t[1] == pytest.approx(3.0, abs=0.1)
+
+
+def test_sync_points_are_the_decoded_keyframes(cut_video):
+    path = cut_video[0]
+    log = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-skip_frame", "nokey", "-i", str(path),
+                          "-vf", "showinfo", "-f", "null", "-"], capture_output=True, text=True, check=True).stderr
+    keys = [float(t) for t in re.findall(r"pts_time:([\d.]+).*iskey:1", log)]
+    points, total = sync_points(path)
+    assert len(keys) >= 3
+    assert [t for t, _ in points] == pytest.approx(keys, abs=1e-6)
+    assert [b for _, b in points] == sorted(b for _, b in points) and 0 < total < path.stat().st_size
+
+
+@pytest.mark.parametrize("container", ["mp4", "mpegts"])
+def test_parts_decoded_concurrently_give_the_same_scan(cut_video, tmp_path, container):
+    """Also for MPEG-TS, whose clock starts at 1.4 s: spans are placed on ffmpeg's output clock."""
+    from .conftest import ffmpeg
+
+    path = cut_video[0]
+    if container == "mpegts":
+        path = tmp_path / "cuts.ts"
+        ffmpeg("-i", str(cut_video[0]), "-c", "copy", "-f", "mpegts", str(path))
+    assert sync_points(path)[0][0] == (0.0, 0)
+    assert len(_part_starts(path, 3)) == 3
+    one = scan_video(path, 320, 180, 13.0, sample_dir=tmp_path / "one", skip_bidir=True)
+    three = scan_video(path, 320, 180, 13.0, sample_dir=tmp_path / "three", skip_bidir=True, parts=3)
+    np.testing.assert_allclose(three.times, one.times, atol=1e-4)
+    for name in ("change", "luma", "moving", "hist_change"):
+        np.testing.assert_array_equal(getattr(three, name), getattr(one, name))
+    # each part restarts the once-a-second sampling at its first frame: still no gap over a second
+    times = [t for t, _ in three.samples]
+    assert times[0] == 0.0 and times == sorted(times)
+    assert max(np.diff(times)) <= 1.0 + float(np.max(np.diff(three.times))) + 1e-6
+    assert all(file.exists() for _, file in three.samples)
+
+
+def test_upper_quartile_around_matches_numpy_percentile():
+    x = np.random.default_rng(0).random(40) * 10
+    for half in (1, 3, 50):
+        want = []
+        for i in range(len(x)):
+            around = np.concatenate([x[max(1, i - half):i], x[i + 1:i + 1 + half]])
+            want.append(np.percentile(around, 75) if around.size else 0.0)
+        np.testing.assert_allclose(_upper_quartile_around(x, half), want, rtol=0, atol=1e-12)
+    assert _upper_quartile_around(x[:1], 3).tolist() == [0.0]
