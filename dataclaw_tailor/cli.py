@@ -384,7 +384,7 @@ def export(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Turn valid tailored records into a supervised fine-tuning set."""
-    from .evals.export import export_records
+    from .export import export_records
 
     if unit not in ("auto", "record"):
         raise typer.BadParameter("--unit must be auto or record")

@@ -1,1 +1,1 @@
-"""DataClaw-val-style evaluation: metrics, benchmark runner, reports, and exports to fine-tuning formats."""
+"""DataClaw-val-style evaluation: metrics, benchmark runner and reports."""

@@ -36,7 +36,7 @@ from ..batch import CorpusSummary, discover, run_corpus
 from ..core import DataClawError, Intent, Source
 from ..core.errors import first_problem
 from ..core.validate import check_record
-from ..evals.export import ExportFormat, ExportSummary, export_records
+from ..export import ExportFormat, ExportSummary, export_records
 from ..graph.runner import TailorResult, atailor
 from .config import ServerConfig
 from .models import (

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from dataclaw_tailor.core import InputError
-from dataclaw_tailor.evals.export import export_records
+from dataclaw_tailor.export import export_records
 
 CHAT_TEMPLATE = (
     "{% for m in messages %}<|im_start|>{{ m['role'] }}\n"
