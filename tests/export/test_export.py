@@ -7,6 +7,8 @@ from PIL import Image
 from dataclaw_tailor.core import InputError
 from dataclaw_tailor.export import export_records
 
+from ..conftest import run_claw
+
 CHAT_TEMPLATE = (
     "{% for m in messages %}<|im_start|>{{ m['role'] }}\n"
     "{% if m['content'] is string %}{{ m['content'] }}"
@@ -106,7 +108,19 @@ def test_chat_formats_load_with_datasets_and_render_with_a_chat_template(records
         assert sum(p["type"] == "image" for p in ds[2]["messages"][1]["content"]) == len(ds[2]["images"]) == 2
 
 
-def test_hf_parquet_with_card_loads_with_images(records, tmp_path):
+@pytest.fixture
+def hf_cache(tmp_path, monkeypatch) -> Path:
+    """A private `datasets` cache: loads never read or write the user's Hugging Face cache."""
+    import datasets
+
+    cache = tmp_path / "hf-home"
+    monkeypatch.setenv("HF_HOME", str(cache))
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(cache / "datasets"))
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", cache / "datasets")  # read at import: set it too
+    return cache / "datasets"
+
+
+def test_hf_parquet_with_card_loads_with_images(records, tmp_path, hf_cache):
     from datasets import load_dataset
 
     out = tmp_path / "hf"
@@ -114,7 +128,7 @@ def test_hf_parquet_with_card_loads_with_images(records, tmp_path):
     assert summary.samples == 6
     card = (out / "README.md").read_text()
     assert card.startswith("---\nconfigs:") and "| daily.vqa | 3 |" in card
-    ds = load_dataset(str(out), split="train")
+    ds = load_dataset(str(out), split="train", cache_dir=str(hf_cache))
     assert ds.column_names == ["id", "task", "prompt", "answer", "images"]
     assert ds[0]["id"] == "g1/step0" and ds[0]["images"][0].size == (32, 24)
     assert json.loads(ds[2]["answer"])["events"][1]["caption"] == "Dark night"
@@ -139,3 +153,32 @@ def test_bad_records_file_names_the_file_and_line(tmp_path):
         export_records(bad, "openai-chat", tmp_path / "x.jsonl")
     with pytest.raises(InputError, match="records file not found"):
         export_records(tmp_path / "nope.jsonl", "trl", tmp_path / "x.jsonl")
+
+
+def _captions(path: Path, n: int, tag: str) -> Path:
+    lines = [{"status": "ok", "task": "daily.dense_captions", "domain": "daily", "thread_id": f"{tag}{i}",
+              "record": {"summary": f"{tag} summary {i}", "events": [{"start_s": 0, "end_s": 1, "caption": f"{tag} caption {i}"}]}}
+             for i in range(n)]
+    path.write_text("".join(json.dumps(e) + "\n" for e in lines))
+    return path
+
+
+def test_hf_reexport_into_the_same_folder_loads_exactly_the_new_rows(tmp_path, hf_cache):
+    """`claw export --format hf` of a smaller set over a larger one: neither a leftover shard nor the datasets
+    cache brings old rows back."""
+    from datasets import load_dataset
+
+    out = tmp_path / "hf"
+    export_records(_captions(tmp_path / "five.jsonl", 5, "old"), "hf", out)
+    first = load_dataset(str(out), split="train", cache_dir=str(hf_cache))
+    assert first["id"] == [f"old{i}" for i in range(5)]
+
+    (shard,) = (out / "data").iterdir()
+    (out / "data" / "train-00001-of-00002.parquet").write_bytes(shard.read_bytes())  # a leftover second shard
+    cli = run_claw("export", str(_captions(tmp_path / "two.jsonl", 2, "new")), "--format", "hf", "--out", str(out), "--json")
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout)["samples"] == 2
+    again = load_dataset(str(out), split="train", cache_dir=str(hf_cache))
+    assert again["id"] == ["new0", "new1"]
+    assert [json.loads(a)["summary"] for a in again["answer"]] == ["new summary 0", "new summary 1"]
+    assert len(list((out / "data").iterdir())) == 1

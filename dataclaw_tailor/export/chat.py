@@ -1,0 +1,67 @@
+"""Samples -> chat rows: OpenAI chat-completions, ShareGPT (LLaMA-Factory) and TRL conversational JSONL."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+from ..model.openai import data_url
+from .units import Sample
+
+SYSTEM = "You turn raw multimodal streams into grounded, schema-valid JSON training data."
+
+
+class ImageCopier:
+    """Copies images beside a chat file (content-addressed names), so the set moves as one folder."""
+
+    def __init__(self, out: Path):
+        self.folder = out.parent / f"{out.stem}_images"
+        self.root = out.parent
+
+    def __call__(self, path: Path) -> str:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        target = self.folder / f"{digest}{path.suffix.lower() or '.jpg'}"
+        if not target.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        return target.relative_to(self.root).as_posix()
+
+
+def openai_row(sample: Sample, copy: ImageCopier) -> dict[str, Any]:
+    """Chat-completions messages, images inlined as data URLs (nothing to copy); every content is a list of
+    parts so all rows share one Arrow schema."""
+    content: list[dict[str, Any]] = [{"type": "image_url", "image_url": {"url": data_url(p)}} for p in sample.images]
+    content.append({"type": "text", "text": sample.user})
+    return {
+        "messages": [
+            {"role": "system", "content": [{"type": "text", "text": SYSTEM}]},
+            {"role": "user", "content": content},
+            {"role": "assistant", "content": [{"type": "text", "text": sample.answer}]},
+        ]
+    }
+
+
+def sharegpt_row(sample: Sample, copy: ImageCopier) -> dict[str, Any]:
+    return {
+        "conversations": [
+            {"from": "human", "value": "<image>" * len(sample.images) + sample.user},
+            {"from": "gpt", "value": sample.answer},
+        ],
+        "system": SYSTEM,
+        "images": [copy(p) for p in sample.images],
+    }
+
+
+def trl_row(sample: Sample, copy: ImageCopier) -> dict[str, Any]:
+    user: list[dict[str, Any]] = [{"type": "image", "text": None} for _ in sample.images]
+    user.append({"type": "text", "text": sample.user})
+    return {
+        "messages": [
+            {"role": "system", "content": [{"type": "text", "text": SYSTEM}]},
+            {"role": "user", "content": user},
+            {"role": "assistant", "content": [{"type": "text", "text": sample.answer}]},
+        ],
+        "images": [copy(p) for p in sample.images],
+    }

@@ -1,0 +1,133 @@
+"""Records -> samples: how one valid envelope unrolls into supervised conversations.
+
+GUI trajectories unroll into one next-action sample per step (its screenshot as the image), grounding
+records into one sample per pair, QA records into one sample per question (the keyframes inside its
+clip as images, else the one nearest it); other tasks give one sample whose answer is the whole record
+(images: the keyframes or frames among its anchors). `unit="record"` forces the last form for all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .envelopes import ImageRefs, intent_text
+
+IMAGE_FIELDS = ("screenshot", "image", "first_frame", "before", "after")
+FRAME_ANCHORS = ("keyframe", "frame")
+
+
+@dataclass
+class Sample:
+    """One supervised example: images shown with the user's text, and the answer to learn."""
+
+    id: str
+    task: str
+    user: str
+    answer: str
+    images: list[Path] = field(default_factory=list)
+
+
+def _anchor_frames(entry: dict[str, Any], span: tuple[float, float] | None = None) -> list[Any]:
+    """Frame files among the anchors: those inside `span`, else the one nearest its middle (all without a span)."""
+    frames = [
+        a for a in entry.get("anchors") or []
+        if isinstance(a, dict) and a.get("kind") in FRAME_ANCHORS and isinstance(a.get("c"), dict) and a["c"].get("path")
+    ]
+    if span is None:
+        return [a["c"]["path"] for a in frames]
+    timed = [a for a in frames if isinstance(a.get("t"), int | float)]
+    inside = [a["c"]["path"] for a in timed if span[0] <= a["t"] <= span[1]]
+    if inside or not timed:
+        return inside
+    middle = (span[0] + span[1]) / 2
+    return [min(timed, key=lambda a: abs(a["t"] - middle))["c"]["path"]]
+
+
+def _record_images(record: Any) -> list[Any]:
+    if isinstance(record, dict):
+        own = [record[k] for k in IMAGE_FIELDS if isinstance(record.get(k), str)]
+        return own + [ref for v in record.values() for ref in _record_images(v)]
+    if isinstance(record, list):
+        return [ref for v in record for ref in _record_images(v)]
+    return []
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _describe_action(action: Any) -> str:
+    if not isinstance(action, dict):
+        return str(action)
+    parts = [str(action.get("type", "action"))]
+    if action.get("x") is not None and action.get("y") is not None:
+        parts.append(f"({action['x']}, {action['y']})")
+    if action.get("text"):
+        parts.append(repr(action["text"]))
+    if action.get("keys"):
+        parts.append("+".join(map(str, action["keys"])))
+    if action.get("direction"):
+        parts.append(str(action["direction"]))
+    return " ".join(parts)
+
+
+def _gui_steps(key: str, entry: dict[str, Any], images: ImageRefs) -> list[Sample]:
+    record = entry["record"]
+    screen = record.get("screen") or {}
+    size = f" The screen is {screen.get('width')}x{screen.get('height')} pixels." if isinstance(screen, dict) and screen.get("width") else ""
+    samples, history = [], []
+    for i, step in enumerate(record.get("steps") or []):
+        if not isinstance(step, dict):
+            continue
+        done = "\n".join(f"{n}. {h}" for n, h in enumerate(history, 1)) or "none"
+        user = f"Task: {str(record.get('task', '')).rstrip('.')}.{size}\nPrevious actions:\n{done}\nWhat is the next action? Answer with JSON {{thought, action}}."
+        answer = _dump({"thought": step.get("thought"), "action": step.get("action")})
+        samples.append(Sample(f"{key}/step{i}", entry["task"], user, answer, images.resolve_all([step.get("screenshot")])))
+        history.append(_describe_action(step.get("action")))
+    return samples
+
+
+def _grounding_pairs(key: str, entry: dict[str, Any], images: ImageRefs) -> list[Sample]:
+    samples = []
+    for i, pair in enumerate(entry["record"].get("pairs") or []):
+        if not isinstance(pair, dict):
+            continue
+        user = f"{pair.get('instruction', '')}\nAnswer with the target point as JSON {{x, y}}."
+        answer = _dump({"x": pair.get("x"), "y": pair.get("y")})
+        samples.append(Sample(f"{key}/pair{i}", entry["task"], user, answer, images.resolve_all([pair.get("screenshot")])))
+    return samples
+
+
+def _qa_items(key: str, entry: dict[str, Any], images: ImageRefs) -> list[Sample]:
+    samples = []
+    for i, qa in enumerate(entry["record"].get("qa") or []):
+        if not isinstance(qa, dict):
+            continue
+        clip = qa.get("clip")
+        span = (float(clip[0]), float(clip[1])) if isinstance(clip, list) and len(clip) == 2 else None
+        frames = images.resolve_all(_anchor_frames(entry, span))
+        samples.append(Sample(f"{key}/qa{i}", entry["task"], str(qa.get("question", "")), str(qa.get("answer", "")), frames))
+    return samples
+
+
+def _whole_record(key: str, entry: dict[str, Any], images: ImageRefs) -> list[Sample]:
+    intent = intent_text(entry) or f"Tailor this {entry.get('domain') or 'stream'} data into a {entry['task']} record."
+    user = f"{intent}\nReply with one JSON object for the task {entry['task']}."
+    refs = _record_images(entry["record"]) or _anchor_frames(entry)
+    return [Sample(key, entry["task"], user, _dump(entry["record"]), images.resolve_all(refs))]
+
+
+def samples_for(key: str, entry: dict[str, Any], images: ImageRefs, unit: Literal["auto", "record"] = "auto") -> list[Sample]:
+    """The conversations one valid envelope yields (see the module docstring)."""
+    record, task = entry["record"], entry["task"]
+    if unit == "auto":
+        if task == "gui.trajectory" and isinstance(record.get("steps"), list):
+            return _gui_steps(key, entry, images)
+        if task == "gui.grounding" and isinstance(record.get("pairs"), list):
+            return _grounding_pairs(key, entry, images)
+        if isinstance(record.get("qa"), list):
+            return _qa_items(key, entry, images)
+    return _whole_record(key, entry, images)
