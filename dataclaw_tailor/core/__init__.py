@@ -3,6 +3,7 @@
 No I/O and no heavy imports here; every other layer builds on these types.
 """
 
+from . import fields
 from .anchor import Anchor, anchors_digest, by_id, of_kind
 from .errors import BackendError, DataClawError, ExtractorError, InputError, UnknownTask, UnsupportedFormat
 from .intent import Intent
@@ -16,5 +17,5 @@ __all__ = [
     "Anchor", "BackendError", "DataClawError", "Envelope", "ExtractorError", "GenerationRequest", "ImagePart",
     "InputError", "Intent", "Message", "Problem", "Provenance", "Repair", "Source", "SourceKind", "Synthesizer",
     "TailorContext", "TaskSpec", "TextPart", "UnknownTask", "UnsupportedFormat", "ValidationReport",
-    "anchors_digest", "by_id", "of_kind",
+    "anchors_digest", "by_id", "fields", "of_kind",
 ]

@@ -1,7 +1,8 @@
 """The one grounding checker: shared by graph validation, GRPO's anchor reward and eval metrics.
 
 A record is grounded when what it states about time, place and evidence agrees with the source and
-its anchors. The checks read field-name conventions so they apply to every task, custom ones too:
+its anchors. The checks read the field-name conventions of `core.fields`, so they apply to every task,
+custom ones too:
 
 - `anchor_ids`: every id must exist among the extracted anchors.
 - time points `start_s`, `end_s`, `t`, `time_s`, `timestamp_s` and spans `clip`, `span` ([s, e]):
@@ -23,13 +24,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from . import fields
 from .anchor import Anchor, by_id
 from .report import Problem
 from .source import Source
-
-TIME_POINTS = ("start_s", "end_s", "t", "time_s", "timestamp_s")
-TIME_SPANS = ("clip", "span")
-BOXES = ("bbox", "region")
 
 
 @dataclass(frozen=True)
@@ -46,20 +44,6 @@ class Claim:
     code: str
     ok: bool
     message: str = ""
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def _span(value: Any) -> tuple[float, float] | None:
-    if isinstance(value, list | tuple) and len(value) == 2:
-        a, b = _num(value[0]), _num(value[1])
-        if a is not None and b is not None:
-            return a, b
-    return None
 
 
 class _Walker:
@@ -85,42 +69,42 @@ class _Walker:
                 self.walk(value, f"{path}[{i}]", inherited)
 
     def _cited(self, obj: dict, inherited: list[Anchor]) -> list[Anchor]:
-        ids = obj.get("anchor_ids")
+        ids = obj.get(fields.ANCHOR_IDS)
         if not isinstance(ids, list):
             return inherited
         return [self.anchors[i] for i in ids if isinstance(i, str) and i in self.anchors]
 
     def _check_object(self, obj: dict, path: str, cited: list[Anchor]) -> None:
-        ids = obj.get("anchor_ids")
+        ids = obj.get(fields.ANCHOR_IDS)
         if isinstance(ids, list):
             for i, aid in enumerate(ids):
                 ok = isinstance(aid, str) and aid in self.anchors
-                self.add(f"{path}.anchor_ids[{i}]", "unknown_anchor", ok, "" if ok else f"anchor id {aid!r} was not extracted from the source")
-        for key in TIME_POINTS:
-            t = _num(obj.get(key))
+                self.add(f"{path}.{fields.ANCHOR_IDS}[{i}]", "unknown_anchor", ok, "" if ok else f"anchor id {aid!r} was not extracted from the source")
+        for key in fields.TIME_POINTS:
+            t = fields.number(obj.get(key))
             if t is not None:
                 self._check_time(t, f"{path}.{key}")
-        start, end = _num(obj.get("start_s")), _num(obj.get("end_s"))
+        start, end = fields.number(obj.get(fields.START)), fields.number(obj.get(fields.END))
         if start is not None and end is not None:
-            self.add(f"{path}.end_s", "time_order", start <= end, "" if start <= end else f"end_s {end} is before start_s {start}")
+            self.add(f"{path}.{fields.END}", "time_order", start <= end, "" if start <= end else f"{fields.END} {end} is before {fields.START} {start}")
             self._check_near_anchors((start, end), cited, path)
-        for key in TIME_SPANS:
-            span = _span(obj.get(key))
+        for key in fields.TIME_SPANS:
+            span = fields.pair(obj.get(key))
             if span is not None:
                 self._check_time(span[0], f"{path}.{key}[0]")
                 self._check_time(span[1], f"{path}.{key}[1]")
                 self.add(f"{path}.{key}", "time_order", span[0] <= span[1], "" if span[0] <= span[1] else f"span {list(span)} ends before it starts")
                 self._check_near_anchors(span, cited, f"{path}.{key}")
-        x, y = _num(obj.get("x")), _num(obj.get("y"))
+        x, y = fields.number(obj.get(fields.X)), fields.number(obj.get(fields.Y))
         if x is not None and y is not None:
             self._check_point((x, y), f"{path}", cited)
-        point = obj.get("point")
-        if isinstance(point, list) and len(point) == 2 and all(_num(v) is not None for v in point):
-            self._check_point((float(point[0]), float(point[1])), f"{path}.point", cited)
-        for key in BOXES:
-            box = obj.get(key)
-            if isinstance(box, list) and len(box) == 4 and all(_num(v) is not None for v in box):
-                self._check_box([float(v) for v in box], f"{path}.{key}")
+        point = obj.get(fields.POINT)
+        if isinstance(point, list) and (xy := fields.pair(point)) is not None:
+            self._check_point(xy, f"{path}.{fields.POINT}", cited)
+        for key in fields.BOXES:
+            box = fields.box(obj.get(key))
+            if box is not None:
+                self._check_box(box, f"{path}.{key}")
 
     def _check_time(self, t: float, path: str) -> None:
         limit = None if self.duration is None else self.duration + self.tol.time_s * 0.1
@@ -158,11 +142,11 @@ class _Walker:
             self.add(path, "off_screen", ok, "" if ok else f"box {box} is outside the {w}x{h} frame")
 
     def _check_order(self, items: list, path: str) -> None:
-        starts = [_num(i.get("start_s")) for i in items if isinstance(i, dict)]
+        starts = [fields.number(i.get(fields.START)) for i in items if isinstance(i, dict)]
         starts = [s for s in starts if s is not None]
         if len(starts) >= 2:
             ok = all(a <= b for a, b in zip(starts, starts[1:]))
-            self.add(path, "order", ok, "" if ok else "items are not in temporal order of start_s")
+            self.add(path, "order", ok, "" if ok else f"items are not in temporal order of {fields.START}")
 
 
 def _near(pt: tuple[float, float], p: list[float], radius: float) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 from json_repair import repair_json
 
+from . import fields
 from .anchor import Anchor, by_id
 from .grounding import Tolerance, grounding_problems
 from .report import Problem, Repair, ValidationReport
@@ -95,23 +96,23 @@ def _fix_grounding(node: Any, path: str, known: set[str], source: Source | None,
         return
     if not isinstance(node, dict):
         return
-    ids = node.get("anchor_ids")
+    ids = node.get(fields.ANCHOR_IDS)
     if isinstance(ids, list) and known:
         kept = [i for i in ids if isinstance(i, str) and i in known]
         if len(kept) != len(ids):
-            repairs.append(Repair(path=f"{path}.anchor_ids", action="drop_unknown_anchor", detail=f"dropped {[i for i in ids if i not in kept]}"))
-            node["anchor_ids"] = kept
+            repairs.append(Repair(path=f"{path}.{fields.ANCHOR_IDS}", action="drop_unknown_anchor", detail=f"dropped {[i for i in ids if i not in kept]}"))
+            node[fields.ANCHOR_IDS] = kept
     duration = source.duration_s if source else None
-    s, e = node.get("start_s"), node.get("end_s")
+    s, e = node.get(fields.START), node.get(fields.END)
     if isinstance(s, int | float) and isinstance(e, int | float) and s > e:
-        node["start_s"], node["end_s"] = e, s
-        repairs.append(Repair(path=path, action="swap", detail="start_s > end_s"))
-    for key in ("start_s", "end_s", "t", "time_s", "timestamp_s"):
+        node[fields.START], node[fields.END] = e, s
+        repairs.append(Repair(path=path, action="swap", detail=f"{fields.START} > {fields.END}"))
+    for key in fields.TIME_POINTS:
         t = node.get(key)
         if isinstance(t, int | float) and not isinstance(t, bool) and duration is not None and (t < 0 or t > duration):
             node[key] = round(min(max(float(t), 0.0), duration), 3)
             repairs.append(Repair(path=f"{path}.{key}", action="clamp", detail=f"{t} into [0, {duration}]"))
-    for key in ("clip", "span"):
+    for key in fields.TIME_SPANS:
         span = node.get(key)
         if isinstance(span, list) and len(span) == 2 and all(isinstance(v, int | float) for v in span):
             fixed = sorted(span)
@@ -121,11 +122,11 @@ def _fix_grounding(node: Any, path: str, known: set[str], source: Source | None,
                 node[key] = fixed
                 repairs.append(Repair(path=f"{path}.{key}", action="clamp", detail=f"{span} to {fixed}"))
     for key, value in list(node.items()):
-        if isinstance(value, list) and value and all(isinstance(v, dict) and isinstance(v.get("start_s"), int | float) for v in value):
-            ordered = sorted(value, key=lambda v: v["start_s"])
+        if isinstance(value, list) and value and all(isinstance(v, dict) and isinstance(v.get(fields.START), int | float) for v in value):
+            ordered = sorted(value, key=lambda v: v[fields.START])
             if ordered != value:
                 node[key] = ordered
-                repairs.append(Repair(path=f"{path}.{key}", action="sort", detail="ordered by start_s"))
+                repairs.append(Repair(path=f"{path}.{key}", action="sort", detail=f"ordered by {fields.START}"))
         _fix_grounding(node[key], f"{path}.{key}", known, source, repairs)
 
 

@@ -1,45 +1,14 @@
 """Pairing and comparison primitives the metrics share: one-to-one assignment, temporal IoU, order
-agreement and edit similarity.
+agreement and edit similarity. (An item's time extent is `core.fields.span_of`.)
 
 Kept apart from `metrics` so each formula in `evals/README.md` maps to one small function here.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
-TIME_POINT_KEYS = ("t", "time_s", "timestamp_s")
-SPAN_KEYS = ("clip", "span")
-POINT_HALF_WIDTH_S = 0.5
-"""A time point `t` is compared as the 1-second window [t - 0.5, t + 0.5]."""
-
-
-def number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def span_of(item: Any) -> tuple[float, float] | None:
-    """The time extent an item states: `start_s`/`end_s`, a `clip`/`span` pair, or a point widened to 1 s."""
-    if not isinstance(item, dict):
-        return None
-    s, e = number(item.get("start_s")), number(item.get("end_s"))
-    if s is not None and e is not None:
-        return (min(s, e), max(s, e))
-    for key in SPAN_KEYS:
-        value = item.get(key)
-        if isinstance(value, list | tuple) and len(value) == 2:
-            a, b = number(value[0]), number(value[1])
-            if a is not None and b is not None:
-                return (min(a, b), max(a, b))
-    for key in TIME_POINT_KEYS:
-        t = number(item.get(key))
-        if t is not None:
-            return (t - POINT_HALF_WIDTH_S, t + POINT_HALF_WIDTH_S)
-    return None
 
 
 def temporal_iou(a: tuple[float, float], b: tuple[float, float]) -> float:

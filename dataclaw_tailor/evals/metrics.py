@@ -23,17 +23,18 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..core import Anchor, Source
+from ..core import Anchor, Source, fields
+from ..core.fields import span_of
 from ..core.grounding import grounding_score
 from ..core.validate import check_record
 from .embed import TextSimilarity, default_similarity
-from .matching import assign, box_iou, edit_similarity, number, order_agreement, span_of, temporal_iou
+from .matching import assign, box_iou, edit_similarity, order_agreement, temporal_iou
 
 HIT_RADIUS = 0.05
 """A predicted point hits when within this fraction of the screen diagonal of the reference point."""
 FALLBACK_SCREEN = (1920, 1080)
 """Screen assumed for the hit radius when neither the caller nor the reference states one."""
-NON_TEXT_KEYS = frozenset({"anchor_ids", "screenshot", "image", "images", "path", "before", "after", "first_frame", "id"})
+NON_TEXT_KEYS = fields.REFERENCE_FIELDS
 """String fields that are references (files, ids), not language: Semantic ignores them."""
 TIE_BREAK = 1e-6
 """Among equally similar pairings (duplicate texts), prefer items at the same position."""
@@ -308,14 +309,9 @@ def point_of(item: Any) -> tuple[float, float] | None:
     if not isinstance(item, dict):
         return None
     for holder in (item, item.get("action")):
-        if not isinstance(holder, dict):
-            continue
-        x, y = number(holder.get("x")), number(holder.get("y"))
-        if x is not None and y is not None:
-            return x, y
-        point = holder.get("point")
-        if isinstance(point, list) and len(point) == 2 and all(number(v) is not None for v in point):
-            return float(point[0]), float(point[1])
+        found = fields.point_in(holder)
+        if found is not None:
+            return found
     return None
 
 
@@ -325,29 +321,9 @@ def box_of(item: Any) -> list[float] | None:
         return None
     holders = [item] + [v for k, v in item.items() if isinstance(v, dict) and k != "action"]
     for holder in holders:
-        for key in ("bbox", "region"):
-            box = holder.get(key)
-            if isinstance(box, list) and len(box) == 4 and all(number(v) is not None for v in box):
-                return [float(v) for v in box]
-    return None
-
-
-def screen_of(record: Any) -> tuple[float, float] | None:
-    """Screen size a record states: `width`/`height`, `screen_width`/`screen_height`, or `screen`/`screen_size`."""
-    if not isinstance(record, dict):
-        return None
-    for wk, hk in (("screen_width", "screen_height"), ("width", "height")):
-        w, h = number(record.get(wk)), number(record.get(hk))
-        if w and h:
-            return w, h
-    for key in ("screen", "screen_size"):
-        value = record.get(key)
-        if isinstance(value, dict):
-            w, h = number(value.get("width")), number(value.get("height"))
-            if w and h:
-                return w, h
-        if isinstance(value, list) and len(value) == 2 and all(number(v) for v in value):
-            return float(value[0]), float(value[1])
+        found = fields.box_in(holder)
+        if found is not None:
+            return found
     return None
 
 
@@ -383,7 +359,7 @@ class _Sequence:
             self.parts.append(temporal_iou(other, span) if other else 0.0)
         if point_of(ref) is not None:
             self.parts.append(point_hit(pred, ref, self.radius))
-        elif isinstance(ref.get("bbox", ref.get("region")), list) and box_of(ref) is not None:
+        elif isinstance(ref.get(fields.BOXES[0], ref.get(fields.BOXES[1])), list) and box_of(ref) is not None:
             other = box_of(pred)
             self.parts.append(box_iou(other, box_of(ref)) if other else 0.0)
         for key, value in ref.items():
@@ -424,7 +400,7 @@ def sequence_score(pred: Any, ref: Any, *, screen: Sequence[float] | None = None
       count agreement min/max, then items compared by position.
     100 when the reference states nothing sequential or spatial.
     """
-    w, h = screen or screen_of(ref) or FALLBACK_SCREEN
+    w, h = screen or fields.screen_of(ref) or FALLBACK_SCREEN
     walker = _Sequence(HIT_RADIUS * math.hypot(w, h))
     walker.visit(pred, ref)
     if not walker.parts:

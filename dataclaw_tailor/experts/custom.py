@@ -2,7 +2,7 @@
 
 The rules synthesiser walks the schema and fills a valid instance from anchors: arrays of objects
 get one item per anchor of the best-fitting kind, strings take the anchor's content, numbers its
-time, coordinates its position, `anchor_ids` its id. Field names follow the grounding conventions
+time, coordinates its position, `anchor_ids` its id. Field names follow the conventions of `core.fields`
 (start_s/end_s, clip/span, x/y, point, bbox/region), so a user schema that uses them is checked
 by the shared grounding checker like any built-in task.
 """
@@ -12,15 +12,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..core import Anchor, InputError, SourceKind, TailorContext, TaskSpec
+from ..core import Anchor, InputError, SourceKind, TailorContext, TaskSpec, fields
 from .common import Expert, box_center, clean, content, duration, field, fmt_span, index_of, prompt, r3, sorted_by_time
 from .examples import example_context, example_record
 
 VERSION = "1.0"
 
-TIME_KEYS = {"start_s", "end_s", "t", "time_s", "timestamp_s", "start", "end", "time", "timestamp"}
-SPAN_KEYS = {"clip", "span"}
-POSITION_KEYS = {"x", "y", "point", "bbox", "region", "box"}
+START_NAMES = (fields.START, *fields.INSTANTS, "start", "time", "timestamp")
+"""Number fields filled with the anchor's start: the time conventions plus the looser names users write."""
+END_NAMES = (fields.END, "end")
+"""Number fields filled with the anchor's end."""
+TIME_KEYS = {*START_NAMES, *END_NAMES}
+BOX_NAMES = (*fields.BOXES, "box")
+POSITION_KEYS = {fields.X, fields.Y, fields.POINT, *BOX_NAMES}
 PATH_HINTS = ("path", "image", "frame", "screenshot", "file", "before", "after", "uri", "url")
 KIND_PREFERENCE = (
     "shot", "subtitle", "phase", "gui_event", "edit_pair", "ocr", "gui_element", "gripper", "keyframe", "frame",
@@ -107,7 +111,7 @@ class _Filler:
         items = self.resolve(schema.get("items", {}))
         lo, hi = int(schema.get("minItems", 0)), schema.get("maxItems")
         geometry = self.geometry(name, anchor) if items.get("type") in ("number", "integer") else None
-        if name == "anchor_ids":
+        if name == fields.ANCHOR_IDS:
             values: list[Any] = [anchor.id] if anchor else []
         elif geometry is not None and lo <= len(geometry) <= (hi if hi is not None else len(geometry)):
             return [self.bounded(v, items) for v in geometry]
@@ -130,7 +134,7 @@ class _Filler:
     def pool(self, items: dict[str, Any]) -> list[Anchor]:
         """Anchors to turn into array items: the preferred kind that can fill the item's times and positions."""
         props = items.get("properties", {})
-        needs_time = bool(set(props) & (TIME_KEYS | SPAN_KEYS))
+        needs_time = bool(set(props) & (TIME_KEYS | set(fields.TIME_SPANS)))
         needs_place = bool(set(props) & POSITION_KEYS)
         needs_text = any(self.resolve(sub).get("type") == "string" and "enum" not in self.resolve(sub)
                          and key.lower() not in ("id", "anchor_id", "kind", "type") and not any(h in key.lower() for h in PATH_HINTS)
@@ -154,11 +158,11 @@ class _Filler:
         """A span, box or point read off the anchor for the conventional field names, else None."""
         if anchor is None:
             return None
-        if name in SPAN_KEYS and anchor.t is not None:
+        if name in fields.TIME_SPANS and anchor.t is not None:
             return [r3(anchor.start), r3(anchor.end)]
-        if name in ("bbox", "region", "box") and anchor.p is not None and len(anchor.p) == 4:
+        if name in BOX_NAMES and anchor.p is not None and len(anchor.p) == 4:
             return [r3(v) for v in anchor.p]
-        if name == "point" and anchor.p is not None and len(anchor.p) in (2, 4):
+        if name == fields.POINT and anchor.p is not None and len(anchor.p) in (2, 4):
             return [r3(v) for v in box_center(anchor.p)]
         return None
 
@@ -166,12 +170,12 @@ class _Filler:
         key = name.lower()
         value: float | None = None
         if anchor is not None:
-            if key in ("start_s", "start", "t", "time_s", "time", "timestamp_s", "timestamp") and anchor.t is not None:
+            if key in START_NAMES and anchor.t is not None:
                 value = anchor.start
-            elif key in ("end_s", "end") and anchor.t is not None:
+            elif key in END_NAMES and anchor.t is not None:
                 value = anchor.end
-            elif key in ("x", "y") and anchor.p is not None and len(anchor.p) in (2, 4):
-                value = box_center(anchor.p)[0 if key == "x" else 1]
+            elif key in (fields.X, fields.Y) and anchor.p is not None and len(anchor.p) in (2, 4):
+                value = box_center(anchor.p)[0 if key == fields.X else 1]
             elif ("duration" in key or "length" in key) and anchor.t is not None:
                 value = anchor.end - anchor.start
             elif key in ("index", "idx", "step", "order", "position"):

@@ -21,8 +21,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..core import Anchor, Source, SourceKind
-from ..core.grounding import BOXES, TIME_POINTS, TIME_SPANS
+from ..core import Anchor, Source, SourceKind, fields
 
 Node = dict[str, Any]
 
@@ -32,13 +31,6 @@ EVENT_KINDS: dict[SourceKind, tuple[str, ...]] = {
 }
 """Anchor kinds that count as one 'event' per list item, by source kind (a GUI step per gui_event ...)."""
 
-X_KEYS = ("x", "to_x")
-Y_KEYS = ("y", "to_y")
-"""Pixel coordinates on the source's screen (a drag's end point too)."""
-
-STEP_LISTS = ("steps",)
-"""Lists with one item per recorded event. (Grounding `pairs` also come from labelled elements, so they are not capped.)"""
-"""List fields whose items correspond one-to-one to events of the source, so events seen cap their size."""
 
 TEXT_CHAR = r'[^\x00-\x1f"\\]'
 """Text without control characters, quotes or backslashes: strict `json.loads` accepts every string of them."""
@@ -163,7 +155,7 @@ def specialise(schema: Node, source: Source, anchors: Iterable[Anchor], *, max_i
     events = _events_seen(source, anchors)
 
     def visit(name: str, node: Node) -> None:
-        if name == "anchor_ids":
+        if name == fields.ANCHOR_IDS:
             for branch in _branches(node, defs):
                 if "array" not in _types(branch):
                     continue
@@ -171,18 +163,18 @@ def specialise(schema: Node, source: Source, anchors: Iterable[Anchor], *, max_i
                     branch["items"] = {"type": "string", "enum": ids}
                 elif not branch.get("minItems"):
                     branch["maxItems"] = 0
-        elif name in TIME_POINTS:
+        elif name in fields.TIME_POINTS:
             _bound_numbers(node, defs, 0.0, t_hi)
-        elif name in TIME_SPANS:
+        elif name in fields.TIME_SPANS:
             _bound_tuple(node, defs, [t_hi, t_hi])
-        elif screen and name in X_KEYS + Y_KEYS:
-            _bound_numbers(node, defs, 0.0, float(screen[0] if name in X_KEYS else screen[1]))
-        elif screen and name == "point":
+        elif screen and name in fields.X_FIELDS + fields.Y_FIELDS:
+            _bound_numbers(node, defs, 0.0, float(screen[0] if name in fields.X_FIELDS else screen[1]))
+        elif screen and name == fields.POINT:
             _bound_tuple(node, defs, [float(screen[0]), float(screen[1])])
-        elif screen and name in BOXES:
+        elif screen and name in fields.BOXES:
             w, h = float(screen[0]), float(screen[1])
             _bound_tuple(node, defs, [w, h, w, h])
-        if name in STEP_LISTS and events:
+        if name in fields.STEP_LISTS and events:
             _cap_items(node, defs, events)
         if max_items and _is_object_list(node, defs):
             _cap_items(node, defs, max_items)
@@ -202,7 +194,7 @@ def prompt_view(schema: Node) -> Node:
     defs = out.get("$defs", {})
 
     def visit(name: str, node: Node) -> None:
-        if name != "anchor_ids":
+        if name != fields.ANCHOR_IDS:
             return
         for branch in _branches(node, defs):
             items = branch.get("items")
