@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from ..core import fields
 from .envelopes import ImageRefs, intent_text
 
-IMAGE_FIELDS = ("screenshot", "image", "first_frame", "before", "after")
 FRAME_ANCHORS = ("keyframe", "frame")
 
 
@@ -48,7 +48,7 @@ def _anchor_frames(entry: dict[str, Any], span: tuple[float, float] | None = Non
 
 def _record_images(record: Any) -> list[Any]:
     if isinstance(record, dict):
-        own = [record[k] for k in IMAGE_FIELDS if isinstance(record.get(k), str)]
+        own = [record[k] for k in fields.IMAGE_FIELDS if isinstance(record.get(k), str)]
         return own + [ref for v in record.values() for ref in _record_images(v)]
     if isinstance(record, list):
         return [ref for v in record for ref in _record_images(v)]
@@ -106,8 +106,7 @@ def _qa_items(key: str, entry: dict[str, Any], images: ImageRefs) -> list[Sample
     for i, qa in enumerate(entry["record"].get("qa") or []):
         if not isinstance(qa, dict):
             continue
-        clip = qa.get("clip")
-        span = (float(clip[0]), float(clip[1])) if isinstance(clip, list) and len(clip) == 2 else None
+        span = fields.pair(qa.get(fields.CLIP))
         frames = images.resolve_all(_anchor_frames(entry, span))
         samples.append(Sample(f"{key}/qa{i}", entry["task"], str(qa.get("question", "")), str(qa.get("answer", "")), frames))
     return samples
