@@ -11,10 +11,11 @@ from .messages import GenerationRequest, ImagePart, Message, TextPart
 from .record import Envelope, Provenance
 from .report import Problem, Repair, ValidationReport
 from .source import Source, SourceKind
-from .task import Synthesizer, TailorContext, TaskSpec
+from .task import ExportUnit, Synthesizer, TailorContext, TaskSpec
 
 __all__ = [
-    "Anchor", "BackendError", "DataClawError", "Envelope", "ExtractorError", "GenerationRequest", "ImagePart",
+    "Anchor", "BackendError", "DataClawError", "Envelope", "ExportUnit", "ExtractorError", "GenerationRequest",
+    "ImagePart",
     "InputError", "Intent", "Message", "Problem", "Provenance", "Repair", "Source", "SourceKind", "Synthesizer",
     "TailorContext", "TaskSpec", "TextPart", "UnknownTask", "UnsupportedFormat", "ValidationReport",
     "anchors_digest", "by_id", "fields", "of_kind",

@@ -16,7 +16,7 @@ from .common import (
     AnchorIds, Box, Expert, Seconds, Span, Strict, Text, box_center, clean, content, duration, field, index_of, limit, prompt,
     quote_list, r3, sorted_by_time, where_in_frame,
 )
-from .examples import example_record
+from .examples import examples_of
 from . import video
 
 VERSION = "1.0"
@@ -172,10 +172,13 @@ the first frame), the first-frame image reference, a prompt that describes the m
 the main action as a verb and a noun, the contact and release events inside the clip, and the camera motion.
 Describe only motion and objects that the frames and anchors show.""",
     ),
-    example=example_record("aigc", "aigc.i2v_prompts"),
+    examples=examples_of("aigc"),
     synthesize=synthesize_i2v,
     source_kinds=frozenset({SourceKind.video, SourceKind.robot_episode}),
     extractors=("shot", "keyframe", "motion", "ocr", "subtitle", "robot_task", "phase", "gripper", "frame"),
+    keywords=("image to video", "i2v", "first frame", "video generation", "prompt", "motion prompt", "action video",
+              "world model"),
+    rank={SourceKind.robot_episode: 30, SourceKind.video: 40},
 )
 
 EDITS = TaskSpec(
@@ -190,10 +193,13 @@ EDITS = TaskSpec(
 ("make the sky orange", "remove the cup on the left"). Describe exactly the change visible between the two images,
 inside the changed region given by the edit_region anchors, and nothing else.""",
     ),
-    example=example_record("aigc", "aigc.edit_pairs"),
+    examples=examples_of("aigc"),
     synthesize=synthesize_edits,
     source_kinds=frozenset({SourceKind.edit_sequence, SourceKind.image_set}),
     extractors=("edit_pair", "edit_region"),
+    keywords=("edit", "editing", "instruction based editing", "before and after", "before after", "inpainting", "edit pair",
+              "retouch"),
+    rank={SourceKind.edit_sequence: 10, SourceKind.image_set: 10},
 )
 
 TASKS = (I2V, EDITS)
@@ -204,10 +210,4 @@ EXPERT = Expert(
     keywords=("aigc", "generation", "generative", "diffusion", "synthesis model", "text to video", "image to video", "i2v",
               "video generation", "image editing", "editing model"),
     tasks=TASKS,
-    task_keywords={
-        "aigc.i2v_prompts": ("image to video", "i2v", "first frame", "video generation", "prompt", "motion prompt",
-                             "action video", "world model"),
-        "aigc.edit_pairs": ("edit", "editing", "instruction based editing", "before and after", "before after", "inpainting",
-                            "edit pair", "retouch"),
-    },
 )

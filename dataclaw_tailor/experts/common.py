@@ -12,7 +12,6 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from dataclasses import field as dc_field
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -188,15 +187,14 @@ def box_center(p: Sequence[float]) -> tuple[float, float]:
 class Expert:
     """A domain expert: its tasks plus the routing hints that pick it.
 
-    `keywords` are phrases that point at the domain as a whole; `task_keywords[name]` point at one
-    task inside it. Both are matched as whole words (an optional plural 's' allowed) by `routing`.
+    `keywords` are phrases that point at the domain as a whole; each task's own `keywords` point at it
+    inside the domain. Both are matched as whole words (an optional plural 's' allowed) by `routing`.
     """
 
     domain: str
     description: str
     keywords: tuple[str, ...]
     tasks: tuple[TaskSpec, ...]
-    task_keywords: dict[str, tuple[str, ...]] = dc_field(default_factory=dict)
 
     @property
     def source_kinds(self) -> frozenset[SourceKind]:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..core import Anchor, InputError, SourceKind, TailorContext, TaskSpec, fields
+from ..core import Anchor, ExportUnit, InputError, SourceKind, TailorContext, TaskSpec, fields
 from .common import Expert, box_center, clean, content, duration, field, fmt_span, index_of, prompt, r3, sorted_by_time
-from .examples import example_context, example_record
+from .examples import examples_of
 
 VERSION = "1.0"
 
@@ -270,13 +270,12 @@ CUSTOM = TaskSpec(
 show; where the schema has anchor_ids, cite the anchors each item comes from, and use the anchors' times and
 positions for time and coordinate fields (start_s/end_s, clip, span, x/y, point, bbox).""",
     ),
-    example=example_record("custom", "custom"),
+    examples=examples_of("custom"),
     synthesize=synthesize,
     source_kinds=frozenset(SourceKind),
     extractors=(),
+    export_unit=ExportUnit.question,
 )
-
-EXAMPLE_SCHEMA: dict[str, Any] = example_context("custom", "custom").intent.schema_ or {}
 
 TASKS = (CUSTOM,)
 

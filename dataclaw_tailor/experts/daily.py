@@ -10,9 +10,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ..core import SourceKind, TailorContext, TaskSpec
+from ..core import ExportUnit, SourceKind, TailorContext, TaskSpec
 from .common import QA_DEFAULT_ITEMS, QA_KEYWORDS, AnchorIds, Expert, Seconds, Span, Strict, Text, clean, duration, fmt_span, limit, prompt, r3
-from .examples import example_record
+from .examples import examples_of
 from . import video
 
 VERSION = "1.0"
@@ -103,10 +103,13 @@ CAPTIONS = TaskSpec(
 has start_s/end_s aligned with shot anchors, a caption of what can be seen (use keyframes, OCR text and subtitles), and
 the objects visible in it. Do not name objects, people or actions you cannot see in the frames.""",
     ),
-    example=example_record("daily", "daily.dense_captions"),
+    examples=examples_of("daily"),
     synthesize=synthesize_captions,
     source_kinds=frozenset({SourceKind.video}),
     extractors=("shot", "cut", "keyframe", "ocr", "subtitle", "motion"),
+    keywords=("caption", "dense", "dense caption", "describe", "description", "narrate", "event", "summary", "summarize",
+              "summarise"),
+    rank={SourceKind.video: 10},
 )
 
 VQA = TaskSpec(
@@ -121,10 +124,13 @@ VQA = TaskSpec(
 spatial, causal and state_change. Each answer must follow from the cited anchors or keyframes; `clip` is the evidence
 span and `reasoning` explains the answer step by step from what is observed.""",
     ),
-    example=example_record("daily", "daily.vqa"),
+    examples=examples_of("daily"),
     synthesize=synthesize_vqa,
     source_kinds=frozenset({SourceKind.video}),
     extractors=("shot", "cut", "keyframe", "ocr", "subtitle", "motion"),
+    keywords=QA_KEYWORDS + ("temporal", "counting", "remot"),
+    rank={SourceKind.video: 20},
+    export_unit=ExportUnit.question,
 )
 
 TASKS = (CAPTIONS, VQA)
@@ -134,9 +140,4 @@ EXPERT = Expert(
     description="Everyday videos to dense captions and spatio-temporal VQA.",
     keywords=("video", "daily", "everyday", "vlog", "footage", "clip", "scene", "movie", "film", "camera"),
     tasks=TASKS,
-    task_keywords={
-        "daily.dense_captions": ("caption", "dense", "dense caption", "describe", "description", "narrate", "event", "summary",
-                                 "summarize", "summarise"),
-        "daily.vqa": QA_KEYWORDS + ("temporal", "counting", "remot"),
-    },
 )

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from ..core import SourceKind, TailorContext, TaskSpec, of_kind
 from .common import AnchorIds, Expert, Seconds, Strict, Text, clean, content, duration, limit, prompt, r3, sorted_by_time
-from .examples import example_record
+from .examples import examples_of
 from . import gui, video
 
 VERSION = "1.0"
@@ -103,10 +103,12 @@ order: each with start_s/end_s aligned with the shot, subtitle or action anchors
 title, an instruction in one or two sentences (use the narration in subtitles), and the on-screen text visible
 during the step copied verbatim from OCR anchors. End with a short summary.""",
     ),
-    example=example_record("education", "education.procedure"),
+    examples=examples_of("education"),
     synthesize=synthesize,
     source_kinds=frozenset({SourceKind.video, SourceKind.gui_trace}),
     extractors=("shot", "subtitle", "ocr", "keyframe", "gui_task", "gui_event", "gui_element"),
+    keywords=("step by step", "procedure", "instruction", "guide", "walkthrough", "howto", "step list", "checklist"),
+    rank={SourceKind.gui_trace: 30, SourceKind.video: 30},
 )
 
 TASKS = (PROCEDURE,)
@@ -117,8 +119,4 @@ EXPERT = Expert(
     keywords=("tutorial", "lecture", "course", "lesson", "teach", "education", "educational", "how to", "learn", "learner",
               "instructional", "recipe", "class"),
     tasks=TASKS,
-    task_keywords={
-        "education.procedure": ("step by step", "procedure", "instruction", "guide", "walkthrough", "howto", "step list",
-                                "checklist"),
-    },
 )

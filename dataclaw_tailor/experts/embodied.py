@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ..core import Anchor, SourceKind, TailorContext, TaskSpec, of_kind
+from ..core import Anchor, ExportUnit, SourceKind, TailorContext, TaskSpec, of_kind
 from .common import QA_DEFAULT_ITEMS, QA_KEYWORDS, AnchorIds, Expert, Seconds, Span, Strict, Text, clean, content, duration, field, fmt_span, limit, prompt, r3, sorted_by_time
-from .examples import example_record
+from .examples import examples_of
 from . import video
 
 VERSION = "1.0"
@@ -199,10 +199,13 @@ Each segment gives start_s/end_s aligned with phase and gripper anchors, a short
 robot does, and the gripper state. List anomalies (hesitation, regrasp, drop, idle) with their span and the evidence
 that shows them; leave the list empty when no anchor shows one.""",
     ),
-    example=example_record("embodied", "embodied.subtasks"),
+    examples=examples_of("embodied"),
     synthesize=synthesize_subtasks,
     source_kinds=frozenset({SourceKind.robot_episode, SourceKind.video}),
     extractors=("robot_task", "phase", "gripper", "pause", "hesitation", "regrasp", "frame", "shot", "motion"),
+    keywords=("segment", "segmentation", "skill", "subtask", "sub task", "phase", "primitive", "anomaly", "anomalies",
+              "hesitation", "regrasp", "failure"),
+    rank={SourceKind.robot_episode: 10, SourceKind.video: 50},
 )
 
 VQA = TaskSpec(
@@ -217,10 +220,13 @@ VQA = TaskSpec(
 gripper events, contacts, anomalies and where things are. Each answer must follow from the cited anchors or frames;
 `clip` is the evidence span and `reasoning` says how the answer follows from it.""",
     ),
-    example=example_record("embodied", "embodied.vqa"),
+    examples=examples_of("embodied"),
     synthesize=synthesize_vqa,
     source_kinds=frozenset({SourceKind.robot_episode, SourceKind.video}),
     extractors=("robot_task", "phase", "gripper", "pause", "hesitation", "regrasp", "frame", "shot", "cut", "ocr", "motion"),
+    keywords=QA_KEYWORDS + ("ask",),
+    rank={SourceKind.robot_episode: 20, SourceKind.video: 60},
+    export_unit=ExportUnit.question,
 )
 
 TASKS = (SUBTASKS, VQA)
@@ -231,9 +237,4 @@ EXPERT = Expert(
     keywords=("robot", "robotic", "robotics", "manipulation", "embodied", "gripper", "arm", "episode", "teleoperation",
               "teleop", "lerobot", "rlds", "humanoid", "policy"),
     tasks=TASKS,
-    task_keywords={
-        "embodied.subtasks": ("segment", "segmentation", "skill", "subtask", "sub task", "phase", "primitive", "anomaly",
-                              "anomalies", "hesitation", "regrasp", "failure"),
-        "embodied.vqa": QA_KEYWORDS + ("ask",),
-    },
 )

@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ..core import Anchor, InputError, SourceKind, TailorContext, TaskSpec, of_kind
+from ..core import Anchor, ExportUnit, InputError, SourceKind, TailorContext, TaskSpec, of_kind
 from .common import AnchorIds, Box, Expert, Strict, Text, clean, content, field, index_of, limit, prompt, r3
-from .examples import example_record
+from .examples import examples_of
 
 VERSION = "1.0"
 
@@ -314,10 +314,14 @@ an observation of what is on screen (from gui_element text and screen_change anc
 why the action moves toward the task, and the action itself with the exact type, x/y, text, keys, direction and
 amount recorded in its gui_event. Name the target element when a gui_element identifies it.""",
     ),
-    example=example_record("gui", "gui.trajectory"),
+    examples=examples_of("gui"),
     synthesize=synthesize_trajectory,
     source_kinds=frozenset({SourceKind.gui_trace}),
     extractors=("gui_task", "gui_event", "gui_element", "screen_change"),
+    keywords=("agent", "gui agent", "web agent", "trajectory", "sft", "sft steps", "action", "action sequence", "actions", "agentnet",
+              "behaviour cloning", "behavior cloning", "imitation"),
+    rank={SourceKind.gui_trace: 10},
+    export_unit=ExportUnit.step,
 )
 
 GROUNDING = TaskSpec(
@@ -332,10 +336,14 @@ GROUNDING = TaskSpec(
 element ("Click 'Sign in'"), the screenshot it refers to, the target point x/y and, when known, its bbox and visible
 text. Prefer elements the user actually acted on (gui_event anchors), then other labelled elements (gui_element).""",
     ),
-    example=example_record("gui", "gui.grounding"),
+    examples=examples_of("gui"),
     synthesize=synthesize_grounding,
     source_kinds=frozenset({SourceKind.gui_trace}),
     extractors=("gui_task", "gui_event", "gui_element"),
+    keywords=("grounding", "ground", "locate", "localize", "localise", "referring", "element", "bbox", "bounding box",
+              "where to click", "point", "coordinates"),
+    rank={SourceKind.gui_trace: 20},
+    export_unit=ExportUnit.pair,
 )
 
 TASKS = (TRAJECTORY, GROUNDING)
@@ -346,10 +354,4 @@ EXPERT = Expert(
     keywords=("gui", "screen", "screen recording", "screenshot", "desktop", "browser", "web page", "website", "app", "mouse",
               "click", "ui", "user interface", "computer use", "android", "phone", "os"),
     tasks=TASKS,
-    task_keywords={
-        "gui.trajectory": ("agent", "gui agent", "web agent", "trajectory", "sft", "sft steps", "action", "action sequence",
-                           "actions", "agentnet", "behaviour cloning", "behavior cloning", "imitation"),
-        "gui.grounding": ("grounding", "ground", "locate", "localize", "localise", "referring", "element", "bbox",
-                          "bounding box", "where to click", "point", "coordinates"),
-    },
 )

@@ -11,10 +11,10 @@ Scoring:
    `intent.domain` / `answers["domain"]` when one is named), `custom` excluded since it needs a schema.
 3. Each candidate's evidence `e` sums keyword hits in the intent text (target use included): a hit on
    one of its expert's `keywords` adds the phrase's word count, a hit on one of the task's own
-   `task_keywords` adds twice that. Matching is on whole words, case-insensitive, with punctuation
-   ('-', '_', '/') read as spaces, a possessive "'s" dropped and an optional plural 's'. The first task listed for the source kind in
-   `USUAL` gets 0.25 so that ties resolve to the most common use of that kind; `USUAL`'s order
-   breaks the remaining ties.
+   `keywords` adds twice that. Matching is on whole words, case-insensitive, with punctuation
+   ('-', '_', '/') read as spaces, a possessive "'s" dropped and an optional plural 's'. The task
+   with the lowest declared `rank` for the source kind gets 0.25 so that ties resolve to the most
+   common use of that kind; the ranks (`usual(kind)`) break the remaining ties.
 4. With `E` the best evidence and `gap` its lead over the runner-up:
    `confidence = E / (E + 0.5) * (0.5 + 0.5 * gap / (gap + 1))` — strong evidence *and* a clear lead
    are both needed. The lead is absolute, so phrases that fit both ("questions" for two QA tasks)
@@ -27,6 +27,7 @@ Scoring:
 
 from __future__ import annotations
 
+import logging
 import re
 
 from pydantic import BaseModel, Field
@@ -34,16 +35,20 @@ from pydantic import BaseModel, Field
 from ..core import InputError, Intent, Source, SourceKind, TaskSpec
 from .registry import EXPERTS, get_expert, get_task, tasks_for
 
-USUAL: dict[SourceKind, tuple[str, ...]] = {
-    SourceKind.gui_trace: ("gui.trajectory", "gui.grounding", "education.procedure"),
-    SourceKind.robot_episode: ("embodied.subtasks", "embodied.vqa", "aigc.i2v_prompts"),
-    SourceKind.video: ("daily.dense_captions", "daily.vqa", "education.procedure", "aigc.i2v_prompts", "embodied.subtasks", "embodied.vqa"),
-    SourceKind.edit_sequence: ("aigc.edit_pairs",),
-    SourceKind.image_set: ("aigc.edit_pairs",),
-}
-"""Tasks in order of how commonly a source kind is tailored into them: the first gets `PRIMARY_BONUS`,
-and the order breaks ties among candidates (so a fuzzy intent lists the likeliest options first)."""
+log = logging.getLogger(__name__)
+
 PRIMARY_BONUS = 0.25
+"""Evidence the most common task for a source kind (lowest `rank`) starts with."""
+
+
+def usual(kind: SourceKind) -> tuple[str, ...]:
+    """The tasks that declare a rank for `kind`, most common first (equal ranks: registry order).
+
+    The first gets `PRIMARY_BONUS`, and the order breaks ties among candidates, so a fuzzy intent
+    lists the likeliest options first.
+    """
+    ranked = [t for t in tasks_for(kind) if kind in t.rank]
+    return tuple(t.name for t in sorted(ranked, key=lambda t: t.rank[kind]))
 
 
 class Route(BaseModel):
@@ -87,17 +92,16 @@ def route(source: Source, intent: Intent) -> Route:
     text = _normalise(" ".join(filter(None, [intent.text, intent.target_use])))
     evidence: dict[str, float] = {}
     reasons: dict[str, list[str]] = {}
+    order = usual(source.kind)
     for task in candidates:
-        expert = EXPERTS[task.domain]
-        general = _hits(text, expert.keywords)
-        specific = _hits(text, expert.task_keywords.get(task.name, ()))
+        general = _hits(text, get_expert(task.domain).keywords)
+        specific = _hits(text, task.keywords)
         score = sum(len(p.split()) for p in general) + 2 * sum(len(p.split()) for p in specific)
-        if USUAL.get(source.kind, ("",))[0] == task.name:
+        if order and order[0] == task.name:
             score += PRIMARY_BONUS
         evidence[task.name] = score
         reasons[task.name] = [f"{task.domain} keyword '{p}'" for p in general] + [f"{task.name} keyword '{p}'" for p in specific]
-    usual = USUAL.get(source.kind, ())
-    ranked = sorted(candidates, key=lambda t: (-evidence[t.name], usual.index(t.name) if t.name in usual else len(usual)))
+    ranked = sorted(candidates, key=lambda t: (-evidence[t.name], order.index(t.name) if t.name in order else len(order)))
     best = ranked[0]
     top = evidence[best.name]
     second = evidence[ranked[1].name] if len(ranked) > 1 else 0.0
@@ -117,4 +121,5 @@ def route(source: Source, intent: Intent) -> Route:
             why.append(f"the intent mentions a custom format ('{named[0]}') but gives no JSON Schema")
         elif named and expert.domain not in fitting:
             why.append(f"the intent names {expert.domain} ('{named[0]}'), which has no task for {source.kind.value} sources")
+    log.debug("routed %s source to %s (confidence %.3f; candidates %s)", source.kind.value, best.name, confidence, shares)
     return Route(domain=best.domain, task=best.name, confidence=round(confidence, 3), reasons=why, candidates=shares)

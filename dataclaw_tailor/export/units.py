@@ -1,19 +1,23 @@
 """Records -> samples: how one valid envelope unrolls into supervised conversations.
 
-GUI trajectories unroll into one next-action sample per step (its screenshot as the image), grounding
-records into one sample per pair, QA records into one sample per question (the keyframes inside its
-clip as images, else the one nearest it); other tasks give one sample whose answer is the whole record
-(images: the keyframes or frames among its anchors). `unit="record"` forces the last form for all.
+Each task declares its `export_unit` (see `ExportUnit`): GUI trajectories unroll into one next-action
+sample per step (its screenshot as the image), grounding records into one sample per pair, QA records
+into one sample per question (the keyframes inside its clip as images, else the one nearest it);
+other tasks give one sample whose answer is the whole record (images: the keyframes or frames among
+its anchors). A record without the list its unit splits, and every record under `unit="record"`,
+takes that last form. Records of a task this install does not know are exported like `custom` ones.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..core import fields
+from ..core import ExportUnit, fields
+from ..experts.registry import TASKS, get_task
 from .envelopes import ImageRefs, intent_text
 
 FRAME_ANCHORS = ("keyframe", "frame")
@@ -119,14 +123,24 @@ def _whole_record(key: str, entry: dict[str, Any], images: ImageRefs) -> list[Sa
     return [Sample(key, entry["task"], user, _dump(entry["record"]), images.resolve_all(refs))]
 
 
+Split = Callable[[str, dict[str, Any], ImageRefs], list[Sample]]
+
+SPLITS: dict[ExportUnit, tuple[str, Split]] = {
+    ExportUnit.step: ("steps", _gui_steps),
+    ExportUnit.pair: ("pairs", _grounding_pairs),
+    ExportUnit.question: ("qa", _qa_items),
+}
+"""Each unit other than `record`: the record's list it splits, and how one item becomes a sample."""
+
+
+def declared_unit(task: str) -> ExportUnit:
+    """The export unit `task` declares (a task unknown here: `custom`'s)."""
+    return (TASKS.get(task) if task in TASKS else get_task("custom")).export_unit
+
+
 def samples_for(key: str, entry: dict[str, Any], images: ImageRefs, unit: Literal["auto", "record"] = "auto") -> list[Sample]:
     """The conversations one valid envelope yields (see the module docstring)."""
-    record, task = entry["record"], entry["task"]
-    if unit == "auto":
-        if task == "gui.trajectory" and isinstance(record.get("steps"), list):
-            return _gui_steps(key, entry, images)
-        if task == "gui.grounding" and isinstance(record.get("pairs"), list):
-            return _grounding_pairs(key, entry, images)
-        if isinstance(record.get("qa"), list):
-            return _qa_items(key, entry, images)
+    split = SPLITS.get(declared_unit(entry["task"])) if unit == "auto" else None
+    if split is not None and isinstance(entry["record"].get(split[0]), list):
+        return split[1](key, entry, images)
     return _whole_record(key, entry, images)

@@ -3,14 +3,21 @@
 A backend turns a `GenerationRequest` (chat messages + JSON Schema + limits) into text. Backends are
 created by name through `create_backend`, so the CLI, graph and MCP server never import a concrete
 backend (and its heavy dependencies) until it is asked for.
+
+Adding a backend: a module with a factory decorated `@register_backend("name")` (its docstring's first
+line describes it), imported by `_import_builtin_backends` below.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from ..core import BackendError, GenerationRequest
+from ..core.registry import Registry
+
+log = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -24,30 +31,27 @@ class Backend(Protocol):
 
 
 BackendFactory = Callable[..., Backend]
-_FACTORIES: dict[str, BackendFactory] = {}
+
+
+def _import_builtin_backends() -> None:
+    """Import the built-in backend modules so their `@register_backend` runs; heavy imports stay inside them."""
+    from . import local, openai, rules, sampling  # noqa: F401
+
+
+BACKENDS: Registry[BackendFactory] = Registry("backend", builtins=_import_builtin_backends, unknown=BackendError)
 
 
 def register_backend(name: str) -> Callable[[BackendFactory], BackendFactory]:
-    def deco(factory: BackendFactory) -> BackendFactory:
-        _FACTORIES[name] = factory
-        return factory
-
-    return deco
+    """Decorator that registers a backend factory (a function or class called with the backend's options)."""
+    return BACKENDS.register(name)
 
 
 def backend_names() -> list[str]:
-    _load_builtin()
-    return sorted(_FACTORIES)
+    return sorted(BACKENDS.names())
 
 
 def create_backend(name: str, **options: Any) -> Backend:
     """Build a backend by name; options are passed to its factory (base_url, model, ...)."""
-    _load_builtin()
-    if name not in _FACTORIES:
-        raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(sorted(_FACTORIES))}")
-    return _FACTORIES[name](**options)
-
-
-def _load_builtin() -> None:
-    """Import the built-in backend modules so their `@register_backend` runs (lazily, once)."""
-    from . import builtin  # noqa: F401
+    factory = BACKENDS.get(name)
+    log.debug("creating backend %s with options %s", name, sorted(options))
+    return factory(**options)

@@ -292,6 +292,7 @@ def _vl_message(message: Message) -> dict[str, Any]:
 
 @register_backend("local")
 def create_local(model: str | Path | None = None, **options: Any) -> LocalBackend:
+    """A transformers checkpoint on this machine, decoding constrained to the schema (xgrammar)."""
     if not model:
         raise BackendError("local backend: pass --model PATH (a transformers checkpoint folder)")
     return LocalBackend(model, **options)

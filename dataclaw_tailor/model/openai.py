@@ -231,4 +231,5 @@ def _wire_message(message: Message) -> dict[str, Any]:
 
 @register_backend("openai")
 def create_openai(base_url: str | None = None, model: str | None = None, **options: Any) -> OpenAIBackend:
+    """Any OpenAI-compatible chat-completions server (vLLM, SGLang, llama.cpp, OpenAI) with structured outputs."""
     return OpenAIBackend(base_url, model, **options)

@@ -16,6 +16,8 @@ from .base import register_backend
 
 @register_backend("rules")
 class RulesBackend:
+    """Deterministic rules: each task's synthesiser turns the anchors into a record (no model)."""
+
     name = "rules"
     model_id = "rules-v1"
 

@@ -88,6 +88,7 @@ def _text(result: Any) -> str:
 
 @register_backend("sampling")
 def create_sampling(sample: SampleFn | None = None, **options: Any) -> SamplingBackend:
+    """The MCP client's own model, through MCP sampling (only inside the MCP server)."""
     if sample is None:
         raise BackendError("sampling backend: only available inside the MCP server (it needs the client's session)")
     return SamplingBackend(sample, **options)

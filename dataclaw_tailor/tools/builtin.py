@@ -1,4 +1,4 @@
-"""Registers the built-in extractors (imported by the registry on first use)."""
+"""The built-in extractors: each registers itself with `@register_extractor` (imported by the registry on first use)."""
 
 from __future__ import annotations
 

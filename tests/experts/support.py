@@ -3,7 +3,11 @@ from typing import Any
 
 from dataclaw_tailor.core import Anchor, Intent, Source, SourceKind, TailorContext
 from dataclaw_tailor.core.validate import check_record
+from dataclaw_tailor.experts.examples import example_context
 from dataclaw_tailor.experts.registry import get_task
+
+EXAMPLE_SCHEMA: dict[str, Any] = example_context("custom", "custom").intent.schema_ or {}
+"""The user schema the `custom` example record is written for."""
 
 
 def context(task: str, kind: str, anchors: list[dict[str, Any]], meta: dict[str, Any], text: str = "tailor this", **intent: Any) -> TailorContext:

@@ -1,11 +1,10 @@
 import pytest
 
 from dataclaw_tailor.core import InputError, Intent, TailorContext
-from dataclaw_tailor.experts.custom import EXAMPLE_SCHEMA
 from dataclaw_tailor.experts.examples import example_context
 from dataclaw_tailor.experts.registry import get_task
 
-from .support import context, synthesize_checked
+from .support import EXAMPLE_SCHEMA, context, synthesize_checked
 
 VIDEO = [
     {"id": "shot:0", "kind": "shot", "t": [0.0, 4.0]},

@@ -3,10 +3,11 @@ import json
 import jsonschema
 import pytest
 
-from dataclaw_tailor.core import InputError, SourceKind, UnknownTask
+from dataclaw_tailor.core import ExportUnit, InputError, SourceKind, UnknownTask
+from dataclaw_tailor.core.registry import DuplicateName
 from dataclaw_tailor.core.validate import check_record
-from dataclaw_tailor.experts.examples import example_context
-from dataclaw_tailor.experts.registry import EXPERTS, get_expert, get_task, list_tasks, tasks_for
+from dataclaw_tailor.experts.examples import MissingExample, example_context, examples_of
+from dataclaw_tailor.experts.registry import EXPERTS, get_expert, get_task, list_tasks, register_expert, tasks_for
 
 TASKS = [
     "gui.trajectory", "gui.grounding", "embodied.subtasks", "embodied.vqa", "daily.dense_captions", "daily.vqa",
@@ -43,7 +44,11 @@ def test_expert_extractors_and_kinds_come_from_its_tasks():
     assert get_expert("aigc").source_kinds == {SourceKind.video, SourceKind.robot_episode, SourceKind.edit_sequence, SourceKind.image_set}
 
 
-@pytest.mark.parametrize("name", TASKS)
+REGISTERED = [t.name for t in list_tasks()]
+"""Every registered task, so a task added without an example record fails here (not at import)."""
+
+
+@pytest.mark.parametrize("name", REGISTERED)
 def test_example_record_is_schema_valid_and_grounded(name):
     task = get_task(name)
     ctx = example_context(task.domain, name)
@@ -76,3 +81,26 @@ def test_prompt_asks_for_grounded_json(name):
     text = get_task(name).prompt
     assert name in text and "anchor_ids" in text and "JSON Schema" in text
     assert "{" not in text, "prompts are plain text, safe to embed with str.format"
+
+
+@pytest.mark.parametrize("name", REGISTERED)
+def test_task_declares_its_routing_rank_and_export_unit(name):
+    task = get_task(name)
+    assert isinstance(task.export_unit, ExportUnit)
+    assert set(task.rank) <= task.source_kinds, "a rank for a source kind the task does not take"
+    if task.name != "custom":
+        assert set(task.rank) == task.source_kinds and task.keywords
+
+
+def test_a_missing_example_is_a_clear_error_on_use_not_at_import():
+    book = examples_of("gui")
+    with pytest.raises(MissingExample, match=r"task gui.nope has no example record in experts/examples/gui.json"):
+        book("gui.nope")
+    with pytest.raises(MissingExample, match=r"no example file experts/examples/nodomain.json"):
+        examples_of("nodomain")("nodomain.task")
+
+
+def test_a_second_expert_under_a_taken_name_is_refused():
+    with pytest.raises(DuplicateName, match="domain 'gui' is already registered"):
+        register_expert(get_expert("gui"))
+    assert [t.name for t in list_tasks()] == TASKS

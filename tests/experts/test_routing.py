@@ -2,7 +2,7 @@ import pytest
 
 from dataclaw_tailor.core import InputError, Intent, Source, SourceKind, UnknownTask
 from dataclaw_tailor.experts.registry import tasks_for
-from dataclaw_tailor.experts.routing import USUAL, route
+from dataclaw_tailor.experts.routing import route, usual
 
 
 def source(kind: str) -> Source:
@@ -90,7 +90,7 @@ def test_routing_is_deterministic():
 
 def test_every_fitting_task_has_a_usual_rank():
     for kind in SourceKind:
-        assert set(USUAL[kind]) == {t.name for t in tasks_for(kind) if t.name != "custom"}
+        assert set(usual(kind)) == {t.name for t in tasks_for(kind) if t.name != "custom"}
 
 
 def test_fuzzy_video_lists_the_usual_tasks_first():

@@ -8,8 +8,9 @@ import json
 
 import pytest
 
-from dataclaw_tailor.experts.custom import EXAMPLE_SCHEMA
 from dataclaw_tailor.experts.registry import list_tasks
+
+from .support import EXAMPLE_SCHEMA
 
 xgr = pytest.importorskip("xgrammar")
 

@@ -182,3 +182,10 @@ def test_hf_reexport_into_the_same_folder_loads_exactly_the_new_rows(tmp_path, h
     assert again["id"] == ["new0", "new1"]
     assert [json.loads(a)["summary"] for a in again["answer"]] == ["new summary 0", "new summary 1"]
     assert len(list((out / "data").iterdir())) == 1
+
+
+def test_every_export_unit_but_record_has_a_split():
+    from dataclaw_tailor.core import ExportUnit
+    from dataclaw_tailor.export.units import SPLITS
+
+    assert set(SPLITS) == set(ExportUnit) - {ExportUnit.record}

@@ -1,3 +1,0 @@
-"""Imports every built-in backend module so each registers itself; heavy imports stay inside them."""
-
-from . import local, openai, rules, sampling  # noqa: F401
