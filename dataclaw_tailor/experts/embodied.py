@@ -17,6 +17,8 @@ from .examples import examples_of
 from . import video
 
 VERSION = "1.0"
+MIN_SPAN_S = 0.1
+"""A phase, anomaly or evidence clip shorter than this is no span to segment or ask about."""
 
 Gripper = Literal["open", "closed", "opening", "closing", "unknown"]
 AnomalyType = Literal["hesitation", "regrasp", "drop", "idle"]
@@ -63,13 +65,18 @@ class EmbodiedVQA(Strict):
     qa: list[EmbodiedQA] = Field(min_length=1)
 
 
+def _spans(a: Anchor) -> bool:
+    """A timed anchor that covers at least MIN_SPAN_S (a 0-second phase or pause says nothing)."""
+    return a.start is not None and a.end is not None and a.end - a.start >= MIN_SPAN_S
+
+
 class _Episode:
     def __init__(self, ctx: TailorContext):
         self.ctx = ctx
         self.total = duration(ctx)
         tasks = of_kind(ctx.anchors, "robot_task")
         self.task_anchor = tasks[0] if tasks else None
-        self.phases = sorted_by_time(a for a in of_kind(ctx.anchors, "phase") if a.start is not None)
+        self.phases = sorted_by_time(a for a in of_kind(ctx.anchors, "phase") if _spans(a))
         self.grips = sorted_by_time(a for a in of_kind(ctx.anchors, "gripper") if a.start is not None)
 
     @property
@@ -133,7 +140,7 @@ def synthesize_subtasks(ctx: TailorContext) -> dict[str, Any]:
     kinds = {"hesitation": "hesitation", "regrasp": "regrasp", "pause": "idle", "drop": "drop"}
     anomalies = []
     for a in sorted_by_time(of_kind(ctx.anchors, *kinds)):
-        if a.start is None:
+        if not _spans(a):
             continue
         kind = kinds[a.kind]
         what = {"hesitation": "motion slows and stalls", "regrasp": "the gripper closes again after opening",
@@ -172,14 +179,15 @@ def synthesize_vqa(ctx: TailorContext) -> dict[str, Any]:
                    "clip": [r3(max(first.start - 0.5, 0)), r3(min(first.start + 0.5, total))],
                    "reasoning": f"Gripper anchor {first.id} records a close at {first.start:.1f} s.", "anchor_ids": [first.id]})
         qa.append({"question": "How many times does the gripper close during the episode?", "answer": str(len(closes)),
-                   "clip": [r3(closes[0].start), r3(closes[-1].start)],
+                   "clip": [r3(max(closes[0].start - 0.5, 0)), r3(min(closes[-1].start + 0.5, total))],
                    "reasoning": "Gripper closes at " + ", ".join(f"{g.start:.1f} s" for g in closes) + ".", "anchor_ids": [g.id for g in closes]})
-    for a in sorted_by_time(a for a in of_kind(ctx.anchors, "hesitation", "regrasp", "pause") if a.start is not None):
+    for a in sorted_by_time(a for a in of_kind(ctx.anchors, "hesitation", "regrasp", "pause") if _spans(a)):
         word = {"hesitation": "hesitate", "regrasp": "re-grasp", "pause": "stop moving"}[a.kind]
         qa.append({"question": f"Does the robot {word} during the episode?", "answer": f"Yes, from {a.start:.1f} s to {a.end:.1f} s.",
                    "clip": [r3(a.start), r3(a.end)], "reasoning": f"{a.kind} anchor {a.id} spans {fmt_span(a.start, a.end)}.", "anchor_ids": [a.id]})
     if not ep.phases and not ep.grips:
         qa += [{k: v for k, v in q.items() if k != "type"} for q in video.questions(ctx)]
+    qa = [q for q in qa if q["clip"][1] - q["clip"][0] >= MIN_SPAN_S]
     if not qa:
         qa.append({"question": "How long is the recording?", "answer": f"About {total:.1f} s.", "clip": [0.0, r3(total)],
                    "reasoning": "The source duration.", "anchor_ids": []})

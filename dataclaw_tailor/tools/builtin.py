@@ -56,14 +56,14 @@ def keyframe_ocr(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return ocr_anchors(keyframes, source.meta, "ocr@1")
 
 
-@register_extractor("robot", 1, {SourceKind.robot_episode},
+@register_extractor("robot", 2, {SourceKind.robot_episode},
                     ("robot_task", "gripper", "pause", "hesitation", "regrasp", "phase", "frame"))
 def robot_events(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """Task, gripper events, pauses, hesitations, regrasps, phases and frames aligned to the video."""
     from .robot import load_episode
     from .robot.events import episode_anchors
 
-    return episode_anchors(load_episode(source.path), ctx.work_dir, "robot@1")
+    return episode_anchors(load_episode(source.path), ctx.work_dir, "robot@2")
 
 
 @register_extractor("edits", 1, {SourceKind.edit_sequence}, ("edit_pair", "edit_region"))

@@ -41,32 +41,17 @@ def _robot(given: str, path: Path) -> Source | None:
     if fmt is None:
         return None
     ep = load_episode(given)
-    files = _robot_files(path, ep)
-    root = path if path.is_dir() else path.parent
-    digest = hashlib.sha256(f"{content_hash(root, files)}#episode={ep.episode_index}".encode()).hexdigest()
+    root = ep.root or (path if path.is_dir() else path.parent)
+    digest = hashlib.sha256(f"{content_hash(root, ep.files)}#episode={ep.episode_index}".encode()).hexdigest()
     meta = {"duration_s": round(ep.duration_s, 3), "fps": ep.fps, "n_steps": ep.n_steps,
             "episode": ep.episode_index, "n_episodes": ep.n_episodes, "instruction": ep.instruction,
             "robot": ep.robot, "gripper_signal": ep.gripper_source or None,
             "video": str(ep.video) if ep.video else None}
     if ep.extra.get("fps_assumed"):
         meta["fps_assumed"] = True
+    if ep.warnings:
+        meta["warnings"] = ep.warnings
     return Source(path=given, kind=SourceKind.robot_episode, content_hash=digest, format=ep.format, meta=meta)
-
-
-def _robot_files(path: Path, ep) -> list[Path]:
-    """The files one episode is made of (not the whole dataset): they key its cache entry."""
-    from .robot import lerobot, rlds
-
-    if ep.format.startswith("lerobot"):
-        info = lerobot.info_file(path)
-        root = info.parent.parent
-        data = [p for p in (root / "data").rglob("*.parquet") if f"{ep.episode_index:06d}" in p.name]
-        if not data:
-            data = sorted((root / "data").rglob("*.parquet"))
-        return sorted({info, *data, *([ep.video] if ep.video else [])})
-    if ep.format == "rlds-tfrecord":
-        return rlds.shards(path) if path.is_dir() else [path]
-    return [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
 
 
 def _edits(path: Path) -> Source | None:

@@ -1,55 +1,169 @@
-"""Reading the user's JSON / JSONL / YAML files and writing outputs atomically, with one error style.
+"""Reading the user's files with bounds and one error style, and writing outputs atomically.
 
 Every command and tool that reads a file the user named raises `InputError(path, problem)` from here, so
-"not found", "not JSON (line 3)" and "is a folder" read the same everywhere; every output that a rerun
-or a concurrent reader may see is replaced atomically, so a crash never leaves half a file.
+"not found", "not JSON (line 3)" and "is a folder" read the same everywhere. Every read is bounded: a FIFO,
+a device or a symlink loop is refused before it is opened, a file larger than the caller's cap is refused
+before it is read, and gzip is inflated in pieces up to a cap, so a hostile input costs at most the cap in
+memory. Every output that a rerun or a concurrent reader may see is replaced atomically, so a crash never
+leaves half a file; appends to a JSONL file are whole lines or nothing.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..core import InputError
 
+MAX_TEXT_BYTES = 256 << 20
+"""Default cap for one text/JSON file a loader reads whole (metadata, traces, subtitles)."""
+MAX_META_BYTES = 16 << 20
+"""Cap for small metadata files (info.json, episodes.jsonl, dataset_info.json)."""
+GZIP_MAGIC = b"\x1f\x8b"
 
-def read_text(path: str | Path, what: str) -> str:
-    """The file's UTF-8 text; a missing file, a folder or undecodable bytes is an InputError naming `what`."""
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def check_file(path: str | Path, what: str) -> os.stat_result:
+    """stat() of a regular file the caller may open; anything else is an InputError naming the file.
+
+    Refused: missing, a folder, a FIFO (opening one blocks until a writer comes), a device, a socket, a
+    symlink loop, a file we may not read.
+    """
     file = Path(path)
-    if not file.exists():
-        raise InputError(file, f"{what} file not found")
-    if not file.is_file():
-        raise InputError(file, f"{what} is not a file")
     try:
-        return file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(file, f"{what} is not UTF-8 text ({exc.reason})") from None
+        st = os.stat(file)
     except OSError as exc:
-        raise InputError(file, f"cannot read {what} ({exc.strerror})") from None
+        raise os_error(file, exc, what) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(file, f"{what} is not a file (a folder)")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode) or
+                stat.S_ISBLK(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        raise InputError(file, f"{what} is {kind}, not a regular file")
+    if not os.access(file, os.R_OK):
+        raise InputError(file, f"cannot read {what} (permission denied)")
+    return st
 
 
-def read_json(path: str | Path, what: str) -> Any:
-    """One JSON document."""
-    text = read_text(path, what)
+def os_error(path: str | Path, exc: OSError, what: str) -> InputError:
+    """An OSError met while reading `path` as one InputError line naming it."""
+    reason = {errno.ENOENT: f"{what} file not found", errno.ELOOP: f"{what} path is a symlink loop",
+              errno.EACCES: f"cannot read {what} (permission denied)",
+              errno.ENAMETOOLONG: f"{what} path is too long",
+              errno.ENOTDIR: f"{what} path runs through a file, not a folder"}.get(exc.errno)
+    return InputError(path, reason or f"cannot read {what} ({exc.strerror or exc})")
+
+
+def is_regular(path: str | Path) -> bool:
+    """True for a regular file (following symlinks); False for anything else, loops and errors included."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def read_bytes(path: str | Path, what: str, limit: int = MAX_TEXT_BYTES, *, gunzip: bool = False) -> bytes:
+    """The file's bytes, at most `limit` of them (gzip inflated first when `gunzip` and the file is gzip).
+
+    A compressed file is inflated in pieces and refused as soon as its output passes `limit`, so a small
+    gzip bomb costs `limit` bytes, not its claimed size.
+    """
+    file = Path(path)
+    st = check_file(file, what)
+    try:
+        with open(file, "rb") as fh:
+            head = fh.read(2)
+            if gunzip and head == GZIP_MAGIC:
+                return _gunzip(file, head, fh, what, limit)
+            if st.st_size > limit:
+                raise InputError(file, f"{what} is {_size(st.st_size)}, over the {_size(limit)} this reader accepts")
+            data = head + fh.read(limit + 1 - len(head))
+    except OSError as exc:
+        raise os_error(file, exc, what) from None
+    if len(data) > limit:
+        raise InputError(file, f"{what} is over the {_size(limit)} this reader accepts")
+    return data
+
+
+def _gunzip(file: Path, head: bytes, fh, what: str, limit: int) -> bytes:
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = bytearray()
+    pending = head + fh.read(1 << 16)
+    try:
+        while pending:
+            out += inflate.decompress(pending, limit + 1 - len(out))
+            if len(out) > limit:
+                raise InputError(file, f"{what} inflates past the {_size(limit)} this reader accepts (gzip bomb?)")
+            # unconsumed_tail holds input not yet inflated because of the output cap
+            pending = inflate.unconsumed_tail or (b"" if inflate.eof else fh.read(1 << 16))
+            if inflate.eof:
+                break
+    except zlib.error as exc:
+        raise InputError(file, f"{what} is corrupt gzip ({exc})") from None
+    if not inflate.eof:
+        raise InputError(file, f"{what} is truncated gzip (the stream ends early)")
+    return bytes(out)
+
+
+def decode_text(data: bytes, file: str | Path, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(file, f"{what} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def read_text(path: str | Path, what: str, limit: int = MAX_TEXT_BYTES, *, gunzip: bool = False) -> str:
+    """The file's UTF-8 text; a missing file, a folder, a FIFO, an oversized file or undecodable bytes is an
+    InputError naming `what`."""
+    return decode_text(read_bytes(path, what, limit, gunzip=gunzip), path, what)
+
+
+def parse_json(text: str | bytes, file: str | Path, what: str, where: str = "") -> Any:
+    """json.loads with every way it can fail (syntax, 5,000-digit integers, 100,000-deep nesting) as one
+    InputError line; `where` (e.g. "line 3") says which part of the file."""
+    place = f" ({where})" if where else ""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(path, f"{what} is not valid JSON ({exc})") from None
+        raise InputError(file, f"{what}{place} is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InputError(file, f"{what}{place} nests too deeply to read") from None
+    except (ValueError, TypeError) as exc:  # e.g. an integer beyond Python's digit limit, bytes not UTF-8
+        raise InputError(file, f"{what}{place} is not valid JSON ({str(exc).splitlines()[0][:120]})") from None
 
 
-def iter_jsonl(path: str | Path, what: str) -> Iterator[tuple[int, Any]]:
+def read_json(path: str | Path, what: str, limit: int = MAX_TEXT_BYTES, *, gunzip: bool = False) -> Any:
+    """One JSON document."""
+    return parse_json(read_text(path, what, limit, gunzip=gunzip), path, what)
+
+
+def iter_jsonl(path: str | Path, what: str, limit: int = MAX_TEXT_BYTES) -> Iterator[tuple[int, Any]]:
     """(line number, value) for each non-blank line; a line that is not JSON is an InputError naming it."""
-    for n, line in enumerate(read_text(path, what).splitlines(), 1):
+    for n, line in enumerate(read_text(path, what, limit).splitlines(), 1):
         if not line.strip():
             continue
         try:
             yield n, json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(path, f"line {n} is not JSON ({exc.msg})") from None
+        except RecursionError:
+            raise InputError(path, f"line {n} nests too deeply to read") from None
+        except ValueError as exc:
+            raise InputError(path, f"line {n} is not JSON ({str(exc).splitlines()[0][:120]})") from None
 
 
 def read_data(path: str | Path, what: str) -> Any:
@@ -64,6 +178,8 @@ def read_data(path: str | Path, what: str) -> Any:
     text = read_text(file, what)
     try:
         return yaml.safe_load(text)
+    except RecursionError:
+        raise InputError(file, f"{what} nests too deeply to read") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

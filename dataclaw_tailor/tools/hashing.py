@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,15 +21,18 @@ def content_hash(path: str | Path, files: Iterable[Path] | None = None) -> str:
     """sha256 over the bytes of a file, or over a folder's files in sorted relative-path order.
 
     Relative paths are hashed too, so renaming a file inside a folder changes the identity; the folder's
-    own location does not. `files` restricts a folder hash to the files that make up the source.
+    own location does not. `files` names the files that make up the source (they may lie outside the
+    folder, e.g. a dataset's metadata beside an episode file: their path relative to it is hashed); only
+    regular files are read, so a FIFO or device inside a folder is never opened.
     """
     root = Path(path)
     digest = hashlib.sha256()
     if root.is_file():
         _feed(digest, root)
         return digest.hexdigest()
-    members = sorted(files if files is not None else (p for p in root.rglob("*") if p.is_file()))
+    members = sorted(set(files if files is not None else (p for p in root.rglob("*") if p.is_file())))
     for member in members:
-        digest.update(member.relative_to(root).as_posix().encode() + b"\0")
-        _feed(digest, member)
+        digest.update(Path(os.path.relpath(member, root)).as_posix().encode() + b"\0")
+        if stat.S_ISREG(os.stat(member).st_mode):
+            _feed(digest, member)
     return digest.hexdigest()

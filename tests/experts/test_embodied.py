@@ -88,3 +88,18 @@ def test_extractor_shaped_episode_gives_grounded_records_for_every_robot_task():
     assert [c["first_frame"] for c in clips] == ["f/0.jpg", "f/10.jpg", "f/13.jpg", "f/25.jpg", None]
     assert clips[1]["contact_events"] == [{"type": "contact", "t": 2.0, "anchor_ids": ["gripper:0"]}]
     assert clips[1]["action_noun"] == "spoon"
+
+
+def test_no_question_or_segment_about_a_zero_second_span():
+    anchors = [{"id": "robot_task:0", "kind": "robot_task", "c": {"instruction": "pick the cup", "robot": "arm"}},
+               {"id": "gripper:0", "kind": "gripper", "t": 2.0, "c": {"state": "close"}},
+               {"id": "phase:0", "kind": "phase", "t": [0.0, 2.0], "c": {"skill": "reach"}},
+               {"id": "phase:1", "kind": "phase", "t": [2.0, 2.0], "c": {"skill": "grasp"}},
+               {"id": "phase:2", "kind": "phase", "t": [2.0, 5.0], "c": {"skill": "lift"}},
+               {"id": "pause:0", "kind": "pause", "t": [4.0, 4.0]}]
+    vqa = synthesize_checked(context("embodied.vqa", "robot_episode", anchors, {"duration_s": 5.0}))
+    assert vqa["qa"] and all(q["clip"][1] - q["clip"][0] >= 0.1 for q in vqa["qa"])
+    count = next(q for q in vqa["qa"] if q["question"].startswith("How many times"))
+    assert count["answer"] == "1" and count["clip"] == [1.5, 2.5]
+    record = synthesize_checked(context("embodied.subtasks", "robot_episode", anchors, {"duration_s": 5.0}))
+    assert [s["skill"] for s in record["segments"]] == ["reach", "lift"] and record["anomalies"] == []

@@ -15,10 +15,13 @@ from pathlib import Path
 import numpy as np
 
 from ...core.errors import InputError
+from ..files import check_file, is_regular, os_error
 
 
 def is_tfrecord(path: Path) -> bool:
     """True when the file starts with a plausible TFRecord frame header."""
+    if not is_regular(path):
+        return False
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -55,21 +58,46 @@ def _masked_crc(data: bytes) -> int:
     return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
+def frames(path: Path) -> Iterator[tuple[int, int]]:
+    """(payload offset, payload length) of each record, reading headers only; a frame that claims more
+    bytes than the file has, or a corrupt header, raises InputError naming the file and the byte offset."""
+    check_file(path, "TFRecord file")
+    size = path.stat().st_size
+    try:
+        with path.open("rb") as fh:
+            offset = 0
+            while header := fh.read(12):
+                if len(header) < 12:
+                    raise InputError(path, f"truncated TFRecord header at byte {offset}")
+                (length,) = struct.unpack("<Q", header[:8])
+                if _masked_crc(header[:8]) != struct.unpack("<I", header[8:12])[0]:
+                    raise InputError(path, f"corrupt TFRecord length checksum at byte {offset}")
+                if offset + 16 + length > size:
+                    raise InputError(path, f"truncated TFRecord payload at byte {offset} ({length} bytes claimed, "
+                                           f"{size - offset - 16} left)")
+                yield offset + 12, length
+                offset += 16 + length
+                fh.seek(offset)
+    except OSError as exc:
+        raise os_error(path, exc, "TFRecord file") from None
+
+
+def read_payload(path: Path, offset: int, length: int) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            payload = fh.read(length)
+    except OSError as exc:
+        raise os_error(path, exc, "TFRecord file") from None
+    if len(payload) < length:
+        raise InputError(path, f"truncated TFRecord payload at byte {offset - 12}")
+    return payload
+
+
 def records(path: Path) -> Iterator[bytes]:
     """Raw record payloads; a short read raises InputError naming the file and the byte offset."""
-    with path.open("rb") as fh:
-        offset = 0
-        while header := fh.read(12):
-            if len(header) < 12:
-                raise InputError(path, f"truncated TFRecord header at byte {offset}")
-            (length,) = struct.unpack("<Q", header[:8])
-            if _masked_crc(header[:8]) != struct.unpack("<I", header[8:12])[0]:
-                raise InputError(path, f"corrupt TFRecord length checksum at byte {offset}")
-            payload = fh.read(length)
-            if len(payload) < length or len(fh.read(4)) < 4:
-                raise InputError(path, f"truncated TFRecord payload at byte {offset}")
-            offset += 16 + length
-            yield payload
+    for offset, length in frames(path):
+        yield read_payload(path, offset, length)
 
 
 @functools.cache
@@ -111,9 +139,15 @@ def _example_class():
     return message_factory.GetMessageClass(pool.FindMessageTypeByName("dataclaw.tf.Example"))
 
 
-def parse_example(payload: bytes) -> dict[str, np.ndarray | list[bytes]]:
-    """feature name -> float32 / int64 array, or a list of bytes."""
-    example = _example_class().FromString(payload)
+def parse_example(payload: bytes, path: Path | str = "TFRecord") -> dict[str, np.ndarray | list[bytes]]:
+    """feature name -> float32 / int64 array, or a list of bytes; a payload that is not an Example is an
+    InputError naming `path`."""
+    from google.protobuf.message import DecodeError
+
+    try:
+        example = _example_class().FromString(payload)
+    except (DecodeError, RecursionError, ValueError) as exc:
+        raise InputError(path, f"TFRecord record is not a tf.train.Example ({str(exc)[:120]})") from None
     out: dict[str, np.ndarray | list[bytes]] = {}
     for key, feature in example.features.feature.items():
         kind = feature.WhichOneof("kind")

@@ -61,8 +61,10 @@ def lerobot_v21(root: Path, episodes: int = 2, codec: str = "h264") -> Path:
     return root
 
 
-def lerobot_v30(root: Path, episodes: int = 2) -> Path:
-    """Two episodes packed into one data file and one video file, as LeRobot v3.0 does."""
+def lerobot_v30(root: Path, episodes: int = 2, first: int = 0) -> Path:
+    """Two episodes packed into one data file and one video file, as LeRobot v3.0 does; `first` numbers
+    them from there (a split or subset of a larger dataset, as rerun-apple-storage's `splits` "0:50" next
+    to 3 episodes shows such metadata is copied from the full set)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -73,16 +75,17 @@ def lerobot_v30(root: Path, episodes: int = 2) -> Path:
     (root / "meta" / "info.json").write_text(json.dumps(info))
     cols: dict[str, list] = {"observation.state": [], "action": [], "timestamp": [], "episode_index": []}
     rows = []
-    for e in range(episodes):
+    for e in range(first, first + episodes):
         cols["observation.state"] += list(state)
         cols["action"] += list(state)
         cols["timestamp"] += list((np.arange(N) / FPS).astype(np.float32))
         cols["episode_index"] += [e] * N
         rows.append({"episode_index": e, "tasks": [f"pick the cube {e}"], "length": N, "data/chunk_index": 0,
-                     "data/file_index": 0, "dataset_from_index": e * N, "dataset_to_index": (e + 1) * N,
+                     "data/file_index": 0, "dataset_from_index": (e - first) * N,
+                     "dataset_to_index": (e - first + 1) * N,
                      "videos/observation.images.top/chunk_index": 0, "videos/observation.images.top/file_index": 0,
-                     "videos/observation.images.top/from_timestamp": e * N / FPS,
-                     "videos/observation.images.top/to_timestamp": (e + 1) * N / FPS})
+                     "videos/observation.images.top/from_timestamp": (e - first) * N / FPS,
+                     "videos/observation.images.top/to_timestamp": (e - first + 1) * N / FPS})
     data = root / "data/chunk-000/file-000.parquet"
     data.parent.mkdir(parents=True)
     pq.write_table(pa.table(cols), data)
@@ -108,3 +111,42 @@ def robomimic_file(path: Path, demos: int = 2) -> Path:
             g.create_dataset("obs/robot0_eef_pos", data=state[:, :3])
             g.create_dataset("states", data=np.zeros((N, 8)))
     return path
+
+
+def lerobot_openpi_libero(root: Path, episodes: int = 2) -> Path:
+    """The layout openpi's LIBERO conversion writes (Physical-Intelligence/openpi @ f735421,
+    examples/libero/convert_libero_data_to_lerobot.py): columns `state` (8) and `actions` (7) instead of
+    `observation.state` / `action`, their `names` a single label (["state"], ["actions"]) that names no
+    channel, camera images stored in the parquet (`use_videos=False`, so no videos/ folder), fps 10.
+    LIBERO's action is robosuite's: 6 arm deltas then the gripper command, -1 open, +1 close; its state
+    is eef position (3), axis-angle (3) and the two finger joints (+0.04 / -0.04 when open)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    state, close = trajectory()
+    info = {"codebase_version": "v2.1", "robot_type": "panda", "fps": FPS, "chunks_size": 1000,
+            "data_path": "data/chunk-{episode_chunk:03d}/episode_{episode_index:06d}.parquet",
+            "video_path": "videos/chunk-{episode_chunk:03d}/{video_key}/episode_{episode_index:06d}.mp4",
+            "features": {"image": {"dtype": "image", "shape": [8, 8, 3], "names": ["height", "width", "channel"]},
+                         "state": {"dtype": "float32", "shape": [8], "names": ["state"]},
+                         "actions": {"dtype": "float32", "shape": [7], "names": ["actions"]}}}
+    (root / "meta").mkdir(parents=True)
+    (root / "meta" / "info.json").write_text(json.dumps(info))
+    t = np.arange(N)
+    command = np.where(t < close, -1.0, 1.0)
+    finger = np.where(t < close + 2, 0.04, 0.021)  # the fingers stop on the object, short of closed (0)
+    states = np.concatenate([state[:, :3], np.zeros((N, 3)), finger[:, None], -finger[:, None]], axis=1)
+    actions = np.concatenate([np.diff(state[:, :3], axis=0, prepend=state[:1, :3]), np.zeros((N, 3)),
+                              command[:, None]], axis=1)
+    tasks = []
+    for e in range(episodes):
+        data = root / f"data/chunk-000/episode_{e:06d}.parquet"
+        data.parent.mkdir(parents=True, exist_ok=True)
+        image = {"bytes": b"\x89PNG not decoded here", "path": None}
+        pq.write_table(pa.table({"image": [image] * N, "state": list(states.astype(np.float32)),
+                                 "actions": list(actions.astype(np.float32)),
+                                 "timestamp": (t / FPS).astype(np.float32), "frame_index": t,
+                                 "episode_index": np.full(N, e), "task_index": np.zeros(N, dtype=np.int64)}), data)
+        tasks.append(json.dumps({"episode_index": e, "tasks": ["put the bowl on the plate"], "length": N}))
+    (root / "meta" / "episodes.jsonl").write_text("\n".join(tasks) + "\n")
+    return root

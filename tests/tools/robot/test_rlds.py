@@ -10,6 +10,9 @@ from ..conftest import devset_path
 
 def test_bridge_gripper_events_match_action_channel(tmp_path):
     root = devset_path("robot", "bridge-rlds", "bridge_dataset", "1.0.0")
+    top = detect(root.parents[1])  # the folder above: dataset_info.json is found beside the shard
+    assert top.meta["n_episodes"] == 25 and top.meta["fps"] == 5.0 and top.meta["robot"] == "bridge_dataset"
+    assert "fps_assumed" not in top.meta
     n = detect(root).meta["n_episodes"]
     assert n == 25
     with_events = 0
