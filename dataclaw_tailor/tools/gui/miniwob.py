@@ -1,24 +1,50 @@
 """Loader for MiniWoB++ human demonstrations (`<task>_<stamp>.json`, possibly gzipped).
 
-Mapping: `utterance` -> task; each `states[i].action` is a raw browser event. `click` -> click and
-`dblclick` -> double_click at (x, y) (a mousedown/mouseup pair stands in when a demo has no click
-events: a pair more than 5 px apart is a drag); runs of `keypress` characters -> one `type` step;
-`keydown` of Enter/Tab/Backspace/Escape/arrows -> `key`; `scroll` -> scroll by the sign of deltaY.
+A demo is `utterance` (-> task) and `states[]`, each `{time ms, action, dom}`, where `action` is one raw
+browser event. Browsers report one user action as several events, and the recorder stored most of them
+twice, so events are folded into actions (one user action = one step):
+
+- Each event is recorded in the capture phase (`timing` 1) and again in the bubble phase (`timing` 3);
+  a timing-3 event that repeats a timing-1 event is dropped (some `scroll` events exist only once).
+- `mousedown` ... `mouseup` (+ `click`) is one press: a click, or a drag when the pointer moved more than
+  DRAG_PX between down and up. A `click` with no press recorded is a click; `dblclick` turns the two
+  clicks before it into one double_click. Modifier keys held during a press are its `keys`.
+- `scroll` events during a press, or just after it (a scrollbar arrow scrolls again on release), belong
+  to that press: a press that scrolled without moving is a `scroll` at the press point (a scrollbar
+  arrow or track); a drag that scrolled is a drag (the scrollbar thumb). Other scroll bursts are one
+  `scroll` each. `amount` is the number of scroll events, and `direction` comes from the DOM: element
+  boxes moving up between the states around the action mean the view scrolled down.
+- Printable `keypress` characters are typed into the focused field: one `type` step per field, ended
+  by a click, Tab, Enter or any other action; Backspace edits the pending text. Enter, Tab, Escape,
+  arrows, Delete and chords with Ctrl/Alt/Meta are `key` steps.
+
 `t` = (event time - first state time) / 1000. The state's DOM (`dom` tree with left/top/width/height
 and text) becomes the step's `elements`, so the clicked element comes from the DOM, not OCR. There are
-no screenshots. The screen is the 160x210 MiniWoB canvas.
+no screenshots. The screen is the page: the DOM root's box, which holds every recorded point (the task
+canvas is only its top-left 160x210).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import math
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...core.errors import InputError
-from .trace import GuiAction, GuiElement, GuiStep, GuiTrace, Screen
+from .trace import GuiAction, GuiElement, GuiStep, GuiTrace, GuiTraceWarning, Screen
 
-KEYS = {13: "Enter", 9: "Tab", 8: "Backspace", 27: "Escape", 37: "Left", 38: "Up", 39: "Right", 40: "Down"}
+KEYS = {13: "Enter", 9: "Tab", 27: "Escape", 37: "Left", 38: "Up", 39: "Right", 40: "Down", 46: "Delete",
+        33: "PageUp", 34: "PageDown", 35: "End", 36: "Home"}
+BACKSPACE = 8
+MODIFIERS = {16: "Shift", 17: "Control", 18: "Alt", 91: "Meta", 92: "Meta", 93: "Meta", 224: "Meta"}
+DRAG_PX = 5.0
+SCROLL_AFTER_RELEASE_MS = 150.0
+SCROLL_BURST_MS = 300.0
+DOUBLE_CLICK_MS = 600.0
+CANVAS = (160, 210)
 
 
 def read_json(path: Path) -> object:
@@ -41,20 +67,187 @@ def is_miniwob(path: Path) -> bool:
     return isinstance(data, dict) and "states" in data and "utterance" in data
 
 
-def _elements(node: dict | None, out: list[GuiElement]) -> list[GuiElement]:
+def _finite(value: object) -> float | None:
+    """A finite number, else None (a missing coordinate, NaN or infinity is never used as a point)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _elements(node: object, out: list[GuiElement]) -> list[GuiElement]:
     if not isinstance(node, dict):
         return out
-    try:
-        x, y, w, h = (float(node[k]) for k in ("left", "top", "width", "height"))
-    except (KeyError, TypeError, ValueError):
-        x = y = w = h = None
+    box = [_finite(node.get(k)) for k in ("left", "top", "width", "height")]
     raw = node.get("text") or node.get("value") or ""
     text = raw.strip() if isinstance(raw, str) else ""
-    if x is not None and w and h and (text or node.get("tag") in ("button", "input", "a", "select", "textarea")):
-        out.append(GuiElement(text=text or node.get("tag"), bbox=[x, y, x + w, y + h]))
-    for child in node.get("children") or []:
+    tag = node.get("tag") if isinstance(node.get("tag"), str) else None
+    if None not in box and box[2] and box[3] and (text or (tag or "").lower() in ("button", "input", "a", "select",
+                                                                                   "textarea")):
+        x, y, w, h = box
+        out.append(GuiElement(text=text or tag, bbox=[x, y, x + w, y + h]))
+    children = node.get("children")
+    for child in children if isinstance(children, list) else []:
         _elements(child, out)
     return out
+
+
+def _tops(node: object, out: dict) -> dict:
+    """`ref` -> (left, top) of every DOM node that has both: what moves when the page scrolls."""
+    if isinstance(node, dict):
+        ref, left, top = node.get("ref"), _finite(node.get("left")), _finite(node.get("top"))
+        if ref is not None and left is not None and top is not None and isinstance(ref, int | str):
+            out[ref] = (left, top)
+        children = node.get("children")
+        for child in children if isinstance(children, list) else []:
+            _tops(child, out)
+    return out
+
+
+def _scroll_direction(before: object, after: object) -> str | None:
+    """The way the view scrolled between two DOM snapshots: boxes moving up mean the view went down."""
+    a, b = _tops(before, {}), _tops(after, {})
+    moves = [(b[k][0] - a[k][0], b[k][1] - a[k][1]) for k in a.keys() & b.keys() if a[k] != b[k]]
+    if not moves:
+        return None
+    dx = sorted(m[0] for m in moves)[len(moves) // 2]
+    dy = sorted(m[1] for m in moves)[len(moves) // 2]
+    if abs(dy) >= abs(dx):
+        return "down" if dy < 0 else "up" if dy > 0 else None
+    return "right" if dx < 0 else "left"
+
+
+def _screen(states: list[dict], path: Path) -> Screen:
+    """The page size from the DOM roots (the largest seen), else the MiniWoB canvas with a warning."""
+    width = height = 0.0
+    for state in states:
+        root = state.get("dom")
+        if isinstance(root, dict):
+            left, top = _finite(root.get("left")) or 0.0, _finite(root.get("top")) or 0.0
+            width = max(width, left + (_finite(root.get("width")) or 0.0))
+            height = max(height, top + (_finite(root.get("height")) or 0.0))
+    if width >= 1 and height >= 1:
+        return Screen(width=math.ceil(width), height=math.ceil(height))
+    warnings.warn(f"{path}: no DOM with a size in any state; assuming the {CANVAS[0]}x{CANVAS[1]} MiniWoB canvas",
+                  GuiTraceWarning, stacklevel=3)
+    return Screen(width=CANVAS[0], height=CANVAS[1])
+
+
+def _events(states: list[dict], path: Path) -> list[tuple[int, float, dict]]:
+    """(state index, time ms, event) with bubble-phase repeats of capture-phase events dropped."""
+    pending: dict[tuple, int] = {}
+    out = []
+    for i, state in enumerate(states):
+        act = state.get("action")
+        if not isinstance(act, dict) or not isinstance(act.get("type"), str):
+            continue
+        time = _finite(state.get("time"))
+        if time is None:
+            raise InputError(path, f"state {i} has no numeric 'time' (got {state.get('time')!r})")
+        key = tuple(act.get(k) for k in ("type", "x", "y", "keyCode", "charCode"))
+        timing = act.get("timing")
+        if timing == 3 and pending.get(key):
+            pending[key] -= 1
+            continue
+        if timing == 1:
+            pending[key] = pending.get(key, 0) + 1
+        out.append((i, time, act))
+    return out
+
+
+@dataclass
+class _Press:
+    """One mouse press being assembled from its mousedown, mouseup, click and scroll events."""
+
+    state: int
+    time: float
+    x: float | None
+    y: float | None
+    keys: list[str]
+    to: tuple[float | None, float | None] | None = None
+    released: float | None = None
+    end_state: int = 0
+    scrolls: int = 0
+    button: str = "left"
+
+
+@dataclass
+class _Builder:
+    states: list[dict]
+    t0: float
+    steps: list[GuiStep] = field(default_factory=list)
+    press: _Press | None = None
+    typed: list[str] = field(default_factory=list)
+    typed_at: tuple[float, int] | None = None
+    held: dict[int, str] = field(default_factory=dict)
+    burst: tuple[int, float, int, int] | None = None  # (step index, last time, first state, last state)
+
+    def t(self, time: float) -> float:
+        return round(max(0.0, (time - self.t0) / 1000), 3)
+
+    def elements(self, state: int) -> list[GuiElement] | None:
+        return _elements(self.states[state].get("dom"), []) or None
+
+    def add(self, time: float, state: int, action: GuiAction) -> None:
+        self.steps.append(GuiStep(t=self.t(time), action=action, elements=self.elements(state)))
+
+    def flush_typing(self) -> None:
+        if self.typed and self.typed_at is not None:
+            self.add(self.typed_at[0], self.typed_at[1], GuiAction(type="type", text="".join(self.typed)))
+        self.typed, self.typed_at = [], None
+
+    def flush_press(self) -> None:
+        """Emit the open press as a click, drag or scroll."""
+        p, self.press = self.press, None
+        if p is None:
+            return
+        to_x, to_y = p.to if p.to is not None else (p.x, p.y)
+        moved = None not in (p.x, p.y, to_x, to_y) and math.hypot(to_x - p.x, to_y - p.y) > DRAG_PX
+        direction = None
+        if p.scrolls:
+            after = min(p.end_state + 1, len(self.states) - 1)
+            direction = _scroll_direction(self.states[max(p.state - 1, 0)].get("dom"), self.states[after].get("dom"))
+        keys = p.keys or None
+        if moved:
+            action = GuiAction(type="drag", x=p.x, y=p.y, to_x=to_x, to_y=to_y, button=p.button, keys=keys,
+                               direction=direction, amount=p.scrolls or None)
+        elif p.scrolls:
+            action = GuiAction(type="scroll", x=p.x, y=p.y, direction=direction, amount=p.scrolls, keys=keys)
+        else:
+            kind = "right_click" if p.button == "right" else "click"
+            action = GuiAction(type=kind, x=p.x, y=p.y, button=p.button, keys=keys)
+        self.add(p.time, p.state, action)
+        self.burst = None
+
+    def double_click(self, time: float) -> None:
+        """`dblclick` follows two clicks at one point: they become one double_click step."""
+        last = [s for s in self.steps[-2:] if s.action.type == "click"]
+        if len(last) == 2 and (last[0].action.x, last[0].action.y) == (last[1].action.x, last[1].action.y) and \
+                (time - self.t0) / 1000 - last[0].t <= DOUBLE_CLICK_MS / 1000 * 2:
+            self.steps.pop()
+            self.steps[-1].action.type = "double_click"
+        elif last:
+            last[-1].action.type = "double_click"
+
+    def scroll(self, state: int, time: float) -> None:
+        p = self.press
+        if p is not None and (p.released is None or time - p.released <= SCROLL_AFTER_RELEASE_MS):
+            p.scrolls += 1
+            p.end_state = state
+            return
+        self.flush_press()
+        self.flush_typing()
+        if self.burst is not None and time - self.burst[1] <= SCROLL_BURST_MS:
+            index, _, first, _ = self.burst
+            step = self.steps[index]
+            step.action.amount = (step.action.amount or 1) + 1
+            step.action.direction = _scroll_direction(self.states[max(first - 1, 0)].get("dom"),
+                                                      self.states[min(state + 1, len(self.states) - 1)].get("dom"))
+            self.burst = (index, time, first, state)
+            return
+        direction = _scroll_direction(self.states[max(state - 1, 0)].get("dom"),
+                                      self.states[min(state + 1, len(self.states) - 1)].get("dom"))
+        self.add(time, state, GuiAction(type="scroll", direction=direction, amount=1))
+        self.burst = (len(self.steps) - 1, time, state, state)
 
 
 def load(path: Path) -> GuiTrace:
@@ -64,54 +257,68 @@ def load(path: Path) -> GuiTrace:
     states = [s for s in data["states"] if isinstance(s, dict)]
     if not states:
         raise InputError(path, "MiniWoB demo has no states")
-    t0 = float(states[0].get("time") or 0)
-    has_click = any((s.get("action") or {}).get("type") == "click" for s in states)
-    steps: list[GuiStep] = []
-    typed: list[str] = []
-    typed_at: tuple[float, list[GuiElement] | None] | None = None
-    down: dict | None = None
-
-    def flush() -> None:
-        nonlocal typed, typed_at
-        if typed and typed_at is not None:
-            steps.append(GuiStep(t=typed_at[0], action=GuiAction(type="type", text="".join(typed)),
-                                 elements=typed_at[1]))
-        typed, typed_at = [], None
-
-    for state in states:
-        act = state.get("action")
-        if not isinstance(act, dict):
+    events = _events(states, path)
+    t0 = _finite(states[0].get("time"))
+    t0 = t0 if t0 is not None else (events[0][1] if events else 0.0)
+    b = _Builder(states, t0)
+    for state, time, act in events:
+        kind = act["type"]
+        x, y = _finite(act.get("x")), _finite(act.get("y"))
+        code = int(_finite(act.get("keyCode")) or 0)
+        char = int(_finite(act.get("charCode")) or 0)
+        if kind == "scroll":
+            b.scroll(state, time)
             continue
-        kind = act.get("type")
-        t = round(max(0.0, (float(state.get("time") or t0) - t0) / 1000), 3)
-        elements = _elements(state.get("dom"), []) or None
-        if kind == "keypress" and act.get("charCode"):
-            typed.append(chr(int(act["charCode"])))
-            typed_at = typed_at or (t, elements)
+        if kind == "keyup":
+            b.held.pop(code, None)
             continue
-        if kind in ("keyup", "keypress", "mousemove"):
+        if kind == "keypress":
+            if char >= 32 and not ({"Control", "Alt", "Meta"} & set(b.held.values())):
+                b.flush_press()
+                b.burst = None
+                b.typed.append(chr(char))
+                b.typed_at = b.typed_at or (time, state)
             continue
-        flush()
-        x, y = act.get("x"), act.get("y")
-        if kind == "click" or kind == "dblclick":
-            steps.append(GuiStep(t=t, action=GuiAction(type="click" if kind == "click" else "double_click", x=x, y=y,
-                                                       button="left"), elements=elements))
-        elif kind == "mousedown" and not has_click:
-            down = {"t": t, "x": x, "y": y, "elements": elements}
-        elif kind == "mouseup" and not has_click and down is not None:
-            moved = abs((x or 0) - (down["x"] or 0)) + abs((y or 0) - (down["y"] or 0)) > 5
-            action = GuiAction(type="drag", x=down["x"], y=down["y"], to_x=x, to_y=y) if moved else \
-                GuiAction(type="click", x=down["x"], y=down["y"], button="left")
-            steps.append(GuiStep(t=down["t"], action=action, elements=down["elements"]))
-            down = None
-        elif kind == "keydown" and int(act.get("keyCode") or 0) in KEYS:
-            steps.append(GuiStep(t=t, action=GuiAction(type="key", keys=[KEYS[int(act["keyCode"])]]),
-                                 elements=elements))
-        elif kind == "scroll":
-            delta = float(act.get("deltaY") or act.get("dy") or 0)
-            steps.append(GuiStep(t=t, action=GuiAction(type="scroll", x=x, y=y, direction="down" if delta >= 0
-                                                       else "up"), elements=elements))
-    flush()
+        if kind == "keydown":
+            if code in MODIFIERS:
+                b.held[code] = MODIFIERS[code]
+                continue
+            chord = [m for m in dict.fromkeys(b.held.values()) if m != "Shift"]
+            if code == BACKSPACE and b.typed and not chord:
+                b.typed.pop()
+                continue
+            name = KEYS.get(code) or ("Backspace" if code == BACKSPACE else None)
+            if chord and name is None and 48 <= code <= 90:
+                name = chr(code).lower()
+            if name is not None:
+                b.flush_press()
+                b.flush_typing()
+                b.add(time, state, GuiAction(type="key", keys=[*chord, name]))
+                b.burst = None
+            continue
+        if kind == "mousedown":
+            b.flush_press()
+            b.flush_typing()
+            keys = list(dict.fromkeys(b.held.values()))
+            button = {1: "middle", 2: "right"}.get(int(_finite(act.get("button")) or 0), "left")
+            b.press = _Press(state=state, time=time, x=x, y=y, keys=keys, end_state=state, button=button)
+        elif kind == "mouseup" and b.press is not None and b.press.released is None:
+            b.press.to, b.press.released, b.press.end_state = (x, y), time, state
+        elif kind in ("click", "contextmenu"):
+            if b.press is not None and b.press.released is not None:
+                if kind == "contextmenu":
+                    b.press.button = "right"
+                b.flush_press()
+            elif kind == "click":
+                b.flush_press()
+                b.flush_typing()
+                keys = list(dict.fromkeys(b.held.values())) or None
+                b.add(time, state, GuiAction(type="click", x=x, y=y, button="left", keys=keys))
+        elif kind == "dblclick":
+            b.flush_press()
+            b.double_click(time)
+    b.flush_press()
+    b.flush_typing()
     trace = GuiTrace(task=str(data.get("utterance") or data.get("taskName") or ""), platform="web",
-                     screen=Screen(width=160, height=210), steps=steps, source_format="miniwob")
+                     screen=_screen(states, path), steps=b.steps, source_format="miniwob")
     return trace.bind(path.parent, str(path))

@@ -6,6 +6,7 @@ before acting, one action, and optionally the element acted on. See tools/README
 
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
 from typing import Literal
@@ -18,7 +19,8 @@ Platform = Literal["web", "desktop", "android", "ios"]
 
 
 class GuiTraceWarning(UserWarning):
-    """A trace was loaded with a documented fallback (e.g. an off-screen point clamped to the screen)."""
+    """A trace was loaded with a documented fallback or a doubtful value kept as recorded (e.g. a point
+    off the screen, a NaN coordinate dropped, a screen size assumed)."""
 
 
 class Screen(BaseModel):
@@ -33,9 +35,12 @@ class GuiAction(BaseModel):
     x: float | None = Field(default=None, description="Pixel x of the pointer (click, scroll, drag start).")
     y: float | None = Field(default=None, description="Pixel y of the pointer.")
     text: str | None = Field(default=None, description="Typed text (type).")
-    keys: list[str] | None = Field(default=None, description="Pressed keys, a chord in order (key).")
-    direction: Literal["up", "down", "left", "right"] | None = Field(default=None, description="Scroll direction.")
-    amount: int | None = Field(default=None, description="Scroll repeat count, when known.")
+    keys: list[str] | None = Field(default=None, description="Pressed keys, a chord in order (key); modifier keys "
+                                                             "held during a pointer action.")
+    direction: Literal["up", "down", "left", "right"] | None = Field(
+        default=None, description="Scroll direction: where the view moves (down = content further down comes into "
+                                  "view, as a mouse wheel turned down or a finger swiped up).")
+    amount: int | None = Field(default=None, description="Scroll repeat count (notches or scroll events), when known.")
     button: Literal["left", "right", "middle"] | None = Field(default=None, description="Mouse button.")
     to_x: float | None = Field(default=None, description="Drag end x in pixels.")
     to_y: float | None = Field(default=None, description="Drag end y in pixels.")
@@ -47,7 +52,7 @@ class GuiElement(BaseModel):
 
 
 class GuiStep(BaseModel):
-    t: float = Field(ge=0, description="Seconds from the start of the trace.")
+    t: float = Field(ge=0, allow_inf_nan=False, description="Seconds from the start of the trace.")
     screenshot: str | None = Field(default=None, description="Screenshot path relative to the trace folder.")
     action: GuiAction = Field(description="The action taken in this step.")
     element: GuiElement | None = Field(default=None, description="The element acted on, when the trace knows it.")
@@ -77,24 +82,36 @@ class GuiTrace(BaseModel):
         """Attach the folder screenshots are relative to and the file the trace came from, then check points."""
         self._root = root
         self._origin = origin
-        self._clamp_points()
+        self._check_points()
         return self
 
-    def _clamp_points(self) -> None:
-        """Off-screen pointer coordinates are clamped to the screen edge with a GuiTraceWarning (documented)."""
+    def _check_points(self) -> None:
+        """Non-finite numbers are dropped and points off the screen kept, each with a GuiTraceWarning.
+
+        A point is never moved: a click clamped to the screen edge would be a click on another element.
+        NaN or infinity has no JSON form, so a coordinate pair or box holding one is dropped.
+        """
         w, h = self.screen.width, self.screen.height
         for i, step in enumerate(self.steps):
             a = step.action
             for xk, yk in (("x", "y"), ("to_x", "to_y")):
                 x, y = getattr(a, xk), getattr(a, yk)
-                if x is None or y is None:
+                if x is None and y is None:
                     continue
-                cx, cy = min(max(x, 0.0), w - 1.0), min(max(y, 0.0), h - 1.0)
-                if (cx, cy) != (x, y):
-                    warnings.warn(f"{self._origin}: step {i}: point ({x}, {y}) is off the {w}x{h} screen; "
-                                  f"clamped to ({cx}, {cy})", GuiTraceWarning, stacklevel=3)
-                    setattr(a, xk, cx)
-                    setattr(a, yk, cy)
+                if x is None or y is None or not (math.isfinite(x) and math.isfinite(y)):
+                    self._warn(i, f"point ({xk}={x}, {yk}={y}) is not a pair of finite numbers; dropped")
+                    setattr(a, xk, None)
+                    setattr(a, yk, None)
+                elif not (0 <= x <= w and 0 <= y <= h):
+                    self._warn(i, f"point ({x}, {y}) is off the {w}x{h} screen; kept as recorded")
+            for element in [step.element, *(step.elements or [])]:
+                if element is not None and element.bbox is not None and (
+                        len(element.bbox) != 4 or not all(math.isfinite(v) for v in element.bbox)):
+                    self._warn(i, f"element box {element.bbox} is not 4 finite numbers; dropped")
+                    element.bbox = None
+
+    def _warn(self, step: int, problem: str) -> None:
+        warnings.warn(f"{self._origin}: step {step}: {problem}", GuiTraceWarning, stacklevel=4)
 
     def to_file(self, path: str | Path) -> None:
         Path(path).write_text(self.model_dump_json(indent=1, exclude_none=True))

@@ -108,7 +108,7 @@ def test_agentnet_bad_code_names_line(tmp_path):
         load_trace(path)
 
 
-def test_canonical_off_screen_point_is_clamped_with_warning(tmp_path):
+def test_canonical_off_screen_point_is_kept_with_warning(tmp_path):
     trace = {"format": "dataclaw.gui_trace/v1", "task": "t", "platform": "web", "screen": {"width": 800, "height": 600},
              "steps": [{"t": 0, "action": {"type": "click", "x": 900, "y": -5}}]}
     (tmp_path / "trace.json").write_text(json.dumps(trace))
@@ -116,7 +116,29 @@ def test_canonical_off_screen_point_is_clamped_with_warning(tmp_path):
         warnings.simplefilter("always")
         loaded = load_trace(tmp_path)
     assert any(issubclass(w.category, GuiTraceWarning) and "step 0" in str(w.message) for w in caught)
-    assert (loaded.steps[0].action.x, loaded.steps[0].action.y) == (799, 0)
+    assert (loaded.steps[0].action.x, loaded.steps[0].action.y) == (900, -5)
+
+
+def test_canonical_nan_point_is_dropped_and_never_printed(tmp_path):
+    (tmp_path / "trace.json").write_text(
+        '{"format": "dataclaw.gui_trace/v1", "task": "t", "platform": "web", "screen": {"width": 8, "height": 6},'
+        ' "steps": [{"t": 0, "action": {"type": "click", "x": NaN, "y": 2},'
+        ' "element": {"text": "a", "bbox": [0, 0, Infinity, 1]}}]}')
+    with pytest.warns(GuiTraceWarning, match=r"trace\.json: step 0: point \(x=nan"):
+        source = detect(tmp_path)
+    anchors = extract(source, cache_dir=tmp_path / "c")
+    text = json.dumps([a.model_dump(mode="json") for a in anchors])
+    assert "NaN" not in text and "Infinity" not in text
+    event = next(a for a in anchors if a.kind == "gui_event")
+    assert event.p is None and event.c["x"] is None
+
+
+def test_canonical_nan_time_is_rejected(tmp_path):
+    (tmp_path / "trace.json").write_text(
+        '{"format": "dataclaw.gui_trace/v1", "task": "t", "platform": "web", "screen": {"width": 8, "height": 6},'
+        ' "steps": [{"t": NaN, "action": {"type": "wait"}}]}')
+    with pytest.raises(InputError, match=r"trace\.json: invalid trace at steps\.0\.t"):
+        load_trace(tmp_path)
 
 
 def test_canonical_malformed_json(tmp_path):
