@@ -273,7 +273,7 @@ def synthesize_grounding(ctx: TailorContext) -> dict[str, Any]:
                 instruction=instruction,
                 x=action.x,
                 y=action.y,
-                bbox=[r3(v) for v in target.p] if target else None,
+                bbox=[r3(v) for v in target.p] if target and _contains(target.p or [], action.x, action.y) else None,
                 element_text=text,
                 anchor_ids=[event.id] + ([target.id] if target else []),
             )

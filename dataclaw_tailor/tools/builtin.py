@@ -18,22 +18,22 @@ def video_pass(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return video_anchors(source.path, source.meta, ctx.work_dir, "video@2")
 
 
-@register_extractor("gui", 1, GUI, ("gui_task", "gui_event", "screen_change"))
+@register_extractor("gui", 2, GUI, ("gui_task", "gui_event", "screen_change"))
 def gui_events(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """The task, each step's event with its point, and screen changes between screenshots."""
     from .gui import load_trace
     from .gui.anchors import event_anchors
 
-    return event_anchors(load_trace(source.path), "gui@1")
+    return event_anchors(load_trace(source.path), "gui@2")
 
 
-@register_extractor("gui_element", 1, GUI, ("gui_element",))
+@register_extractor("gui_element", 2, GUI, ("gui_element",))
 def gui_elements(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """The element (text, bbox) at each pointer event: trace, UI elements, else OCR of the screenshot crop."""
     from .gui import load_trace
     from .gui.anchors import element_anchors
 
-    return element_anchors(load_trace(source.path), "gui_element@1")
+    return element_anchors(load_trace(source.path), "gui_element@2")
 
 
 @register_extractor("subtitle", 1, VIDEO, ("subtitle",))

@@ -8,6 +8,7 @@ screenshots, no Chinese).
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import subprocess
 import tempfile
@@ -86,18 +87,56 @@ def _tesseract(rgb: np.ndarray) -> list[TextBox]:
     return boxes
 
 
-def text_at(rgb: np.ndarray, x: float, y: float, half_w: int = 160, half_h: int = 48,
-            max_dist: float = 40.0) -> TextBox | None:
-    """The text box under (or nearest to, within `max_dist` px) a point, from OCR on a crop around it."""
+MIN_NAME_SCORE = 0.8
+
+
+RUN_ON_LATIN = re.compile(r"[A-Za-z]{16,}")
+
+
+def plausible(text: str) -> bool:
+    """Whether recognised text can name an element: at least two letters or digits, at least half of its
+    non-space characters letters or digits, and no run of more than 15 Latin letters
+    (words run together: the recogniser lost the spaces of a line). Rejects noise on icons and edges
+    ("|", "M", "~:", "°") while keeping short labels ("OK", "5G", "设置")."""
+    chars = [c for c in text if not c.isspace()]
+    word = sum(c.isalnum() for c in chars)
+    return word >= 2 and word * 2 >= len(chars) and not RUN_ON_LATIN.search(text)
+
+
+def names(boxes: list[TextBox], min_score: float = MIN_NAME_SCORE) -> list[TextBox]:
+    """The boxes whose text is confident (recogniser score >= min_score) and plausible enough to name an
+    element or become an instruction."""
+    return [b for b in boxes if b.score >= min_score and plausible(b.text)]
+
+
+def text_at(rgb: np.ndarray, x: float, y: float, half_w: int = 240, half_h: int = 64,
+            max_dist: float = 30.0) -> TextBox | None:
+    """The confident, plausible text box under (or nearest to, within `max_dist` px) a point, from OCR on
+    a crop around it. The box may not contain the point (a caption under an icon). Boxes cut by the
+    crop's left or right edge (where it is not the image's) are partial words and never chosen."""
     h, w = rgb.shape[:2]
     x1, y1 = max(0, int(x) - half_w), max(0, int(y) - half_h)
     x2, y2 = min(w, int(x) + half_w), min(h, int(y) + half_h)
     if x2 <= x1 or y2 <= y1:
         return None
-    boxes = read_text(rgb[y1:y2, x1:x2])
+    edge = 2.0
+    boxes = [b for b in names(read_text(rgb[y1:y2, x1:x2]))
+             if not (x1 > 0 and b.bbox[0] <= edge) and not (x2 < w and b.bbox[2] >= x2 - x1 - edge)]
     shifted = [TextBox((b.bbox[0] + x1, b.bbox[1] + y1, b.bbox[2] + x1, b.bbox[3] + y1), b.text, b.score)
                for b in boxes]
     if not shifted:
         return None
     best = min(shifted, key=lambda b: b.distance(x, y))
     return best if best.distance(x, y) <= max_dist else None
+
+
+def text_in(rgb: np.ndarray, bbox: list[float] | tuple[float, ...], margin: int = 4,
+            max_chars: int = 80) -> str | None:
+    """The confident, plausible text inside a box, in reading order (None when there is none)."""
+    h, w = rgb.shape[:2]
+    x1, y1 = max(0, int(bbox[0]) - margin), max(0, int(bbox[1]) - margin)
+    x2, y2 = min(w, int(np.ceil(bbox[2])) + margin), min(h, int(np.ceil(bbox[3])) + margin)
+    if x2 <= x1 or y2 <= y1:
+        return None
+    text = " ".join(b.text for b in names(read_text(rgb[y1:y2, x1:x2])))
+    return text[:max_chars].strip() or None

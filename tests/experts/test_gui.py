@@ -101,3 +101,14 @@ def test_grounding_pairs_prefer_acted_on_elements_then_labelled_ones():
         "Double-click 'Firefox Web Browser'", "Click 'Search or enter address'", "Locate the element labelled 'Settings'"]
     assert record["pairs"][2]["x"] == 50 and record["pairs"][2]["y"] == 720
     assert record["pairs"][2]["screenshot"] == "images/step1.jpg"
+
+
+def test_grounding_box_only_when_it_holds_the_point():
+    """An OCR label beside the clicked icon names the target, but its box is not the target's box."""
+    anchors = [{"id": "gui_task:0", "kind": "gui_task", "c": {"task": "open it", "platform": "desktop", "width": 800, "height": 600}},
+               {"id": "gui_event:0", "kind": "gui_event", "t": 0.0, "p": [100, 100], "c": {"action": "click", "x": 100, "y": 100, "step": 0}},
+               {"id": "gui_element:0", "kind": "gui_element", "t": 0.0, "p": [70, 125, 130, 140],
+                "c": {"text": "Firefox", "step": 0, "event": "gui_event:0", "from": "ocr"}}]
+    record = synthesize_checked(context("gui.grounding", "gui_trace", anchors, {"width": 800, "height": 600}))
+    pair = record["pairs"][0]
+    assert (pair["x"], pair["y"], pair["bbox"], pair["element_text"]) == (100, 100, None, "Firefox")

@@ -27,3 +27,14 @@ def test_keyframe_text_becomes_ocr_anchors(tmp_path):
     assert texts[0][0] < 2.0 < texts[1][0]
     x1, y1, x2, y2 = anchors[0].p
     assert 40 <= x1 < x2 <= 640 and 120 <= y1 < y2 <= 220
+
+
+@pytest.mark.parametrize("text, ok", [("OK", True), ("5G", True), ("设置", True), ("Power & sleep", True),
+                                      ("M", False), ("|", False), ("~:°", False), ("", False),
+                                      ("ethesizeoftextappsandotheritems", False)])
+def test_only_plausible_text_names_an_element(text, ok):
+    from dataclaw_tailor.tools.ocr import TextBox, names, plausible
+
+    assert plausible(text) is ok
+    assert names([TextBox((0, 0, 1, 1), text, 0.99), TextBox((0, 0, 1, 1), text, 0.6)]) == (
+        [TextBox((0, 0, 1, 1), text, 0.99)] if ok else [])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...core.errors import InputError, UnsupportedFormat
-from . import agentnet, android, canonical, miniwob, screenagent
+from . import agentnet, agentnetbench, android, canonical, miniwob, screenagent
 from .trace import FORMAT, GuiAction, GuiElement, GuiStep, GuiTrace, GuiTraceWarning, Screen
 
 __all__ = ["FORMAT", "GuiAction", "GuiElement", "GuiStep", "GuiTrace", "GuiTraceWarning", "Screen", "load_trace",
@@ -13,7 +13,8 @@ __all__ = ["FORMAT", "GuiAction", "GuiElement", "GuiStep", "GuiTrace", "GuiTrace
 
 
 def sniff_trace(path: Path) -> str | None:
-    """The GUI layout at `path` ('dataclaw', 'screenagent', 'miniwob', 'aitw', 'aitz', 'agentnet') or None."""
+    """The GUI layout at `path` ('dataclaw', 'screenagent', 'miniwob', 'aitw', 'aitz', 'agentnet',
+    'agentnetbench') or None."""
     if canonical.trace_file(path):
         return "dataclaw"
     if screenagent.is_screenagent(path):
@@ -22,6 +23,8 @@ def sniff_trace(path: Path) -> str | None:
         return "miniwob"
     if agentnet.is_agentnet(path):
         return "agentnet"
+    if agentnetbench.is_agentnetbench(path):
+        return "agentnetbench"
     if android.is_aitz(path):
         return "aitz"
     if android.is_aitw(path):
@@ -42,10 +45,10 @@ def load_trace(path: str | Path) -> GuiTrace:
     fmt = sniff_trace(p)
     if fmt is None:
         raise UnsupportedFormat(p, "not a GUI trace layout we know (dataclaw trace.json, ScreenAgent, MiniWoB++, "
-                                   "AitW/AitZ, AgentNet JSONL)")
+                                   "AitW/AitZ, AgentNet JSONL, AgentNetBench JSON)")
     if fmt == "aitw":
         return android.load_aitw(p, episode)
     if fmt == "agentnet":
         return agentnet.load(p, episode)
     return {"dataclaw": canonical.load, "screenagent": screenagent.load, "miniwob": miniwob.load,
-            "aitz": android.load_aitz}[fmt](p)
+            "aitz": android.load_aitz, "agentnetbench": agentnetbench.load}[fmt](p)

@@ -3,17 +3,21 @@
 Mapping: `instruction` (else `natural_language_task`, `task`) -> task; `traj[i].value.code` is parsed
 with `ast` (never executed): click / doubleClick / rightClick / tripleClick(x, y) -> click kinds;
 dragTo(x, y) -> drag from the last pointer position; write / typewrite(text) -> type; press(key) and
-hotkey(k1, k2, ...) -> key; scroll(n) / hscroll(n) -> scroll (n > 0 up / right); terminate -> done;
-wait / sleep -> wait; moveTo only moves the pointer. Coordinates in [0, 1] are fractions of the screen.
-Screen size: the first screenshot's size, else the line's `width`/`height`, else 1920x1080 with a
-GuiTraceWarning. `t` = step index (AgentNet records no times). `traj[i].value.thought` -> subtask.
-Select a line with `#episode=N` (default 0).
+hotkey(k1, k2, ...) -> key; scroll(n) / hscroll(n) -> scroll (n > 0 up / right, at x, y when given, else
+at the pointer); terminate -> done; wait / sleep -> wait; moveTo only moves the pointer. Coordinates in
+[0, 1] are fractions of the screenshot the step was taken on (OpenCUA normalises by the recorded screen,
+and the screenshots are that screen scaled), so pixels = fraction x screenshot size.
+Screenshots: `traj[i].image` beside the file or in its `images/` folder (OpenCUA's layout). Screen size:
+the first screenshot's size, else the line's `width`/`height`, else 1920x1080 with a GuiTraceWarning.
+`t` = the step's `index` (AgentNet records no times). `traj[i].value.thought` -> subtask. Select a line
+with `#episode=N` (default 0).
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import math
 import warnings
 from pathlib import Path
 
@@ -33,19 +37,26 @@ def is_agentnet(path: Path) -> bool:
     return isinstance(first, dict) and isinstance(first.get("traj"), list)
 
 
+MAX_CODE_CHARS = 100_000
+
+
 def _const(node: ast.AST) -> object:
     try:
         return ast.literal_eval(node)
-    except ValueError:
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
         return None
 
 
 def parse_code(code: str, w: int, h: int, last: list[float | None], where: str) -> list[GuiAction]:
     """Actions from a pyautogui snippet; `last` carries the pointer position between calls."""
+    if len(code) > MAX_CODE_CHARS:
+        raise InputError(where, f"action code of {len(code)} characters (more than {MAX_CODE_CHARS}); not parsed")
     try:
         tree = ast.parse(code)
     except SyntaxError as exc:
         raise InputError(where, f"unparseable action code {code!r}: {exc.msg}") from exc
+    except (RecursionError, MemoryError, ValueError) as exc:
+        raise InputError(where, f"unparseable action code ({type(exc).__name__}: nested too deeply or invalid)") from exc
     actions = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -56,13 +67,18 @@ def parse_code(code: str, w: int, h: int, last: list[float | None], where: str) 
 
         def point() -> tuple[float | None, float | None]:
             x, y = kw.get("x", args[0] if args else None), kw.get("y", args[1] if len(args) > 1 else None)
-            if isinstance(x, int | float) and isinstance(y, int | float):
+            if isinstance(x, int | float) and isinstance(y, int | float) and math.isfinite(x) and math.isfinite(y):
                 if 0 <= x <= 1 and 0 <= y <= 1:
                     x, y = x * w, y * h
                 last[:] = [round(float(x), 1), round(float(y), 1)]
                 return last[0], last[1]
             return last[0], last[1]
 
+        if name in ("scroll", "hscroll") and ("x" in kw or len(args) >= 3):
+            kw.setdefault("x", args[1] if len(args) > 1 else None)
+            kw.setdefault("y", args[2] if len(args) > 2 else None)
+            args = args[:1]
+            point()
         if name in ("click", "doubleClick", "rightClick", "tripleClick", "leftClick"):
             x, y = point()
             kind = {"doubleClick": "double_click", "rightClick": "right_click"}.get(name, "click")
@@ -82,6 +98,7 @@ def parse_code(code: str, w: int, h: int, last: list[float | None], where: str) 
             actions.append(GuiAction(type="key", keys=[str(k) for k in keys]))
         elif name in ("scroll", "hscroll"):
             amount = kw.get("clicks", args[0] if args else 0) or 0
+            amount = amount if isinstance(amount, int | float) and math.isfinite(amount) else 0
             horizontal = name == "hscroll"
             direction = ("right" if amount > 0 else "left") if horizontal else ("up" if amount > 0 else "down")
             actions.append(GuiAction(type="scroll", x=last[0], y=last[1], direction=direction, amount=abs(int(amount))))
@@ -92,26 +109,46 @@ def parse_code(code: str, w: int, h: int, last: list[float | None], where: str) 
     return actions
 
 
-def load(path: Path, episode: int | None = None) -> GuiTrace:
-    from PIL import Image
+def screenshot(root: Path, name: object) -> str | None:
+    """A step's screenshot path relative to `root`: beside the file, else in `images/` (OpenCUA's layout)."""
+    if not isinstance(name, str) or not name:
+        return None
+    for rel in (name, f"images/{name}"):
+        if (root / rel).is_file():
+            return rel
+    return None
 
-    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+
+def image_size(path: Path) -> tuple[int, int]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            return im.size
+    except (OSError, UnidentifiedImageError) as exc:
+        raise InputError(path, f"screenshot is not a readable image: {exc}") from exc
+
+
+def load(path: Path, episode: int | None = None) -> GuiTrace:
+    lines = [ln for ln in path.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
     index = episode or 0
     if index >= len(lines):
         raise InputError(path, f"episode {index} not found (the file holds {len(lines)} lines)")
     try:
         task = json.loads(lines[index])
     except json.JSONDecodeError as exc:
-        raise InputError(path, f"line {index + 1} is not valid JSON: {exc}") from exc
-    traj = task.get("traj") or []
+        raise InputError(path, f"line {index + 1} is not valid JSON (truncated?): {exc}") from exc
+    if not isinstance(task, dict) or not isinstance(task.get("traj"), list):
+        raise InputError(path, f"line {index + 1} is not an AgentNet task (no 'traj' list)")
+    traj = [s for s in task["traj"] if isinstance(s, dict)]
     root = path.parent
-    shots = [str(s.get("image")) if s.get("image") and (root / str(s.get("image"))).is_file() else None for s in traj]
+    shots = [screenshot(root, s.get("image")) for s in traj]
     first = next((s for s in shots if s), None)
     if first:
-        with Image.open(root / first) as im:
-            w, h = im.size
-    elif task.get("width") and task.get("height"):
-        w, h = int(task["width"]), int(task["height"])
+        w, h = image_size(root / first)
+    elif isinstance(task.get("width"), int) and isinstance(task.get("height"), int) and task["width"] > 0 \
+            and task["height"] > 0:
+        w, h = task["width"], task["height"]
     else:
         w, h = 1920, 1080
         warnings.warn(f"{path}: line {index + 1} has no screenshots or screen size; assuming 1920x1080",
@@ -119,9 +156,12 @@ def load(path: Path, episode: int | None = None) -> GuiTrace:
     last: list[float | None] = [None, None]
     steps = []
     for i, (step, shot) in enumerate(zip(traj, shots)):
-        value = step.get("value") or {}
+        value = step.get("value") if isinstance(step.get("value"), dict) else {}
+        number = step.get("index")
+        t = float(number) if isinstance(number, int) and number >= 0 else float(i)
+        thought = value.get("thought") if isinstance(value.get("thought"), str) else None
         for action in parse_code(str(value.get("code") or ""), w, h, last, f"{path}:{index + 1}: step {i}"):
-            steps.append(GuiStep(t=float(i), screenshot=shot, action=action, subtask=value.get("thought")))
+            steps.append(GuiStep(t=t, screenshot=shot, action=action, subtask=thought))
     text = task.get("instruction") or task.get("natural_language_task") or task.get("task") or ""
     trace = GuiTrace(task=str(text), platform="desktop", screen=Screen(width=w, height=h), steps=steps,
                      source_format="agentnet")

@@ -63,9 +63,21 @@ def event_anchors(trace: GuiTrace, extractor: str) -> list[Anchor]:
     return anchors
 
 
+def _inside(bbox: list[float] | None, x: float, y: float, tolerance: float = 1.0) -> bool:
+    return bbox is not None and len(bbox) == 4 and bbox[0] - tolerance <= x <= bbox[2] + tolerance and \
+        bbox[1] - tolerance <= y <= bbox[3] + tolerance
+
+
 def element_anchors(trace: GuiTrace, extractor: str) -> list[Anchor]:
-    """The element at each pointer event: from the trace, else the visible UI elements, else OCR near the point."""
-    from ..ocr import text_at
+    """The element at each pointer event: from the trace, else the visible UI elements, else OCR near the point.
+
+    A box from the trace that does not hold the event's point is not that element's box (it is dropped,
+    the text kept). A trace box without text is named by the confident OCR text inside it. OCR names
+    only with confident, plausible text (`ocr.names`); its box may be a label beside the point (an
+    icon's caption), which consumers tell apart by containment. Screenshots of another size than the
+    screen (a scaled recording) are read at the scaled point and boxes mapped back to screen pixels.
+    """
+    from ..ocr import text_at, text_in
 
     anchors: list[Anchor] = []
     for i, step in enumerate(trace.steps):
@@ -73,18 +85,28 @@ def element_anchors(trace: GuiTrace, extractor: str) -> list[Anchor]:
         if a.type not in POINTER or a.x is None or a.y is None:
             continue
         text, bbox, origin = None, None, None
+        shot = trace.screenshot_path(step)
+        rgb = _rgb(shot) if shot is not None else None
+        sx = rgb.shape[1] / trace.screen.width if rgb is not None else 1.0
+        sy = rgb.shape[0] / trace.screen.height if rgb is not None else 1.0
         if step.element and (step.element.text or step.element.bbox):
             text, bbox, origin = step.element.text, step.element.bbox, "trace"
+            if bbox is not None and not _inside(bbox, a.x, a.y):
+                bbox = None
+            if not text and bbox is not None and rgb is not None:
+                text = text_in(rgb, [bbox[0] * sx, bbox[1] * sy, bbox[2] * sx, bbox[3] * sy])
         elif step.elements:
-            hits = [e for e in step.elements if e.bbox and e.bbox[0] <= a.x <= e.bbox[2] and e.bbox[1] <= a.y <= e.bbox[3]]
+            hits = [e for e in step.elements if _inside(e.bbox, a.x, a.y, 0.0)]
             if hits:
                 best = min(hits, key=lambda e: (e.bbox[2] - e.bbox[0]) * (e.bbox[3] - e.bbox[1]))
                 text, bbox, origin = best.text, best.bbox, "ui_elements"
-        if origin is None and (shot := trace.screenshot_path(step)) is not None:
-            box = text_at(_rgb(shot), a.x, a.y)
+        if origin is None and rgb is not None:
+            box = text_at(rgb, a.x * sx, a.y * sy)
             if box is not None:
-                text, bbox, origin = box.text, [round(v, 1) for v in box.bbox], "ocr"
-        if origin is None:
+                text, origin = box.text, "ocr"
+                bbox = [round(box.bbox[0] / sx, 1), round(box.bbox[1] / sy, 1), round(box.bbox[2] / sx, 1),
+                        round(box.bbox[3] / sy, 1)]
+        if origin is None or (text is None and bbox is None):
             continue
         anchors.append(Anchor(id=f"gui_element:{len(anchors)}", kind="gui_element", t=step.t,
                               p=[float(v) for v in bbox] if bbox else None,

@@ -5,22 +5,28 @@ action whose touch and lift are within 0.04 of the screen is a click at the touc
 swipe, recorded as `scroll` whose direction is the content's (finger up = scroll down) with `x, y` at the
 touch point and `to_x, to_y` at the lift point. action_type 3 -> type (text), 5 -> key Back, 6 -> key
 Home, 7 -> key Enter, 10 -> done, 11 -> done (task impossible, noted in subtask). UI annotations
-(normalised [y, x, h, w] boxes with text) become the step's `elements`. `t` = step index (seconds are not
-recorded). AitW: one episode per file selected with `#episode=N` (default the first episode id seen).
+(normalised [y, x, h, w] boxes with text) become the step's `elements`; their text is the dataset's own
+OCR, so text that cannot name an element (`ocr.plausible`: single glyphs, symbol noise) is left out.
+`t` = step index (seconds are not recorded). AitW: one episode per file selected with `#episode=N` (default the first episode id seen).
 AitZ: a folder (or file) with `<episode>.json` = list of steps, screenshots from `image_path`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 
 from ...core.errors import InputError
+from ..ocr import plausible
 from .trace import GuiAction, GuiElement, GuiStep, GuiTrace, Screen
 
 CLICK_RADIUS = 0.04
+# AitZ's `coat_action_desc` names a swipe by the finger's direction ("scroll up" = finger moved up, from
+# CoAT's extract_gt_action); our direction is the view's, so the words are rewritten to agree with it.
+_SCROLL_WORDS = re.compile(r"\b(?:scroll|swipe)\s+(?:up|down|left|right)\b", re.IGNORECASE)
 KEY_ACTIONS = {5: "Back", 6: "Home", 7: "Enter"}
 
 
@@ -54,7 +60,7 @@ def _elements(positions: np.ndarray, texts: list[str], w: int, h: int) -> list[G
     out = []
     for (y, x, bh, bw), text in zip(boxes, texts + [""] * (len(boxes) - len(texts))):
         sx, sy = (w, h) if norm else (1, 1)
-        out.append(GuiElement(text=text or None, bbox=[round(x * sx, 1), round(y * sy, 1), round((x + bw) * sx, 1),
+        out.append(GuiElement(text=text if text and plausible(text) else None, bbox=[round(x * sx, 1), round(y * sy, 1), round((x + bw) * sx, 1),
                                                         round((y + bh) * sy, 1)]))
     return out
 
@@ -155,8 +161,11 @@ def load_aitz(path: Path) -> GuiTrace:
                                _parse_list(r.get("result_lift_yx")) or [-1, -1], str(r.get("result_action_text") or ""),
                                w, h)
         texts = [str(t) for t in _parse_list(r.get("ui_text"))]
+        desc = r.get("coat_action_desc") if isinstance(r.get("coat_action_desc"), str) else None
+        if desc and action.type == "scroll" and action.direction:
+            desc = _SCROLL_WORDS.sub(f"scroll {action.direction}", desc)
         steps.append(GuiStep(t=float(i), screenshot=shot, action=action,
-                             subtask=r.get("coat_action_desc") or note,
+                             subtask=desc or note,
                              elements=_elements(np.asarray(_parse_list(r.get("ui_positions")), dtype=float), texts, w,
                                                 h)))
     task = str(rows[0].get("instruction", "")) if rows else ""

@@ -153,3 +153,22 @@ def test_canonical_bad_action_type(tmp_path):
     (tmp_path / "trace.json").write_text(json.dumps(trace))
     with pytest.raises(InputError, match=r"invalid trace at steps\.0\.action\.type"):
         load_trace(tmp_path / "trace.json")
+
+
+def test_aitz_swipe_description_agrees_with_the_recorded_direction(tmp_path):
+    """AitZ (IMNearth/CoAT data-example GOOGLE_APPS-523638528775825151, step 1): a finger swipe from
+    y=0.54 to y=0.001 is described "scroll up" (CoAT names the finger's direction); the view scrolls down.
+    UI text is the dataset's own OCR, noise included ("M", "")."""
+    Image.new("RGB", (540, 1200), "white").save(tmp_path / "s1.png")
+    rows = [{"episode_id": "523638528775825151", "step_id": 1, "instruction": 'open app "Clock"',
+             "image_path": "google_apps/GOOGLE_APPS-523638528775825151/s1.png", "result_action_type": 4,
+             "result_touch_yx": "[0.541063666343689, 0.5073748230934143]",
+             "result_lift_yx": "[0.001115699764341116, 0.5788536071777344]", "result_action_text": "",
+             "ui_positions": "[[56, 24, 8, 52], [368, 86, 30, 31]]", "ui_text": "[\"Man, Aug 8\", \"M\"]",
+             "coat_action_desc": "scroll up"}]
+    (tmp_path / "523638528775825151.json").write_text(json.dumps(rows))
+    source = detect(tmp_path)
+    (event,) = [a for a in extract(source, ["gui_event"], cache_dir=tmp_path / "c") if a.kind == "gui_event"]
+    assert event.c["direction"] == "down" and event.c["subtask"] == "scroll down"
+    step = load_trace(tmp_path).steps[0]
+    assert [e.text for e in step.elements] == ["Man, Aug 8", None]
