@@ -28,6 +28,11 @@ class Source(BaseModel):
     content_hash: str = Field(description="sha256 over the content; keys caches and corpus manifests.")
     format: str = Field(default="", description="Concrete layout, e.g. 'mp4', 'screenagent', 'lerobot-v2.1'.")
     meta: dict[str, Any] = Field(default_factory=dict, description="duration_s, width, height, fps, n_steps ...")
+    files: list[str] = Field(
+        default_factory=list,
+        description="Every file whose bytes an extractor may read (the media, sidecar subtitles, metadata, "
+                    "screenshots); `content_hash` covers them all, and a cached anchor list is reused only "
+                    "while none of them changed. Empty when unknown (the hash then covers `path`).")
 
     @property
     def duration_s(self) -> float | None:

@@ -36,14 +36,14 @@ def gui_elements(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return element_anchors(load_trace(source.path), "gui_element@2")
 
 
-@register_extractor("subtitle", 1, VIDEO, ("subtitle",))
+@register_extractor("subtitle", 2, VIDEO, ("subtitle",))
 def subtitles(source: Source, ctx: ExtractContext) -> list[Anchor]:
-    """Subtitle cues from sidecar .srt/.vtt files or the first embedded subtitle stream."""
+    """Subtitle cues of the primary track (one per language among sidecars and text or bitmap streams)."""
     from pathlib import Path
 
     from .subtitles import subtitle_anchors
 
-    return subtitle_anchors(Path(source.path), source.meta, "subtitle@1")
+    return subtitle_anchors(Path(source.path), source.meta, "subtitle@2")
 
 
 @register_extractor("ocr", 1, VIDEO, ("ocr",), default=False)

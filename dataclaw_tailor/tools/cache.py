@@ -1,6 +1,8 @@
 """On-disk anchor cache keyed by source content hash + extractor name + version.
 
-A hit returns the stored anchors without touching the source, so a second `extract` does no decoding.
+A hit returns the stored anchors without decoding the source, so a second `extract` does no decoding.
+The content hash covers every file that contributes to the anchors (`Source.files`), and an entry also
+records their sizes and modification times, so an edited or deleted sidecar never yields stale cues.
 Writes are atomic (temp file + rename) so concurrent corpus workers never read half a file.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -52,11 +54,23 @@ class AnchorCache:
     def _path(self, content_hash: str, tag: str) -> Path:
         return self.root / content_hash[:2] / content_hash / f"{tag.replace('@', '-')}.json"
 
-    def get(self, content_hash: str, tag: str) -> list[Anchor] | None:
+    def get(self, content_hash: str, tag: str, files: Iterable[str] = ()) -> list[Anchor] | None:
+        """The stored anchors, or None when absent, unreadable, or made from files that have changed since.
+
+        `files` are the source's contributing files: an entry records each one's size and modification
+        time when it is written, and a different value (or a missing file) makes it stale. The content
+        hash already changes with their bytes; this also catches a Source detected before an edit.
+        """
         path = self._path(content_hash, tag)
         try:
             data = json.loads(path.read_text())
         except (OSError, ValueError):
+            return None
+        if isinstance(data, dict):
+            if data.get("files") != _signature(files):
+                return None
+            data = data.get("anchors")
+        if not isinstance(data, list):
             return None
         anchors = [Anchor.model_validate(a) for a in data]
         for a in anchors:
@@ -65,5 +79,18 @@ class AnchorCache:
                 return None
         return anchors
 
-    def put(self, content_hash: str, tag: str, anchors: list[Anchor]) -> None:
-        write_atomic(self._path(content_hash, tag), json.dumps([a.model_dump(mode="json") for a in anchors]))
+    def put(self, content_hash: str, tag: str, anchors: list[Anchor], files: Iterable[str] = ()) -> None:
+        entry = {"files": _signature(files), "anchors": [a.model_dump(mode="json") for a in anchors]}
+        write_atomic(self._path(content_hash, tag), json.dumps(entry, allow_nan=False))
+
+
+def _signature(files: Iterable[str]) -> dict[str, list[int] | None]:
+    """path -> [size, mtime_ns] (None when missing) for each contributing file."""
+    out: dict[str, list[int] | None] = {}
+    for f in sorted(set(files)):
+        try:
+            st = os.stat(f)
+            out[f] = [st.st_size, st.st_mtime_ns]
+        except OSError:
+            out[f] = None
+    return out

@@ -8,7 +8,8 @@ from pathlib import Path
 from ..core.errors import InputError, UnsupportedFormat
 from ..core.source import Source, SourceKind
 from .ffmpeg import probe
-from .hashing import content_hash
+from .hashing import content_hash, sources_hash
+from .subtitles import sidecar_files
 
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
 
@@ -26,10 +27,14 @@ def _gui(given: str, path: Path) -> Source | None:
         return None
     trace = load_trace(given)
     duration = max((s.t for s in trace.steps), default=0.0)
-    digest = content_hash(path)
+    shots = sorted({p for p in (trace.screenshot_path(s) for s in trace.steps) if p is not None})
+    outside = [] if path.is_dir() else shots  # a folder's hash already covers its screenshots
+    digest = sources_hash(content_hash(path), outside)
     if given != str(path):
         digest = hashlib.sha256(f"{digest}{given[len(str(path)):]}".encode()).hexdigest()
-    return Source(path=given, kind=SourceKind.gui_trace, content_hash=digest, format=fmt,
+    files = sorted({str(p) for p in (path.rglob("*") if path.is_dir() else [path]) if p.is_file()} |
+                   {str(p) for p in shots})
+    return Source(path=given, kind=SourceKind.gui_trace, content_hash=digest, format=fmt, files=files,
                   meta={"width": trace.screen.width, "height": trace.screen.height, "n_steps": len(trace.steps),
                         "duration_s": duration, "platform": trace.platform, "task": trace.task})
 
@@ -51,7 +56,8 @@ def _robot(given: str, path: Path) -> Source | None:
         meta["fps_assumed"] = True
     if ep.warnings:
         meta["warnings"] = ep.warnings
-    return Source(path=given, kind=SourceKind.robot_episode, content_hash=digest, format=ep.format, meta=meta)
+    return Source(path=given, kind=SourceKind.robot_episode, content_hash=digest, format=ep.format, meta=meta,
+                  files=[str(f) for f in ep.files])
 
 
 def _edits(path: Path) -> Source | None:
@@ -85,11 +91,11 @@ def _video(path: Path) -> Source:
     meta = {"duration_s": round(info.duration_s, 3), "width": video.width, "height": video.height, "fps": video.fps,
             "codec": video.codec, "container": info.container, "audio": info.has_audio,
             "subtitle_streams": len(info.subtitles)}
-    sidecars = [str(p) for p in sorted(path.parent.iterdir()) if p.suffix.lower() in (".srt", ".vtt")
-                and (p.stem == path.stem or p.stem.startswith(path.stem + "."))]
+    sidecars = sidecar_files(path)
     if sidecars:
-        meta["subtitle_files"] = sidecars
-    return Source(path=str(path), kind=SourceKind.video, content_hash=content_hash(path), format=ext, meta=meta)
+        meta["subtitle_files"] = [str(p) for p in sidecars]
+    return Source(path=str(path), kind=SourceKind.video, content_hash=sources_hash(content_hash(path), sidecars),
+                  format=ext, meta=meta, files=[str(path), *meta.get("subtitle_files", [])])
 
 
 def detect(path: str | Path) -> Source:

@@ -21,10 +21,10 @@ def extract(source: Source, kinds: list[str] | None = None, cache_dir: str | Pat
     extractors, keep = select_extractors(source, kinds)
     anchors: list[Anchor] = []
     for ex in extractors:
-        found = cache.get(source.content_hash, ex.tag)
+        found = cache.get(source.content_hash, ex.tag, source.files)
         if found is None:
             with cache.exclusive(source.content_hash, ex.tag):
-                found = cache.get(source.content_hash, ex.tag)  # another run may have made it meanwhile
+                found = cache.get(source.content_hash, ex.tag, source.files)  # another run may have made it meanwhile
                 if found is None:
                     found = _run(ex, source, cache)
         anchors.extend(a for a in found if keep is None or a.kind in keep)
@@ -39,5 +39,9 @@ def _run(ex: Extractor, source: Source, cache: AnchorCache) -> list[Anchor]:
         raise
     except Exception as exc:  # a bug or an unforeseen input: name the source and extractor
         raise ExtractorError(f"{source.path}: extractor {ex.tag} failed: {type(exc).__name__}: {exc}") from exc
-    cache.put(source.content_hash, ex.tag, found)
+    try:
+        cache.put(source.content_hash, ex.tag, found, source.files)
+    except ValueError as exc:  # json refuses NaN and infinity: they have no JSON form
+        raise ExtractorError(f"{source.path}: extractor {ex.tag} made an anchor holding NaN or infinity ({exc}); "
+                             "nothing was stored") from exc
     return found

@@ -41,10 +41,11 @@ class StreamInfo(BaseModel):
     index: int = Field(description="Stream index inside the container.")
     type: str = Field(description="video, audio, subtitle or data.")
     codec: str = Field(description="Codec name ffmpeg reports; 'none' when it has no decoder.")
-    width: int | None = Field(default=None, description="Frame width in pixels (video).")
-    height: int | None = Field(default=None, description="Frame height in pixels (video).")
+    width: int | None = Field(default=None, description="Frame width in pixels (video; a bitmap subtitle's plane).")
+    height: int | None = Field(default=None, description="Frame height in pixels (video; a bitmap subtitle's plane).")
     fps: float | None = Field(default=None, description="Nominal frame rate (video; 'fps' else 'tbr').")
     language: str | None = Field(default=None, description="Language tag, when the container has one.")
+    default: bool = Field(default=False, description="The container marks the stream as its default.")
 
 
 class MediaInfo(BaseModel):
@@ -89,14 +90,15 @@ def parse_banner(text: str) -> MediaInfo | None:
             duration = int(h) * 3600 + int(mi) * 60 + float(s)
         elif m := _STREAM.search(stripped):
             width = height = fps = None
+            if m.group(3) in ("Video", "Subtitle") and (size := _SIZE.search(stripped + " ")):
+                width, height = int(size.group(1)), int(size.group(2))
             if m.group(3) == "Video":
-                if size := _SIZE.search(stripped + " "):
-                    width, height = int(size.group(1)), int(size.group(2))
                 rate = _FPS.search(stripped) or _TBR.search(stripped)
                 if rate:
                     fps = float(rate.group(1)) * (1000 if rate.group(2) else 1)
             streams.append(StreamInfo(index=int(m.group(1)), type=m.group(3).lower(), codec=m.group(4),
-                                      width=width, height=height, fps=fps, language=m.group(2)))
+                                      width=width, height=height, fps=fps, language=m.group(2),
+                                      default="(default)" in stripped))
     if container is None:
         return None
     return MediaInfo(container=container, duration_s=duration, streams=streams)

@@ -36,3 +36,18 @@ def content_hash(path: str | Path, files: Iterable[Path] | None = None) -> str:
         if stat.S_ISREG(os.stat(member).st_mode):
             _feed(digest, member)
     return digest.hexdigest()
+
+
+def sources_hash(primary: str, files: Iterable[Path]) -> str:
+    """The identity of a source made of a primary part (its `content_hash`) and files beside it.
+
+    Each extra file adds its name and bytes, so editing, adding, renaming or deleting one (a sidecar
+    subtitle, a metadata file) gives another identity. With no extra files it is `primary` itself.
+    """
+    extra = sorted(Path(f) for f in files)
+    if not extra:
+        return primary
+    digest = hashlib.sha256(primary.encode() + b"\0")
+    for member in extra:
+        digest.update(member.name.encode() + b"\0" + content_hash(member).encode() + b"\0")
+    return digest.hexdigest()

@@ -39,3 +39,167 @@ def test_sidecar_and_embedded(tmp_path):
     cues = extract(source, ["subtitle"], cache_dir=tmp_path / "c")
     assert [a.c for a in cues] == ["Hello there", "Second line wraps"]
     assert cues[0].t == pytest.approx((0.5, 1.8))
+
+
+# --- one track per language, on real samples (devset) and quirk-faithful fixtures ----------------------
+
+import shutil  # noqa: E402
+import warnings  # noqa: E402
+from difflib import SequenceMatcher  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from dataclaw_tailor.tools.subtitles import (  # noqa: E402
+    SubtitleWarning, bitmap_cue_times, choose, parse_track, tracks,
+)
+
+from .conftest import devset_path  # noqa: E402
+
+SINTEL_FIRST, SINTEL_LAST = (0.182, 3.632), (25.582, 27.182)
+
+
+def _cues(source, tmp_path):
+    return [a for a in extract(source, ["subtitle"], cache_dir=tmp_path / "cache") if a.kind == "subtitle"]
+
+
+@pytest.mark.parametrize("container", ["mp4", "mkv"])
+def test_sintel_one_track_per_language_sidecar_first(tmp_path, container):
+    video = devset_path("video", "sintel-subtitles", f"Sintel.2010.480.{container}")
+    source = detect(video)
+    found = tracks(video, source.meta)
+    chosen = choose(found, video, source.meta)
+    # 11 embedded languages (text: mov_text in mp4, ass + one subrip in mkv) and the two sidecars
+    assert sorted(k for k in chosen if k != "und") == sorted(["de", "en", "es", "fr", "it", "nl", "pl", "pt", "ru",
+                                                               "vi", "zh"])
+    assert Path(chosen["und"].origin).name == "Sintel.2010.480.srt"  # not the RichText variant beside it
+    cues = _cues(source, tmp_path)
+    assert len(cues) == 8 and cues[0].t == SINTEL_FIRST and cues[-1].t == SINTEL_LAST
+    assert cues[0].c == "You're a fool for traveling alone, so completely unprepared."
+
+
+@pytest.mark.parametrize("container", ["mp4", "mkv"])
+def test_sintel_embedded_english_equals_the_sidecar(tmp_path, container):
+    original = devset_path("video", "sintel-subtitles", f"Sintel.2010.480.{container}")
+    alone = tmp_path / original.name
+    alone.symlink_to(original)  # the video without its sidecars
+    sidecar = parse_cues(original.with_suffix(".srt").read_text(encoding="utf-8"), "sidecar")
+    cues = _cues(detect(alone), tmp_path)
+    assert [(a.t, a.c) for a in cues] == [((s, e), t) for s, e, t in sidecar]
+
+
+@pytest.mark.parametrize("kind, n, tolerance", [("vob", 14, 0.87), ("pgs", 13, 0.021)])
+def test_popeye_bitmap_cue_times_from_packets(kind, n, tolerance):
+    video = devset_path("video", "popeye-bitmap-subtitles", "mkv", kind, "Title T03-4.mkv")
+    starts = [s for s, _, _ in parse_cues(devset_path("video", "popeye-bitmap-subtitles", "srt", "popeye p1.eng.srt")
+                                          .read_text(encoding="utf-8-sig"), "srt")]
+    spans = bitmap_cue_times(video, 1)
+    assert len(spans) == n and all(e > s for s, e in spans)
+    assert all(min(abs(s - t) for t in starts) <= tolerance for s, _ in spans)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind, n, tolerance", [("vob", 14, 0.87), ("pgs", 13, 0.021)])
+def test_popeye_bitmap_cue_times_and_ocr_text(tmp_path, kind, n, tolerance):
+    video = devset_path("video", "popeye-bitmap-subtitles", "mkv", kind, "Title T03-4.mkv")
+    truth = parse_cues(devset_path("video", "popeye-bitmap-subtitles", "srt", "popeye p1.eng.srt")
+                       .read_text(encoding="utf-8-sig"), "srt")
+    cues = _cues(detect(video), tmp_path)
+    assert len(cues) == n
+    matched = [min(truth, key=lambda c: abs(c[0] - a.t[0])) for a in cues]
+    assert all(abs(a.t[0] - m[0]) <= tolerance and a.t[1] > a.t[0] for a, m in zip(cues, matched))
+    if kind == "pgs":
+        assert 47.02 not in [round(m[0], 2) for m in matched]  # that cue has no PGS bitmap
+    similar = [SequenceMatcher(None, a.c.lower(), m[2].lower()).ratio() for a, m in zip(cues, matched)]
+    assert sum(r >= 0.9 for r in similar) >= n - 1, list(zip([a.c for a in cues], similar))
+
+
+# YouTube automatic captions as yt-dlp writes them (`--write-auto-subs`): inline word timings
+# <hh:mm:ss.mmm><c> word</c>, every cue repeating the previous cue's line, and a 10 ms cue after each
+# that shows the finished line. Text written for this test.
+ASR_VTT = """WEBVTT
+Kind: captions
+Language: en
+
+00:00:00.500 --> 00:00:02.490 align:start position:0%
+ 
+welcome<00:00:00.900><c> back</c><00:00:01.300><c> to</c><00:00:01.600><c> the</c><00:00:01.900><c> workshop</c>
+
+00:00:02.490 --> 00:00:02.500 align:start position:0%
+welcome back to the workshop
+ 
+
+00:00:02.500 --> 00:00:04.990 align:start position:0%
+welcome back to the workshop
+today<00:00:02.900><c> we</c><00:00:03.200><c> build</c><00:00:03.500><c> a</c><00:00:03.800><c> shelf</c>
+
+00:00:04.990 --> 00:00:05.000 align:start position:0%
+today we build a shelf
+ 
+
+00:00:05.000 --> 00:00:07.490 align:start position:0%
+today we build a shelf
+first<00:00:05.400><c> measure</c><00:00:05.900><c> the</c><00:00:06.300><c> wall</c>
+
+00:00:07.490 --> 00:00:07.500 align:start position:0%
+first measure the wall
+ 
+"""
+SENTENCES_SRT = ("1\n00:00:00,500 --> 00:00:04,990\nWelcome back to the workshop, today we build a shelf.\n\n"
+                 "2\n00:00:05,000 --> 00:00:07,500\nFirst, measure the wall.\n")
+
+
+def test_srt_beside_asr_vtt_is_chosen_alone(tmp_path):
+    video = tmp_path / "shelf.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=s=64x48:r=10:d=8", "-pix_fmt", "yuv420p", str(video))
+    (tmp_path / "shelf.en.vtt").write_text(ASR_VTT)
+    (tmp_path / "shelf.en.srt").write_text(SENTENCES_SRT)
+    cues = _cues(detect(video), tmp_path)
+    assert [a.c for a in cues] == ["Welcome back to the workshop, today we build a shelf.", "First, measure the wall."]
+
+
+def test_asr_vtt_alone_is_folded_without_flashes():
+    cues, word_level = parse_track(ASR_VTT, "shelf.en.vtt")
+    assert word_level
+    assert cues == [(0.5, 2.49, "welcome back to the workshop"), (2.5, 4.99, "today we build a shelf"),
+                    (5.0, 7.49, "first measure the wall")]
+
+
+def test_one_word_cues_become_phrases():
+    srt = "".join(f"{i + 1}\n00:00:0{i},000 --> 00:00:0{i},600\n{w}\n\n" for i, w in enumerate(
+        ["Cut", "the", "board.", "Sand", "it"]))
+    assert parse_cues(srt, "words.srt") == [(0.0, 2.6, "Cut the board."), (3.0, 4.6, "Sand it")]
+
+
+def test_impossible_times_are_rejected_with_the_file_named():
+    srt = ("1\n-00:00:01,000 --> 00:00:02,000\nbefore the start\n\n2\n00:00:05,000 --> 00:00:04,000\nbackwards\n\n"
+           "3\n00:00:06,000 --> 00:00:07,000\nfine\n")
+    with pytest.warns(SubtitleWarning) as caught:
+        cues = parse_cues(srt, "odd.srt")
+    assert cues == [(6.0, 7.0, "fine")]
+    messages = [str(w.message) for w in caught]
+    assert any(m.startswith("odd.srt: cue 1: negative time") for m in messages)
+    assert any(m.startswith("odd.srt: cue 2: ends at 4.000 s, not after its start 5.000 s") for m in messages)
+
+
+def test_editing_or_deleting_a_sidecar_never_returns_stale_cues(tmp_path):
+    video = tmp_path / "clip.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=s=64x48:r=10:d=4", "-pix_fmt", "yuv420p", str(video))
+    sidecar = tmp_path / "clip.srt"
+    sidecar.write_text(SRT)
+    first = detect(video)
+    assert str(sidecar) in first.files and [a.c for a in _cues(first, tmp_path)][0] == "Hello there"
+    sidecar.write_text(SRT.replace("Hello", "Goodbye"))
+    assert [a.c for a in _cues(first, tmp_path)][0] == "Goodbye there"  # a Source from before the edit
+    edited = detect(video)
+    assert edited.content_hash != first.content_hash and _cues(edited, tmp_path)[0].c == "Goodbye there"
+    sidecar.unlink()
+    gone = detect(video)
+    assert gone.content_hash not in (first.content_hash, edited.content_hash) and _cues(gone, tmp_path) == []
+    assert gone.content_hash == detect(shutil.copy(video, tmp_path / "copy.mp4")).content_hash
+
+
+def test_ass_tags_and_richtext_variant_read_as_plain_text():
+    rich = devset_path("video", "sintel-subtitles", "Sintel.2010.480.RichText.srt").read_text(encoding="utf-8")
+    plain = devset_path("video", "sintel-subtitles", "Sintel.2010.480.srt").read_text(encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SubtitleWarning)
+        assert parse_cues(rich, "rich") == parse_cues(plain, "plain")
