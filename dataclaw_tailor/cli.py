@@ -410,7 +410,8 @@ def main() -> None:
         sys.exit(EXIT_ERROR)
     except OSError as exc:
         # A file the user named for output (or a folder it needs) cannot be written: one line, no traceback.
-        typer.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
         sys.exit(EXIT_ERROR)
     except typer.TyperException as exc:
         # typer vendors click: its usage errors (exit code 2) and file errors arrive here.

@@ -2,14 +2,17 @@
 
 Re-running the same corpus into the same folder skips sources whose content hash already has a
 final outcome (ok or invalid) in the manifest, so an interrupted run resumes where it stopped and
-a finished one is a no-op. Failures are recorded with their reason and retried on the next run;
-nothing already written is lost.
+a finished one is a no-op. A source that fails, however it fails, is recorded with its reason and
+the run goes on; failures are retried on the next run. The manifest only ever holds whole lines (an
+append cut short by a full disk is undone, a line torn by a kill is cut on the next open), so
+nothing already written is lost and a full disk is one error naming the file.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -20,8 +23,9 @@ from ..core import DataClawError, InputError, Intent
 from ..graph import atailor
 from ..model.base import Backend, create_backend
 from ..tools import detect
-from ..tools.files import write_atomic
+from ..tools.files import append_line, recover_jsonl, write_atomic
 
+logger = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], Awaitable[None]]
 FINAL = ("ok", "invalid")
 
@@ -57,14 +61,16 @@ def discover(folder: str | Path) -> list[Path]:
 
 
 def _read_manifest(path: Path) -> dict[str, ItemOutcome]:
-    """Outcomes by content hash; a line torn by an interrupted run is skipped (its source is simply redone)
-    and closed with a newline, so this run's appends start on a line of their own."""
+    """Outcomes by content hash. A last line torn by an interrupted run (killed, disk full) is cut off (its
+    source is simply redone), so this run's appends start on a line of their own; any other line that
+    is not an outcome is skipped."""
     done: dict[str, ItemOutcome] = {}
+    recover_jsonl(path)
     if path.exists():
-        text = path.read_text()
-        if text and not text.endswith("\n"):
-            with path.open("a") as fh:
-                fh.write("\n")
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise InputError(path, f"cannot read the corpus manifest ({exc.strerror})") from None
         for line in text.splitlines():
             try:
                 item = ItemOutcome.model_validate_json(line)
@@ -105,6 +111,11 @@ async def run_corpus(
             result = await atailor(path, intent, backend=engine, state_dir=state_dir)
         except DataClawError as exc:
             return ItemOutcome(source=str(path), status="error", error=str(exc)), False
+        except Exception as exc:  # noqa: BLE001 - one source's bug or unforeseen input never stops the corpus
+            logger.exception("corpus source %s failed", path)
+            first = str(exc).splitlines()[0][:300] if str(exc) else ""
+            return ItemOutcome(source=str(path), status="error",
+                               error=f"{path}: unexpected {type(exc).__name__}: {first}"), False
         item = ItemOutcome(source=str(path), content_hash=source.content_hash, status=result.status, task=result.task, thread_id=result.thread_id)
         if result.status in FINAL:
             record_path = out / "records" / f"{source.content_hash[:16]}-{result.task}.json"
@@ -121,9 +132,7 @@ async def run_corpus(
             skipped += was_done
             finished += 1
             if not was_done:
-                out.mkdir(parents=True, exist_ok=True)
-                with manifest_path.open("a") as fh:
-                    fh.write(item.model_dump_json() + "\n")
+                append_line(manifest_path, item.model_dump_json())
         if progress is not None:
             await progress(finished, len(sources), f"{path.name}: {'already done' if was_done else item.status}")
 

@@ -25,6 +25,15 @@ class InputError(DataClawError):
         super().__init__(f"{self.path}: {problem}")
 
 
+class OutputError(DataClawError):
+    """A file we write cannot be written (disk or quota full, a read-only or missing folder)."""
+
+    def __init__(self, path: object, problem: str):
+        self.path = str(path)
+        self.problem = " ".join(problem.split())
+        super().__init__(f"{self.path}: {self.problem}")
+
+
 class UnsupportedFormat(InputError):
     """The file exists but is not a stream kind we can load."""
 

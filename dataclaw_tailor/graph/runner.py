@@ -21,11 +21,11 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
 from pydantic import BaseModel, Field
 
-from ..core import DataClawError, Intent, Provenance, anchors_digest
+from ..core import DataClawError, Intent, OutputError, Provenance, anchors_digest
 from ..core.anchor import Anchor
 from ..experts.registry import get_task
 from ..model.base import Backend, create_backend
-from ..tools.files import write_atomic
+from ..tools.files import append_line, recover_jsonl, write_atomic, write_failed
 from .build import build_graph
 from .clarify import resolve_answers
 from .state import Services
@@ -52,9 +52,8 @@ class TailorResult(BaseModel):
         """`.jsonl` appends one line (what `claw export` reads); any other name gets the envelope, atomically."""
         out = Path(out)
         if out.suffix == ".jsonl":
-            out.parent.mkdir(parents=True, exist_ok=True)
-            with out.open("a", encoding="utf-8") as fh:
-                fh.write(self.model_dump_json() + "\n")
+            recover_jsonl(out)  # a line an earlier run left torn would break this one's
+            append_line(out, self.model_dump_json())
             return
         write_atomic(out, json.dumps(self.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
@@ -68,13 +67,24 @@ def default_state_dir() -> Path:
 
 @asynccontextmanager
 async def checkpointer(state_dir: str | Path | None) -> AsyncIterator[AsyncSqliteSaver]:
-    """One SQLite connection per run; WAL, a busy timeout and a retried setup let concurrent runs share the file."""
+    """One SQLite connection per run; WAL, a busy timeout and a retried setup let concurrent runs share the file.
+
+    A full disk, a read-only folder or a corrupt file is one OutputError naming the database, not an
+    SQLite traceback; the thread's earlier checkpoints stay as they were (SQLite rolls back).
+    """
     folder = Path(state_dir) if state_dir else default_state_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    async with aiosqlite.connect(folder / "threads.sqlite", timeout=30) as conn:
-        saver = AsyncSqliteSaver(conn)
-        await _setup(saver)
-        yield saver
+    db = folder / "threads.sqlite"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_failed(folder, exc) from None
+    try:
+        async with aiosqlite.connect(db, timeout=30) as conn:
+            saver = AsyncSqliteSaver(conn)
+            await _setup(saver)
+            yield saver
+    except sqlite3.Error as exc:
+        raise OutputError(db, f"thread checkpoint store failed ({exc})") from None
 
 
 async def _setup(saver: AsyncSqliteSaver, attempts: int = 40) -> None:

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..core.anchor import Anchor
-from .files import write_atomic
+from ..core.errors import OutputError
+from .files import write_atomic, write_failed
+
+logger = logging.getLogger(__name__)
 
 ENV_VAR = "DATACLAW_CACHE_DIR"
 
@@ -43,8 +47,12 @@ class AnchorCache:
         same extractor together and trip over each other's files in its work dir.
         """
         lock = self._path(content_hash, tag).with_suffix(".lock")
-        lock.parent.mkdir(parents=True, exist_ok=True)
-        with lock.open("w") as fh:
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            fh = lock.open("w")
+        except OSError as exc:
+            raise write_failed(lock, exc) from None
+        with fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield
@@ -64,15 +72,15 @@ class AnchorCache:
         path = self._path(content_hash, tag)
         try:
             data = json.loads(path.read_text())
-        except (OSError, ValueError):
-            return None
-        if isinstance(data, dict):
-            if data.get("files") != _signature(files):
+            if isinstance(data, dict):
+                if data.get("files") != _signature(files):
+                    return None
+                data = data.get("anchors")
+            if not isinstance(data, list):
                 return None
-            data = data.get("anchors")
-        if not isinstance(data, list):
+            anchors = [Anchor.model_validate(a) for a in data]
+        except (OSError, ValueError, TypeError, RecursionError):  # a damaged entry is a miss, redone and rewritten
             return None
-        anchors = [Anchor.model_validate(a) for a in data]
         for a in anchors:
             if isinstance(a.c, dict) and "path" in a.c and a.kind in ("keyframe", "frame") and not Path(
                     a.c["path"]).exists():
@@ -80,8 +88,12 @@ class AnchorCache:
         return anchors
 
     def put(self, content_hash: str, tag: str, anchors: list[Anchor], files: Iterable[str] = ()) -> None:
+        """Store anchors; a cache that cannot be written (disk full) only costs the next run the work."""
         entry = {"files": _signature(files), "anchors": [a.model_dump(mode="json") for a in anchors]}
-        write_atomic(self._path(content_hash, tag), json.dumps(entry, allow_nan=False))
+        try:
+            write_atomic(self._path(content_hash, tag), json.dumps(entry, allow_nan=False))
+        except OutputError as exc:
+            logger.warning("anchor cache entry not saved: %s", exc)
 
 
 def _signature(files: Iterable[str]) -> dict[str, list[int] | None]:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..core import InputError
+from ..core import InputError, OutputError
 
 MAX_TEXT_BYTES = 256 << 20
 """Default cap for one text/JSON file a loader reads whole (metadata, traces, subtitles)."""
@@ -186,15 +186,83 @@ def read_data(path: str | Path, what: str) -> Any:
         raise InputError(file, f"{what} is not valid YAML{where} ({getattr(exc, 'problem', None) or exc})") from None
 
 
+def write_failed(path: str | Path, exc: OSError) -> OutputError:
+    """An OSError met while writing `path` as one OutputError line naming it (disk full, read-only, ...)."""
+    reason = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
+              errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+              errno.ENOTDIR: "a parent path is a file, not a folder"}.get(exc.errno)
+    return OutputError(path, f"cannot write ({reason or exc.strerror or exc})")
+
+
 def write_atomic(path: str | Path, text: str) -> None:
-    """Replace `path` with `text` in one step (a temp file beside it, then `os.replace`)."""
+    """Replace `path` with `text` in one step (a temp file beside it, then `os.replace`); a failed write
+    (disk full) leaves the old file as it was and raises OutputError naming `path`."""
     file = Path(path)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
+    tmp: str | None = None
     try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, file)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise write_failed(file, exc) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def recover_jsonl(path: str | Path) -> None:
+    """Cut a torn last line (one a crash or a full disk left without its newline) from a JSONL file we
+    append to, so the next append starts on a line of its own and no reader sees half a record."""
+    file = Path(path)
+    try:
+        with open(file, "rb+") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            if size == 0:
+                return
+            fh.seek(size - 1)
+            if fh.read(1) == b"\n":
+                return
+            end, step = size, 1 << 16
+            while end > 0:  # find the last newline, reading backwards
+                start = max(0, end - step)
+                fh.seek(start)
+                chunk = fh.read(end - start)
+                cut = chunk.rfind(b"\n")
+                if cut >= 0:
+                    fh.truncate(start + cut + 1)
+                    return
+                end = start
+            fh.truncate(0)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise write_failed(file, exc) from None
+
+
+def append_line(path: str | Path, line: str) -> None:
+    """Append one line to a JSONL file, whole or not at all: a write cut short (disk full) is undone
+    before the OutputError naming the file is raised, so the file never holds a torn line."""
+    file = Path(path)
+    data = (line.rstrip("\n") + "\n").encode("utf-8")
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise write_failed(file, exc) from None
+    try:
+        start = os.fstat(fd).st_size
+        written = 0
+        try:
+            while written < len(data):
+                written += os.write(fd, data[written:])
+        except OSError as exc:
+            if written:
+                os.ftruncate(fd, start)
+            raise write_failed(file, exc) from None
+    finally:
+        os.close(fd)
