@@ -82,7 +82,8 @@ def test_importing_the_package_and_listing_registries_imports_no_heavy_library()
         "from dataclaw_tailor.model.base import BACKENDS\n"
         "from dataclaw_tailor.tools.registry import EXTRACTORS\n"
         "from dataclaw_tailor.experts.registry import TASKS\n"
-        "print(len(BACKENDS.entries()), len(EXTRACTORS.entries()), len(TASKS.entries()))\n"
+        "from dataclaw_tailor.tools.formats import FORMATS\n"
+        "print(len(BACKENDS.entries()), len(EXTRACTORS.entries()), len(TASKS.entries()), len(FORMATS.entries()))\n"
         "heavy = ('torch', 'transformers', 'datasets', 'cv2', 'rapidocr', 'rapidocr_onnxruntime', 'trl', 'ray')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )

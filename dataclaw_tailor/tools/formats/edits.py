@@ -1,0 +1,27 @@
+"""Image-editing sequences: a folder of before/after pairs (edits.json, `_before`/`_after` names, or a numbered sequence)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...core.source import Source, SourceKind
+from ..edits import load_pairs
+from ..hashing import content_hash
+from . import InputFormat, register_format
+
+
+def _describe(fmt: InputFormat, given: str, path: Path) -> Source:
+    from PIL import Image
+
+    pairs, layout = fmt.load(path, None)
+    with Image.open(path / pairs[0].after) as im:
+        width, height = im.size
+    return Source(path=str(path), kind=SourceKind.edit_sequence, content_hash=content_hash(path), format=layout,
+                  meta={"n_steps": len(pairs), "width": width, "height": height})
+
+
+register_format(InputFormat(
+    name="edit-pairs", title="edit pairs", kind=SourceKind.edit_sequence, priority=200, takes="folder",
+    sniff=lambda p: bool(load_pairs(p)[0]), load=lambda p, episode: load_pairs(p), describe=_describe,
+    description="Before/after image pairs with optional instructions (edits.json, name_before/name_after, or a sequence).",
+))

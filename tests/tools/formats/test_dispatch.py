@@ -1,0 +1,81 @@
+"""Detection asks the registered input formats in declared priority order; the first that sniffs wins."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from dataclaw_tailor.core import SourceKind, UnsupportedFormat
+from dataclaw_tailor.core.registry import DuplicateName, Registry
+from dataclaw_tailor.tools import detect, formats
+from dataclaw_tailor.tools.formats import FORMATS, InputFormat, register_format
+
+from ...conftest import EXAMPLES
+
+BUILTIN = ["dataclaw", "screenagent", "miniwob", "agentnet", "agentnetbench", "aitz", "aitw", "lerobot", "robomimic", "rlds",
+           "edit-pairs", "images", "image", "video"]
+
+
+def test_builtin_formats_in_priority_order_each_described():
+    listed = formats.formats()
+    assert [f.name for f in listed] == BUILTIN
+    assert len({f.priority for f in listed}) == len(listed)
+    assert all(e.description for e in FORMATS.entries())
+    assert [f.name for f in formats.formats(SourceKind.robot_episode)] == ["lerobot", "robomimic", "rlds"]
+
+
+@pytest.fixture
+def spied(monkeypatch) -> list[str]:
+    """The built-in formats behind a private registry whose sniffers record the order they are asked in."""
+    asked: list[str] = []
+    registry: Registry[InputFormat] = Registry("input format")
+
+    def spy(fmt: InputFormat):
+        def sniff(path: Path) -> bool:
+            asked.append(fmt.name)
+            return fmt.sniff(path)
+
+        return sniff
+
+    for fmt in formats.formats():
+        registry.add(fmt.name, replace(fmt, sniff=spy(fmt)))
+    monkeypatch.setattr(formats, "FORMATS", registry)
+    return asked
+
+
+def test_detect_asks_in_priority_order_and_only_formats_of_that_sort_of_path(spied, tmp_path):
+    Image.new("RGB", (8, 6), (1, 2, 3)).save(tmp_path / "shot.png")
+    source = detect(tmp_path / "shot.png")
+    assert (source.kind, source.format, source.meta["width"]) == (SourceKind.image_set, "image", 8)
+    assert spied == ["dataclaw", "miniwob", "agentnet", "agentnetbench", "aitz", "aitw", "lerobot", "robomimic", "rlds", "image"]
+
+    spied.clear()
+    assert detect(EXAMPLES / "gui" / "login-trace").format == "dataclaw"
+    assert spied == ["dataclaw"]
+
+
+def test_a_higher_priority_format_claims_a_path_first(spied, tmp_path):
+    """A new format declared between two others is asked in its place: here before the video catch-all."""
+    notes = tmp_path / "notes.subs"
+    notes.write_text("not a video")
+
+    def describe(fmt, given, path):
+        from dataclaw_tailor.core import Source
+
+        return Source(path=given, kind=SourceKind.video, content_hash="0" * 64, format=fmt.name, meta={"text": fmt.load(path, None)})
+
+    register_format(InputFormat(name="subs-notes", title="notes", kind=SourceKind.video, priority=999, takes="file",
+                                sniff=lambda p: p.suffix == ".subs", load=lambda p, episode: p.read_text(), describe=describe))
+    source = detect(notes)
+    assert (source.format, source.meta["text"]) == ("subs-notes", "not a video")
+    assert spied[-1] == "image"  # the built-ins before it were asked; video never was
+    with pytest.raises(DuplicateName, match="input format 'image' is already registered"):
+        register_format(replace(formats.FORMATS.get("image")))
+
+
+def test_a_folder_nothing_claims_lists_the_folder_formats(tmp_path):
+    (tmp_path / "readme.txt").write_text("hi")
+    with pytest.raises(UnsupportedFormat, match=r"folder holds no stream layout we know \(dataclaw trace.json, ScreenAgent, "
+                                                 r"AitZ, LeRobot, RLDS, edit pairs, images\)"):
+        detect(tmp_path)
