@@ -19,6 +19,7 @@ package never imports a heavy backend or loader.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -68,6 +69,7 @@ class Registry(Generic[T]):
         self._builtins = builtins
         self._unknown = unknown
         self._loading = False
+        self._lock = threading.RLock()  # one thread runs `builtins`; others wait for it, not see a half-filled registry
 
     # ---------------------------------------------------------------- registering
 
@@ -129,21 +131,24 @@ class Registry(Generic[T]):
         return f"Registry({self.kind!r}, {len(self._entries)} entries)"
 
     def _load(self) -> None:
-        """Run `builtins` once; re-entrant calls (a built-in module reading the registry) see what is there so far."""
-        if self._builtins is None or self._loading:
+        """Run `builtins` once; a re-entrant read (a built-in module reading the registry) sees what is there so far."""
+        if self._builtins is None:
             return
-        self._loading = True
-        before = set(self._entries)
-        try:
-            self._builtins()
-        except BaseException:
-            # Forget what the failed run added, so the next read retries from a clean state.
-            for name in set(self._entries) - before:
-                del self._entries[name]
-            raise
-        finally:
-            self._loading = False
-        self._builtins = None
+        with self._lock:
+            if self._builtins is None or self._loading:
+                return
+            self._loading = True
+            before = set(self._entries)
+            try:
+                self._builtins()
+            except BaseException:
+                # Forget what the failed run added, so the next read retries from a clean state.
+                for name in set(self._entries) - before:
+                    del self._entries[name]
+                raise
+            finally:
+                self._loading = False
+            self._builtins = None
 
 
 def _origin(value: object) -> str:

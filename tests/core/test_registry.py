@@ -58,6 +58,26 @@ def _builtins(registry: Registry[int]) -> list[str]:
     return seen
 
 
+def test_threads_reading_while_the_builtins_load_wait_for_all_of_them():
+    """A corpus run reads registries from worker threads: none may see a half-filled registry."""
+    import threading
+    import time
+
+    def builtins():
+        shapes.add("square", 4)
+        time.sleep(0.2)
+        shapes.add("triangle", 3)
+
+    shapes: Registry[int] = Registry("shape", builtins=builtins)
+    seen: list[list[str]] = []
+    threads = [threading.Thread(target=lambda: seen.append(shapes.names())) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == [["square", "triangle"]] * 4
+
+
 def test_failed_builtins_leave_nothing_behind_and_are_retried():
     attempts = []
 
