@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from .sandbox import SANDBOX  # first: every cache and state location moves before any library reads it
+
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -22,12 +25,8 @@ EXAMPLES = ROOT / "examples"
 DEVSET = find_devset(ROOT) or Path(os.environ.get("DATACLAW_DEVSET", ROOT.parent / "shared" / "devset"))
 
 
-@pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path_factory, monkeypatch):
-    """Keep anchor caches and thread checkpoints out of the user's home during tests."""
-    base = tmp_path_factory.getbasetemp()
-    monkeypatch.setenv("DATACLAW_CACHE_DIR", str(base / "anchor-cache"))
-    monkeypatch.setenv("DATACLAW_STATE_DIR", str(base / "state"))
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(SANDBOX, ignore_errors=True)
 
 
 @pytest.fixture

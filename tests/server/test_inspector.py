@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from ..conftest import EXAMPLES, ROOT
+from ..sandbox import SANDBOX_ENV
 from .conftest import TRACE, claw_mcp_args
 
 INSPECTOR = ROOT / "node_modules" / ".bin" / "mcp-inspector"
@@ -21,9 +22,9 @@ def inspector(*method: str, tmp_path) -> dict:
         pytest.skip("node is not installed")
     if not INSPECTOR.exists():
         pytest.skip("MCP Inspector not installed: npm install --no-save @modelcontextprotocol/inspector@2.12.0")
-    # The Inspector starts the server with a minimal environment: hand it the test's cache location
-    # (and import path, when one is set) so it runs the same code against the same isolated dirs.
-    passed = [f"{k}={v}" for k, v in os.environ.items() if k.startswith("DATACLAW_") or k == "PYTHONPATH"]
+    # The Inspector starts the server with a minimal environment: hand it the test's cache and state
+    # locations (and import path, when one is set) so it runs the same code against the same isolated dirs.
+    passed = [f"{k}={v}" for k, v in os.environ.items() if k.startswith("DATACLAW_") or k in SANDBOX_ENV or k == "PYTHONPATH"]
     env_flags = [flag for kv in passed for flag in ("-e", kv)]
     server = [sys.executable, *claw_mcp_args("--root", str(EXAMPLES), "--state-dir", str(tmp_path))]
     proc = subprocess.run(
