@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dataclaw_tailor.evals.cases import find_devset  # noqa: E402
-from dataclaw_tailor.tools.robot import load_episode  # noqa: E402
+from dataclaw_tailor.tools.formats import load_episode  # noqa: E402
 from dataclaw_tailor.tools.robot.events import MIN_PHASE_S, episode_anchors  # noqa: E402
 
 

@@ -3,17 +3,23 @@ is named, listed and looked up.
 
 A registry refuses a second entry under a taken name, so two plugins can never silently shadow each
 other; lists its entries with a one-line description each (what `claw tasks`, `--help` and error
-messages show); and answers an unknown name with an error that lists the choices. Built-in entries are
-registered lazily: the `builtins` function runs once, on the first lookup or listing, so importing the
-package never imports a heavy backend or loader.
+messages show); and answers an unknown name with an error that lists the choices.
 
-    BACKENDS: Registry[BackendFactory] = Registry("backend", builtins=_import_builtin_backends, unknown=BackendError)
+Built-in entries are registered lazily: the `builtins` function runs once, on the first lookup or
+listing, imports the built-in modules and adds what they declare. Built-in modules declare plain objects
+(an `Extractor`, an `InputFormat`, an `Expert`, a factory) and never import their registry, so importing
+the package imports no heavy backend or loader and the registry and its built-ins form no import cycle.
 
-    @BACKENDS.register("rules")            # description: the first line of the docstring
-    class RulesBackend: ...
+    def _register_builtin_backends() -> None:
+        from . import rules
+        BACKENDS.add("rules", rules.RulesBackend, first_line(rules.RulesBackend.__doc__))
 
-    BACKENDS.get("rules")                  # the factory; BACKENDS.get("nope") raises BackendError listing the choices
-    [(e.name, e.description) for e in BACKENDS.entries()]
+    BACKENDS: Registry[BackendFactory] = Registry("backend", builtins=_register_builtin_backends, unknown=BackendError)
+
+    BACKENDS.get("rules")      # the factory; BACKENDS.get("nope") raises BackendError listing the choices
+    BACKENDS.entries()         # [Entry(name, value, description), ...] in registration order
+
+A plugin adds its own entries with `add(name, value, description)` or the `register(name)` decorator.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Generic, TypeVar
 
 from .errors import DataClawError
@@ -46,6 +53,15 @@ class Entry(Generic[T]):
     name: str
     value: T
     description: str = ""
+
+
+def declared_in(module: ModuleType, kind: type[T]) -> list[T]:
+    """The `kind` objects a module holds at top level, in definition order: what a `builtins` loader registers.
+
+    Built-in modules declare their entries as plain objects and never import their registry, so the
+    registry may import them without an import cycle.
+    """
+    return [value for value in vars(module).values() if isinstance(value, kind)]
 
 
 def first_line(doc: str | None) -> str:

@@ -238,7 +238,7 @@ BRIDGE_HZ = 5.0
 
 def _bridge(devset: Path, episode: int) -> tuple[str, float | None, float]:
     """(instruction, time the gripper closes or None, duration) from action[:, 6] (1 = open, 0 = closed)."""
-    from ..tools.robot import load_episode
+    from ..tools.formats import load_episode
 
     ep = load_episode(f"{devset / BRIDGE}#episode={episode}")
     open_channel = ep.action[:, 6]

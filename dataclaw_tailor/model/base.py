@@ -4,8 +4,9 @@ A backend turns a `GenerationRequest` (chat messages + JSON Schema + limits) int
 created by name through `create_backend`, so the CLI, graph and MCP server never import a concrete
 backend (and its heavy dependencies) until it is asked for.
 
-Adding a backend: a module with a factory decorated `@register_backend("name")` (its docstring's first
-line describes it), imported by `_import_builtin_backends` below.
+Adding a backend: a module with a factory (a function or class called with the backend's options; its
+docstring's first line describes it), named in `_register_builtin_backends` below; the module stays free
+of imports of this registry. A plugin calls `BACKENDS.add(name, factory, description)`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from ..core import BackendError, GenerationRequest
-from ..core.registry import Registry
+from ..core.registry import Registry, first_line
 
 log = logging.getLogger(__name__)
 
@@ -33,17 +34,16 @@ class Backend(Protocol):
 BackendFactory = Callable[..., Backend]
 
 
-def _import_builtin_backends() -> None:
-    """Import the built-in backend modules so their `@register_backend` runs; heavy imports stay inside them."""
-    from . import local, openai, rules, sampling  # noqa: F401
+def _register_builtin_backends() -> None:
+    """Register the built-in backend factories (on first use; heavy imports stay inside the backends)."""
+    from . import local, openai, rules, sampling
+
+    for name, factory in (("local", local.create_local), ("openai", openai.create_openai),
+                          ("rules", rules.RulesBackend), ("sampling", sampling.create_sampling)):
+        BACKENDS.add(name, factory, first_line(factory.__doc__))
 
 
-BACKENDS: Registry[BackendFactory] = Registry("backend", builtins=_import_builtin_backends, unknown=BackendError)
-
-
-def register_backend(name: str) -> Callable[[BackendFactory], BackendFactory]:
-    """Decorator that registers a backend factory (a function or class called with the backend's options)."""
-    return BACKENDS.register(name)
+BACKENDS: Registry[BackendFactory] = Registry("backend", builtins=_register_builtin_backends, unknown=BackendError)
 
 
 def backend_names() -> list[str]:

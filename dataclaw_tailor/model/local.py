@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from ..core import BackendError, GenerationRequest, ImagePart, Message, TextPart
-from .base import register_backend
 from .schema import bounded
 
 
@@ -290,7 +289,6 @@ def _vl_message(message: Message) -> dict[str, Any]:
     return {"role": message.role, "content": content}
 
 
-@register_backend("local")
 def create_local(model: str | Path | None = None, **options: Any) -> LocalBackend:
     """A transformers checkpoint on this machine, decoding constrained to the schema (xgrammar)."""
     if not model:

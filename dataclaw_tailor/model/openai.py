@@ -24,7 +24,6 @@ from typing import Any
 import httpx
 
 from ..core import BackendError, GenerationRequest, ImagePart, Message, TextPart
-from .base import register_backend
 from .options import parse_pairs
 
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
@@ -229,7 +228,6 @@ def _wire_message(message: Message) -> dict[str, Any]:
     return {"role": message.role, "content": parts}
 
 
-@register_backend("openai")
 def create_openai(base_url: str | None = None, model: str | None = None, **options: Any) -> OpenAIBackend:
     """Any OpenAI-compatible chat-completions server (vLLM, SGLang, llama.cpp, OpenAI) with structured outputs."""
     return OpenAIBackend(base_url, model, **options)

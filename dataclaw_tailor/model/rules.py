@@ -11,10 +11,8 @@ from typing import Any
 
 from ..core import BackendError, GenerationRequest
 from ..experts.registry import get_task
-from .base import register_backend
 
 
-@register_backend("rules")
 class RulesBackend:
     """Deterministic rules: each task's synthesiser turns the anchors into a record (no model)."""
 

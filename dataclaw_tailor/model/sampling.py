@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from ..core import BackendError, GenerationRequest, ImagePart, TextPart
-from .base import register_backend
 
 SampleFn = Callable[..., Awaitable[Any]]
 
@@ -86,7 +85,6 @@ def _text(result: Any) -> str:
     return text
 
 
-@register_backend("sampling")
 def create_sampling(sample: SampleFn | None = None, **options: Any) -> SamplingBackend:
     """The MCP client's own model, through MCP sampling (only inside the MCP server)."""
     if sample is None:

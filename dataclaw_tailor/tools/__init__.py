@@ -7,6 +7,7 @@
 from .detect import detect
 from .extract import extract
 from .payload import anchors_payload
-from .registry import EXTRACTORS, Extractor, register_extractor
+from .extractor import ExtractContext, Extractor, extractor
+from .registry import EXTRACTORS
 
-__all__ = ["EXTRACTORS", "Extractor", "anchors_payload", "detect", "extract", "register_extractor"]
+__all__ = ["EXTRACTORS", "ExtractContext", "Extractor", "anchors_payload", "detect", "extract", "extractor"]

@@ -1,16 +1,16 @@
-"""The built-in extractors: each registers itself with `@register_extractor` (imported by the registry on first use)."""
+"""The built-in extractors, each declared with `@extractor` (the registry registers them on first use)."""
 
 from __future__ import annotations
 
 from ..core.anchor import Anchor
 from ..core.source import Source, SourceKind
-from .registry import ExtractContext, register_extractor
+from .extractor import ExtractContext, extractor
 
 VIDEO = {SourceKind.video}
 GUI = {SourceKind.gui_trace}
 
 
-@register_extractor("video", 2, VIDEO, ("shot", "cut", "keyframe", "motion"))
+@extractor("video", 2, VIDEO, ("shot", "cut", "keyframe", "motion"))
 def video_pass(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """Shots (hard cuts and fades), a keyframe per shot and static/motion spans from one decode."""
     from .video import video_anchors
@@ -18,25 +18,25 @@ def video_pass(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return video_anchors(source.path, source.meta, ctx.work_dir, "video@2")
 
 
-@register_extractor("gui", 2, GUI, ("gui_task", "gui_event", "screen_change"))
+@extractor("gui", 2, GUI, ("gui_task", "gui_event", "screen_change"))
 def gui_events(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """The task, each step's event with its point, and screen changes between screenshots."""
-    from .gui import load_trace
+    from .formats import load_trace
     from .gui.anchors import event_anchors
 
     return event_anchors(load_trace(source.path), "gui@2")
 
 
-@register_extractor("gui_element", 2, GUI, ("gui_element",))
+@extractor("gui_element", 2, GUI, ("gui_element",))
 def gui_elements(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """The element (text, bbox) at each pointer event: trace, UI elements, else OCR of the screenshot crop."""
-    from .gui import load_trace
+    from .formats import load_trace
     from .gui.anchors import element_anchors
 
     return element_anchors(load_trace(source.path), "gui_element@2")
 
 
-@register_extractor("subtitle", 2, VIDEO, ("subtitle",))
+@extractor("subtitle", 2, VIDEO, ("subtitle",))
 def subtitles(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """Subtitle cues of the primary track (one per language among sidecars and text or bitmap streams)."""
     from pathlib import Path
@@ -46,27 +46,26 @@ def subtitles(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return subtitle_anchors(Path(source.path), source.meta, "subtitle@2")
 
 
-@register_extractor("ocr", 1, VIDEO, ("ocr",), default=False)
+@extractor("ocr", 1, VIDEO, ("ocr",), default=False)
 def keyframe_ocr(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """On-screen text of each shot's keyframe (opt-in: ~0.1-0.3 s per keyframe)."""
-    from .extract import extract
     from .ocr_video import ocr_anchors
 
-    keyframes = extract(source, ["keyframe"], cache_dir=ctx.cache_root)
+    keyframes = ctx.anchors(["keyframe"])
     return ocr_anchors(keyframes, source.meta, "ocr@1")
 
 
-@register_extractor("robot", 2, {SourceKind.robot_episode},
+@extractor("robot", 2, {SourceKind.robot_episode},
                     ("robot_task", "gripper", "pause", "hesitation", "regrasp", "phase", "frame"))
 def robot_events(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """Task, gripper events, pauses, hesitations, regrasps, phases and frames aligned to the video."""
-    from .robot import load_episode
+    from .formats import load_episode
     from .robot.events import episode_anchors
 
     return episode_anchors(load_episode(source.path), ctx.work_dir, "robot@2")
 
 
-@register_extractor("edits", 1, {SourceKind.edit_sequence}, ("edit_pair", "edit_region"))
+@extractor("edits", 1, {SourceKind.edit_sequence}, ("edit_pair", "edit_region"))
 def edit_regions(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """Each before/after pair with its instruction, and the changed region's bbox and magnitude."""
     from pathlib import Path
@@ -76,7 +75,7 @@ def edit_regions(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return edit_anchors(Path(source.path), "edits@1")
 
 
-@register_extractor("audio", 1, VIDEO, ("audio",))
+@extractor("audio", 1, VIDEO, ("audio",))
 def audio_spans(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """Sound vs silence spans of the first audio track (none when the video has no audio)."""
     from pathlib import Path

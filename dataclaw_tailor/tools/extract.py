@@ -8,7 +8,8 @@ from ..core.anchor import Anchor
 from ..core.errors import DataClawError, ExtractorError
 from ..core.source import Source
 from .cache import AnchorCache
-from .registry import ExtractContext, Extractor, select_extractors
+from .extractor import ExtractContext, Extractor
+from .registry import select_extractors
 
 
 def extract(source: Source, kinds: list[str] | None = None, cache_dir: str | Path | None = None) -> list[Anchor]:
@@ -32,7 +33,8 @@ def extract(source: Source, kinds: list[str] | None = None, cache_dir: str | Pat
 
 
 def _run(ex: Extractor, source: Source, cache: AnchorCache) -> list[Anchor]:
-    ctx = ExtractContext(work_dir=cache.work_dir(source.content_hash) / ex.name, cache_root=cache.root)
+    ctx = ExtractContext(work_dir=cache.work_dir(source.content_hash) / ex.name,
+                         anchors=lambda kinds: extract(source, kinds, cache_dir=cache.root))
     try:
         found = ex.fn(source, ctx)
     except DataClawError:

@@ -1,71 +1,32 @@
 """The extractor registry: name -> Extractor (version, source kinds, anchor kinds it makes, function).
 
-An extractor's version is part of the anchor cache key, so bump it whenever its output could change.
-Adding an extractor: a function `(Source, ExtractContext) -> list[Anchor]` decorated with
-`@register_extractor(name, version, source_kinds, produces)` in `tools/builtin.py` (its docstring's first
-line is its description; heavy imports go inside the function).
+Adding an extractor: a function `(Source, ExtractContext) -> list[Anchor]` in `tools/builtin.py`, decorated
+with `@extractor(name, version, source_kinds, produces)` (its docstring's first line is its description;
+heavy imports go inside the function). The registry imports that module on first use and registers
+every Extractor it declares, in order; a plugin calls `EXTRACTORS.add(ex.name, ex, ex.description)`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterable
 
-from ..core.anchor import Anchor
 from ..core.errors import InputError
-from ..core.registry import Registry, first_line
+from ..core.registry import Registry, declared_in
 from ..core.source import Source, SourceKind
+from .extractor import Extractor
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class ExtractContext:
-    """What an extractor may use besides the source: where to write frame files, and the cache root
-    (an extractor may reuse another's cached anchors, e.g. OCR reads the keyframes)."""
+def _register_builtin_extractors() -> None:
+    from . import builtin
 
-    work_dir: Path
-    cache_root: Path
+    for ex in declared_in(builtin, Extractor):
+        EXTRACTORS.add(ex.name, ex, ex.description)
 
 
-ExtractFn = Callable[[Source, ExtractContext], list[Anchor]]
-
-
-@dataclass(frozen=True)
-class Extractor:
-    name: str
-    version: int
-    source_kinds: frozenset[SourceKind]
-    produces: tuple[str, ...]
-    fn: ExtractFn
-    default: bool = True
-    description: str = ""
-
-    @property
-    def tag(self) -> str:
-        return f"{self.name}@{self.version}"
-
-
-def _import_builtin_extractors() -> None:
-    from . import builtin  # noqa: F401  (its decorators register the built-in extractors)
-
-
-EXTRACTORS: Registry[Extractor] = Registry("extractor", builtins=_import_builtin_extractors)
-
-
-def register_extractor(name: str, version: int, source_kinds: set[SourceKind] | frozenset[SourceKind],
-                       produces: tuple[str, ...], default: bool = True) -> Callable[[ExtractFn], ExtractFn]:
-    """Decorator that registers a function as an extractor in EXTRACTORS."""
-
-    def wrap(fn: ExtractFn) -> ExtractFn:
-        description = first_line(fn.__doc__)
-        EXTRACTORS.add(name, Extractor(name, version, frozenset(source_kinds), produces, fn, default, description),
-                       description)
-        return fn
-
-    return wrap
+EXTRACTORS: Registry[Extractor] = Registry("extractor", builtins=_register_builtin_extractors)
 
 
 def select_extractors(source: Source, kinds: list[str] | None) -> tuple[list[Extractor], set[str] | None]:

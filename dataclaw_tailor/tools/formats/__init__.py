@@ -1,4 +1,4 @@
-"""Input formats: each raw-stream layout we can read is one registered `InputFormat`.
+"""Input formats: each raw-stream layout we can read is one registered `InputFormat` (see `spec.py`).
 
 A format declares how to recognise a path (`sniff`, cheap and by content), how to load it into its
 canonical form (`load`: a `GuiTrace`, a `RobotEpisode`, edit pairs, ...), and how `detect()` describes it
@@ -6,66 +6,37 @@ as a `Source` (`describe`). `detect` asks the formats in ascending `priority` an
 `sniff` accepts the path, so specific layouts come before general ones (a canonical `trace.json` before
 a folder of images, anything before the video container that accepts every file).
 
-Adding a format: one module in this package that calls `register_format(InputFormat(...))`; every
-module here is imported on the first lookup. Its loader may live in the same module or beside the
-others (`tools/gui/`, `tools/robot/`).
+Adding a format: one module in this package that declares an `InputFormat` at top level. On the first
+lookup every module here is imported and every InputFormat it declares is registered (the modules
+never import this registry). Its loader may live in the same module or beside the others
+(`tools/gui/`, `tools/robot/`). A plugin calls `FORMATS.add(fmt.name, fmt, fmt.description)`.
 """
 
 from __future__ import annotations
 
 import logging
 import pkgutil
-from collections.abc import Callable
-from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from ...core.registry import Registry
-from ...core.source import Source, SourceKind
+from ...core.errors import InputError, UnsupportedFormat
+from ...core.registry import Registry, declared_in
+from ...core.source import SourceKind
+from ..gui.trace import GuiTrace
+from ..robot.episode import RobotEpisode, split_episode
+from .spec import InputFormat
 
 log = logging.getLogger(__name__)
 
-Describe = Callable[["InputFormat", str, Path], Source]
-"""(the format, the path as given with any `#episode=N`, the path on disk) -> the Source `detect` returns."""
 
-
-@dataclass(frozen=True)
-class InputFormat:
-    """One layout of raw stream on disk.
-
-    `name` is what `Source.format` and `sniff_trace`/`sniff_episode` report; `title` names it in messages.
-    `takes` says whether it lives in a file, a folder, or either (a path of the other sort is not sniffed).
-    `sniff(path)` answers whether `path` (no `#episode` suffix) holds this format; it may raise an
-    InputError when the path clearly is this format but is broken. `load(path, episode)` reads it into its
-    canonical form (`episode` selects one of several, None the first).
-    """
-
-    name: str
-    title: str
-    kind: SourceKind
-    priority: int
-    takes: Literal["file", "folder", "either"]
-    sniff: Callable[[Path], bool]
-    load: Callable[[Path, int | None], Any]
-    describe: Describe
-    description: str = ""
-
-    def applies_to(self, path: Path) -> bool:
-        return self.takes == "either" or (self.takes == "folder") == path.is_dir()
-
-
-def _import_format_modules() -> None:
+def _register_format_modules() -> None:
     for module in pkgutil.iter_modules(__path__):
-        import_module(f"{__name__}.{module.name}")
+        for fmt in declared_in(import_module(f"{__name__}.{module.name}"), InputFormat):
+            FORMATS.add(fmt.name, fmt, fmt.description or fmt.title)
 
 
-FORMATS: Registry[InputFormat] = Registry("input format", builtins=_import_format_modules)
-
-
-def register_format(fmt: InputFormat) -> InputFormat:
-    """Register an input format; a taken name raises DuplicateName."""
-    return FORMATS.add(fmt.name, fmt, fmt.description or fmt.title)
+FORMATS: Registry[InputFormat] = Registry("input format", builtins=_register_format_modules)
 
 
 def formats(kind: SourceKind | None = None) -> list[InputFormat]:
@@ -84,8 +55,33 @@ def sniff(path: Path, kind: SourceKind | None = None) -> InputFormat | None:
     return None
 
 
+def load(path: str | Path, kind: SourceKind) -> Any:
+    """Load the stream of `kind` at `path` (a `#episode=N` suffix selects one episode) in whichever
+    registered layout it is; errors name the file and the problem."""
+    base, episode = split_episode(path)
+    if not base.exists():
+        raise InputError(base, "no such file or folder")
+    fmt = sniff(base, kind)
+    if fmt is None:
+        raise UnsupportedFormat(base, f"not a {kind.value.replace('_', ' ')} layout we know ({titles(kind)})")
+    return fmt.load(base, episode)
+
+
 def titles(kind: SourceKind | None = None, *, folder: bool | None = None) -> str:
     """'A, B, C': the titles of the formats (of `kind`, that live in folders or files) for messages."""
     chosen = [f for f in formats(kind)
               if folder is None or f.takes == "either" or (f.takes == "folder") == folder]
     return ", ".join(dict.fromkeys(f.title for f in chosen))
+
+
+def load_trace(path: str | Path) -> GuiTrace:
+    """Load any registered GUI trace layout into the canonical GuiTrace (errors name the file and problem).
+
+    Multi-episode files (AitW TFRecord, AgentNet JSONL) take a `#episode=N` suffix.
+    """
+    return load(path, SourceKind.gui_trace)
+
+
+def load_episode(path: str | Path) -> RobotEpisode:
+    """Load one episode of any registered robot layout; select it with a `#episode=N` suffix (default: the first)."""
+    return load(path, SourceKind.robot_episode)

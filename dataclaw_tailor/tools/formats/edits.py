@@ -7,7 +7,7 @@ from pathlib import Path
 from ...core.source import Source, SourceKind
 from ..edits import load_pairs
 from ..hashing import content_hash
-from . import InputFormat, register_format
+from .spec import InputFormat
 
 
 def _describe(fmt: InputFormat, given: str, path: Path) -> Source:
@@ -20,8 +20,8 @@ def _describe(fmt: InputFormat, given: str, path: Path) -> Source:
                   meta={"n_steps": len(pairs), "width": width, "height": height})
 
 
-register_format(InputFormat(
+EDIT_PAIRS = InputFormat(
     name="edit-pairs", title="edit pairs", kind=SourceKind.edit_sequence, priority=200, takes="folder",
     sniff=lambda p: bool(load_pairs(p)[0]), load=lambda p, episode: load_pairs(p), describe=_describe,
     description="Before/after image pairs with optional instructions (edits.json, name_before/name_after, or a sequence).",
-))
+)

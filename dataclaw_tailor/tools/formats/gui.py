@@ -13,7 +13,7 @@ from ..gui import agentnet, agentnetbench, android, canonical, miniwob, screenag
 from ..gui.trace import GuiTrace
 from ..hashing import content_hash, sources_hash
 from ..robot.episode import split_episode
-from . import InputFormat, register_format
+from .spec import InputFormat
 
 
 def describe_trace(fmt: InputFormat, given: str, path: Path) -> Source:
@@ -34,21 +34,24 @@ def describe_trace(fmt: InputFormat, given: str, path: Path) -> Source:
 
 
 def _gui(name: str, title: str, priority: int, takes, sniff, load, description: str) -> InputFormat:
-    return register_format(InputFormat(name=name, title=title, kind=SourceKind.gui_trace, priority=priority, takes=takes,
-                                       sniff=sniff, load=load, describe=describe_trace, description=description))
+    return InputFormat(name=name, title=title, kind=SourceKind.gui_trace, priority=priority, takes=takes,
+                       sniff=sniff, load=load, describe=describe_trace, description=description)
 
 
-_gui("dataclaw", "dataclaw trace.json", 10, "either", lambda p: canonical.trace_file(p) is not None,
-     lambda p, episode: canonical.load(p), "Our canonical GUI trace: a trace.json (or a folder holding one) with screenshots.")
-_gui("screenagent", "ScreenAgent", 20, "folder", screenagent.is_screenagent,
-     lambda p, episode: screenagent.load(p), "ScreenAgent session folders: timestamped step JSON files with screenshots.")
-_gui("miniwob", "MiniWoB++", 30, "file", miniwob.is_miniwob,
-     lambda p, episode: miniwob.load(p), "MiniWoB++ demonstration JSON (states with DOM and actions, an utterance).")
-_gui("agentnet", "AgentNet JSONL", 40, "file", agentnet.is_agentnet, agentnet.load,
-     "AgentNet (OpenCUA) trajectories: JSONL, one task per line with pyautogui code per step (#episode=N).")
-_gui("agentnetbench", "AgentNetBench JSON", 45, "file", agentnetbench.is_agentnetbench,
-     lambda p, episode: agentnetbench.load(p), "AgentNetBench (OpenCUA offline benchmark) task JSON with images/.")
-_gui("aitz", "AitZ", 50, "either", android.is_aitz,
-     lambda p, episode: android.load_aitz(p), "Android-in-the-Zoo episode JSON with screenshots and UI elements.")
-_gui("aitw", "AitW TFRecord", 60, "file", android.is_aitw, android.load_aitw,
-     "Android-in-the-Wild TFRecord episodes (#episode=N).")
+DATACLAW = _gui("dataclaw", "dataclaw trace.json", 10, "either", lambda p: canonical.trace_file(p) is not None,
+                lambda p, episode: canonical.load(p),
+                "Our canonical GUI trace: a trace.json (or a folder holding one) with screenshots.")
+SCREENAGENT = _gui("screenagent", "ScreenAgent", 20, "folder", screenagent.is_screenagent,
+                   lambda p, episode: screenagent.load(p),
+                   "ScreenAgent session folders: timestamped step JSON files with screenshots.")
+MINIWOB = _gui("miniwob", "MiniWoB++", 30, "file", miniwob.is_miniwob, lambda p, episode: miniwob.load(p),
+               "MiniWoB++ demonstration JSON (states with DOM and actions, an utterance).")
+AGENTNET = _gui("agentnet", "AgentNet JSONL", 40, "file", agentnet.is_agentnet, agentnet.load,
+                "AgentNet (OpenCUA) trajectories: JSONL, one task per line with pyautogui code per step (#episode=N).")
+AGENTNETBENCH = _gui("agentnetbench", "AgentNetBench JSON", 45, "file", agentnetbench.is_agentnetbench,
+                     lambda p, episode: agentnetbench.load(p),
+                     "AgentNetBench (OpenCUA offline benchmark) task JSON with images/.")
+AITZ = _gui("aitz", "AitZ", 50, "either", android.is_aitz, lambda p, episode: android.load_aitz(p),
+            "Android-in-the-Zoo episode JSON with screenshots and UI elements.")
+AITW = _gui("aitw", "AitW TFRecord", 60, "file", android.is_aitw, android.load_aitw,
+            "Android-in-the-Wild TFRecord episodes (#episode=N).")

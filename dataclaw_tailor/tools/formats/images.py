@@ -7,7 +7,7 @@ from pathlib import Path
 from ...core.source import Source, SourceKind
 from ..edits import images_in
 from ..hashing import content_hash
-from . import InputFormat, register_format
+from .spec import InputFormat
 
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
 
@@ -38,13 +38,13 @@ def _describe_folder(fmt: InputFormat, given: str, path: Path) -> Source:
                   format="images", meta={"n_steps": len(images)})
 
 
-register_format(InputFormat(
+IMAGE = InputFormat(
     name="image", title="image", kind=SourceKind.image_set, priority=220, takes="file",
     sniff=is_image, load=_image_size, describe=_describe_image,
     description="One still image (PNG, JPEG, GIF, BMP, WebP).",
-))
-register_format(InputFormat(
+)
+IMAGE_FOLDER = InputFormat(
     name="images", title="images", kind=SourceKind.image_set, priority=210, takes="folder",
     sniff=lambda p: bool(images_in(p)), load=lambda p, episode: images_in(p), describe=_describe_folder,
     description="A folder of still images that form no edit sequence.",
-))
+)

@@ -9,7 +9,7 @@ from ...core.source import Source, SourceKind
 from ..hashing import content_hash
 from ..robot import lerobot, rlds, robomimic
 from ..robot.episode import split_episode
-from . import InputFormat, register_format
+from .spec import InputFormat
 
 
 def describe_episode(fmt: InputFormat, given: str, path: Path) -> Source:
@@ -30,18 +30,18 @@ def describe_episode(fmt: InputFormat, given: str, path: Path) -> Source:
                   files=[str(f) for f in ep.files])
 
 
-register_format(InputFormat(
+LEROBOT = InputFormat(
     name="lerobot", title="LeRobot", kind=SourceKind.robot_episode, priority=100, takes="either",
     sniff=lambda p: lerobot.info_file(p) is not None, load=lerobot.load, describe=describe_episode,
     description="LeRobot v2.1/v3.0 datasets: meta/info.json, parquet frames and per-camera videos (#episode=N).",
-))
-register_format(InputFormat(
+)
+ROBOMIMIC = InputFormat(
     name="robomimic", title="robomimic", kind=SourceKind.robot_episode, priority=110, takes="file",
     sniff=robomimic.is_robomimic, load=robomimic.load, describe=describe_episode,
     description="robomimic / robosuite HDF5: data/demo_N groups of actions and observations (#episode=N).",
-))
-register_format(InputFormat(
+)
+RLDS = InputFormat(
     name="rlds", title="RLDS", kind=SourceKind.robot_episode, priority=120, takes="either",
     sniff=lambda p: bool(rlds.shards(p)), load=rlds.load, describe=describe_episode,
     description="RLDS / Open X-Embodiment TFRecord shards of episodes (#episode=N).",
-))
+)

@@ -14,7 +14,7 @@ from ...core.source import Source, SourceKind
 from ..ffmpeg import probe
 from ..hashing import content_hash, sources_hash
 from ..subtitles import sidecar_files
-from . import InputFormat, register_format
+from .spec import InputFormat
 
 
 def _describe(fmt: InputFormat, given: str, path: Path) -> Source:
@@ -37,8 +37,8 @@ def _describe(fmt: InputFormat, given: str, path: Path) -> Source:
                   format=ext, meta=meta, files=[str(path), *meta.get("subtitle_files", [])])
 
 
-register_format(InputFormat(
+VIDEO = InputFormat(
     name="video", title="video", kind=SourceKind.video, priority=1000, takes="file",
     sniff=lambda p: True, load=lambda p, episode: probe(p), describe=_describe,
     description="Any video container ffmpeg can decode (MP4, MKV, WebM, AVI, MOV...), with sidecar subtitles.",
-))
+)

@@ -9,7 +9,7 @@ from PIL import Image
 from dataclaw_tailor.core import SourceKind, UnsupportedFormat
 from dataclaw_tailor.core.registry import DuplicateName, Registry
 from dataclaw_tailor.tools import detect, formats
-from dataclaw_tailor.tools.formats import FORMATS, InputFormat, register_format
+from dataclaw_tailor.tools.formats import FORMATS, InputFormat
 
 from ...conftest import EXAMPLES
 
@@ -65,13 +65,14 @@ def test_a_higher_priority_format_claims_a_path_first(spied, tmp_path):
 
         return Source(path=given, kind=SourceKind.video, content_hash="0" * 64, format=fmt.name, meta={"text": fmt.load(path, None)})
 
-    register_format(InputFormat(name="subs-notes", title="notes", kind=SourceKind.video, priority=999, takes="file",
-                                sniff=lambda p: p.suffix == ".subs", load=lambda p, episode: p.read_text(), describe=describe))
+    notes_format = InputFormat(name="subs-notes", title="notes", kind=SourceKind.video, priority=999, takes="file",
+                               sniff=lambda p: p.suffix == ".subs", load=lambda p, episode: p.read_text(), describe=describe)
+    formats.FORMATS.add(notes_format.name, notes_format)
     source = detect(notes)
     assert (source.format, source.meta["text"]) == ("subs-notes", "not a video")
     assert spied[-1] == "image"  # the built-ins before it were asked; video never was
     with pytest.raises(DuplicateName, match="input format 'image' is already registered"):
-        register_format(replace(formats.FORMATS.get("image")))
+        formats.FORMATS.add("image", replace(formats.FORMATS.get("image")))
 
 
 def test_a_folder_nothing_claims_lists_the_folder_formats(tmp_path):

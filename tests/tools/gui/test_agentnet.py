@@ -7,7 +7,8 @@ import pytest
 
 from dataclaw_tailor.core.errors import InputError
 from dataclaw_tailor.tools import detect, extract
-from dataclaw_tailor.tools.gui import GuiTraceWarning, load_trace
+from dataclaw_tailor.tools.formats import load_trace
+from dataclaw_tailor.tools.gui import GuiTraceWarning
 
 from ..conftest import devset_path
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from dataclaw_tailor.tools import detect, extract
-from dataclaw_tailor.tools.gui import load_trace
+from dataclaw_tailor.tools.formats import load_trace
 
 from ..conftest import devset_path
 

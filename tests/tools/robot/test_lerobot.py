@@ -6,7 +6,7 @@ import pytest
 from dataclaw_tailor.core.errors import InputError
 from dataclaw_tailor.core.source import SourceKind
 from dataclaw_tailor.tools import detect, extract
-from dataclaw_tailor.tools.robot import load_episode
+from dataclaw_tailor.tools.formats import load_episode
 
 from ..conftest import devset_path
 from .fixtures import FPS, N, lerobot_openpi_libero, lerobot_v21, lerobot_v30
