@@ -42,6 +42,7 @@ def register_expert(expert: Expert) -> Expert:
     EXPERTS.add(expert.domain, expert, expert.description)
     for task in expert.tasks:
         TASKS.add(task.name, task, task.description)
+    log.debug("registered domain %s with tasks %s", expert.domain, ", ".join(t.name for t in expert.tasks))
     return expert
 
 

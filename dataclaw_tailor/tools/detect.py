@@ -6,12 +6,15 @@ whose `sniff` accepts the path describes it.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from ..core.errors import InputError, UnsupportedFormat
 from ..core.source import Source
 from .formats import sniff, titles
 from .robot.episode import split_episode
+
+log = logging.getLogger(__name__)
 
 
 def detect(path: str | Path) -> Source:
@@ -31,4 +34,6 @@ def detect(path: str | Path) -> Source:
     if fmt is None:
         where = "folder holds no stream layout" if p.is_dir() else "file is no stream format"
         raise UnsupportedFormat(p, f"{where} we know ({titles(folder=p.is_dir())})")
-    return fmt.describe(fmt, given, p)
+    source = fmt.describe(fmt, given, p)
+    log.debug("%s: %s (%s), content hash %s", given, source.kind.value, source.format, source.content_hash[:12])
+    return source

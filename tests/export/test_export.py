@@ -109,15 +109,9 @@ def test_chat_formats_load_with_datasets_and_render_with_a_chat_template(records
 
 
 @pytest.fixture
-def hf_cache(tmp_path, monkeypatch) -> Path:
-    """A private `datasets` cache: loads never read or write the user's Hugging Face cache."""
-    import datasets
-
-    cache = tmp_path / "hf-home"
-    monkeypatch.setenv("HF_HOME", str(cache))
-    monkeypatch.setenv("HF_DATASETS_CACHE", str(cache / "datasets"))
-    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", cache / "datasets")  # read at import: set it too
-    return cache / "datasets"
+def hf_cache(tmp_path) -> Path:
+    """A `datasets` cache of this test's own (the suite's sandbox keeps every cache out of the home)."""
+    return tmp_path / "datasets-cache"
 
 
 def test_hf_parquet_with_card_loads_with_images(records, tmp_path, hf_cache):
