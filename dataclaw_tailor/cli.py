@@ -399,6 +399,27 @@ def export(
             typer.echo(f"  image not found: {ref}", err=True)
 
 
+@app.command()
+def view(
+    records: Annotated[Path, typer.Argument(help="An envelope JSON (claw tailor --out x.json), a records JSONL, or a corpus output folder.")],
+    out: Annotated[Path | None, typer.Option(help="Page to write (.html); default beside the input (view.html inside a corpus folder).")] = None,
+    reference: Annotated[Path | None, typer.Option(help="Reference record (or benchmark case / envelope): show the metrics' pairing and scores.")] = None,
+    chart: Annotated[bool, typer.Option(help="Also write the timeline as PNG beside each page.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
+) -> None:
+    """Write a static HTML audit page: the record's items on a timeline of the source's anchors, with pictures and problems."""
+    from .view import render_view
+
+    result = render_view(records, out, reference=reference, chart=chart)
+    if as_json:
+        emit_json(result.model_dump(mode="json"))
+        return
+    for warning in result.warnings:
+        typer.echo(f"  {warning}", err=True)
+    more = f" ({len(result.pages)} record pages)" if result.rows else ""
+    typer.echo(f"wrote {result.page}{more}")
+
+
 def main() -> None:
     """Console entry point: typed errors become one line on stderr, never a traceback."""
     try:

@@ -247,12 +247,8 @@ class _Semantic:
             return self._compare_items(pred, ref, key)
         return 0.0, 0
 
-    def _compare_items(self, pred: list, ref: list, key: str | None) -> tuple[float, int]:
-        """Pair items one-to-one by content; unpaired items on either side count as 0 similarity."""
-        refs = [r for r in ref if text_leaves(r, key)]
-        preds = [p for p in pred if text_leaves(p, key)]
-        if not refs:
-            return 0.0, sum(len(text_leaves(p, key)) for p in preds)
+    def pair_items(self, preds: list, refs: list, key: str | None = None) -> tuple[list[tuple[int, int, float]], dict]:
+        """Items with text paired one-to-one by content: (pred index, ref index, score) and each pair's (sum, count)."""
         pair = {(i, j): self.compare(p, r, key) for i, p in enumerate(preds) for j, r in enumerate(refs)}
         sizes = [len(text_leaves(r, key)) for r in refs]
         span = max(len(preds), len(refs))
@@ -260,13 +256,33 @@ class _Semantic:
             [pair[i, j][0] / max(pair[i, j][1], sizes[j]) + TIE_BREAK * (1 - abs(i - j) / span) for j in range(len(refs))]
             for i in range(len(preds))
         ]
-        matched = assign(matrix)
+        return assign(matrix), pair
+
+    def _compare_items(self, pred: list, ref: list, key: str | None) -> tuple[float, int]:
+        """Pair items one-to-one by content; unpaired items on either side count as 0 similarity."""
+        refs = [r for r in ref if text_leaves(r, key)]
+        preds = [p for p in pred if text_leaves(p, key)]
+        if not refs:
+            return 0.0, sum(len(text_leaves(p, key)) for p in preds)
+        matched, pair = self.pair_items(preds, refs, key)
         total = sum(pair[i, j][0] for i, j, _ in matched)
         count = sum(pair[i, j][1] for i, j, _ in matched)
         used_p, used_r = {i for i, _, _ in matched}, {j for _, j, _ in matched}
         count += sum(len(text_leaves(r, key)) for j, r in enumerate(refs) if j not in used_r)
         count += sum(len(text_leaves(p, key)) for i, p in enumerate(preds) if i not in used_p)
         return total, count
+
+
+def text_pairs(preds: list, refs: list, *, similarity: TextSimilarity | None = None) -> list[tuple[int, int, float]]:
+    """(pred index, ref index, mean text similarity): how Semantic pairs the items of two lists that carry text."""
+    sim = similarity or default_similarity()
+    keep_p = [i for i, p in enumerate(preds) if text_leaves(p)]
+    keep_r = [j for j, r in enumerate(refs) if text_leaves(r)]
+    if not keep_p or not keep_r:
+        return []
+    sim.prime([t for i in keep_p for t in text_leaves(preds[i])] + [t for j in keep_r for t in text_leaves(refs[j])])
+    matched, pair = _Semantic(sim).pair_items([preds[i] for i in keep_p], [refs[j] for j in keep_r])
+    return [(keep_p[i], keep_r[j], pair[i, j][0] / max(pair[i, j][1], 1)) for i, j, _ in matched]
 
 
 def semantic_score(pred: Any, ref: Any, *, similarity: TextSimilarity | None = None) -> float:
@@ -339,6 +355,22 @@ def point_hit(pred_item: Any, ref_item: Any, radius: float) -> float:
     return float(r is not None and math.hypot(p[0] - r[0], p[1] - r[1]) <= radius)
 
 
+def is_timed(refs: Sequence[dict]) -> bool:
+    """Sequence pairs a list by time when every reference item states a time."""
+    return all(span_of(r) is not None for r in refs)
+
+
+def is_steps(refs: Sequence[dict]) -> bool:
+    """A list is GUI steps (paired by index, scored by action type and point hit) when most items have an action."""
+    return 2 * sum(action_type(r) is not None for r in refs) > len(refs)
+
+
+def time_pairs(preds: Sequence[dict], refs: Sequence[dict]) -> list[tuple[int, int, float]]:
+    """(pred index, ref index, temporal IoU): the one-to-one pairing Sequence scores a timed list by."""
+    matrix = [[temporal_iou(span_of(p), span_of(r)) if span_of(p) else 0.0 for r in refs] for p in preds]
+    return assign(matrix)
+
+
 class _Sequence:
     def __init__(self, radius: float):
         self.radius = radius
@@ -367,11 +399,10 @@ class _Sequence:
                 self.visit(pred[key], value)
 
     def _items(self, preds: list[dict], refs: list[dict]) -> None:
-        timed = all(span_of(r) is not None for r in refs)
-        steps = 2 * sum(action_type(r) is not None for r in refs) > len(refs)
+        timed = is_timed(refs)
+        steps = is_steps(refs)
         if timed:
-            matrix = [[temporal_iou(span_of(p), span_of(r)) if span_of(p) else 0.0 for r in refs] for p in preds]
-            matched = assign(matrix)
+            matched = time_pairs(preds, refs)
             self.parts.append(sum(s for _, _, s in matched) / max(len(preds), len(refs)))
             self.parts.append(order_agreement([(i, j) for i, j, _ in matched]))
             if not steps:

@@ -18,13 +18,15 @@ from .. import __version__
 from . import prompts, resources, tools
 from .auth import StaticTokenVerifier, auth_settings, require_token_for
 from .config import ServerConfig
+from .view import view_record
 
 INSTRUCTIONS = """DataClaw Tailor turns raw streams (screen recordings and GUI traces, videos, robot episodes,
 image-edit sequences) into grounded, schema-valid JSON training records.
 Start with `list_tasks`; use `tailor` for one source and `tailor_corpus` for a folder; `extract_anchors`
-shows the facts records are grounded in; `validate_record` checks any record. Paths must lie inside
-the allowed roots. When `tailor` answers 'needs_clarification', ask the user its questions and call it
-again with `answers` and the same `thread_id`."""
+shows the facts records are grounded in; `validate_record` checks any record; `view_record` writes an
+HTML page that shows records against their anchors and pictures. Paths must lie inside the allowed
+roots. When `tailor` answers 'needs_clarification', ask the user its questions and call it again with
+`answers` and the same `thread_id`."""
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
 WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
@@ -53,6 +55,7 @@ def build_server(config: ServerConfig | None = None, *, token: str | None = None
     server.add_tool(tools.list_tasks, title="List task schemas", annotations=READ_ONLY)
     server.add_tool(tools.tailor_corpus, title="Tailor a folder", annotations=WRITES)
     server.add_tool(tools.export_dataset, title="Export a fine-tuning dataset", annotations=WRITES)
+    server.add_tool(view_record, title="Write an audit page of records", annotations=WRITES)
     resources.register_resources(server)
     server.prompt(name="tailor_dataset", title="Tailor a dataset")(prompts.tailor_dataset)
     return server

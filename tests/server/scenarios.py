@@ -11,7 +11,7 @@ from mcp import Client
 
 from .conftest import FUZZY, TRACE, VIDEO, Answerer
 
-TOOLS = {"tailor", "clarify_intent", "extract_anchors", "validate_record", "list_tasks", "tailor_corpus", "export_dataset"}
+TOOLS = {"tailor", "clarify_intent", "extract_anchors", "validate_record", "list_tasks", "tailor_corpus", "export_dataset", "view_record"}
 
 
 async def lists_tools(client: Client) -> None:
