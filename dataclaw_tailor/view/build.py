@@ -14,16 +14,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..core import Anchor
+from ..core import Anchor, fields
 from ..core.errors import first_problem
+from ..core.fields import number
 from ..core.validate import json_path
-from ..evals.matching import TIME_POINT_KEYS, number, span_of
 from ..evals.metrics import action_type, box_of, point_of
 from .images import PICTURE_SUFFIXES, ImageStore, regrab_keyframes
 from .model import Note, Page, PageAnchor, PageItem
 
-ITEM_IMAGE_KEYS = ("screenshot", "first_frame", "image", "before", "after")
-"""Fields of a record item that name a picture of the source."""
 ANCHOR_IMAGE_KEYS = ("screenshot", "path", "image", "before", "after")
 LABEL_KEYS = ("title", "caption", "question", "instruction", "prompt", "quote", "description", "skill", "type",
               "text", "evidence", "observation", "summary")
@@ -189,16 +187,16 @@ def _regrab_missing(page_anchors: list[PageAnchor], anchors: list[Anchor], video
 
 
 def _is_item(node: dict[str, Any]) -> bool:
-    return isinstance(node.get("anchor_ids"), list) or _own_time(node) is not None
+    return isinstance(node.get(fields.ANCHOR_IDS), list) or _own_time(node) is not None
 
 
 def _own_time(node: dict[str, Any]) -> tuple[float, float] | None:
     """The time an object states: a point stays a point (the metrics widen it; the timeline does not)."""
-    for key in TIME_POINT_KEYS:
+    for key in fields.INSTANTS:
         t = number(node.get(key))
         if t is not None:
             return (t, t)
-    return span_of(node)
+    return fields.span_of(node)
 
 
 def _item_time(node: dict[str, Any]) -> tuple[float, float] | None:
@@ -245,8 +243,8 @@ def _items(record: Any, anchors: list[Anchor], warnings: list[str]) -> list[Page
     known = {a.id: a for a in anchors}
     items = []
     for n, (path, node) in enumerate(found):
-        cited = [c for c in node.get("anchor_ids") or [] if isinstance(c, str)]
-        if len(cited) != len(node.get("anchor_ids") or []):
+        cited = [c for c in node.get(fields.ANCHOR_IDS) or [] if isinstance(c, str)]
+        if len(cited) != len(node.get(fields.ANCHOR_IDS) or []):
             warnings.append(f"{path}.anchor_ids: entries that are not strings are not shown")
         span = _item_time(node)
         derived = False
@@ -266,7 +264,7 @@ def _items(record: Any, anchors: list[Anchor], warnings: list[str]) -> list[Page
 def _item_pictures(node: Any, source_dir: Path | None) -> list[tuple[str, Path]]:
     if not isinstance(node, dict):
         return []
-    return [(k, p) for k in ITEM_IMAGE_KEYS if (p := _picture(node.get(k), source_dir)) is not None]
+    return [(k, p) for k in fields.IMAGE_FIELDS if (p := _picture(node.get(k), source_dir)) is not None]
 
 
 def _cited_pictures(item: PageItem, by_anchor: dict[str, PageAnchor]) -> list[tuple[str, str]]:
@@ -284,12 +282,10 @@ def _cited_box(item: PageItem, by_anchor: dict[str, PageAnchor]) -> list[float] 
 
 
 def _screen(meta: dict[str, Any], record: Any) -> tuple[int, int] | None:
-    from ..evals.metrics import screen_of
-
     w, h = number(meta.get("width")), number(meta.get("height"))
     if w and h and w > 0 and h > 0:
         return int(w), int(h)
-    stated = screen_of(record)
+    stated = fields.screen_of(record)
     return (int(stated[0]), int(stated[1])) if stated and stated[0] > 0 and stated[1] > 0 else None
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import InputError
+from ..core.fields import screen_of
 from ..core.validate import json_path
 from ..tools.files import read_json
 from .build import item_label
@@ -53,7 +54,7 @@ def compare(page: Page, envelope: dict[str, Any], reference: Any, *, name: str) 
     """Score the page's record against `reference` and note on each item whom it was paired with."""
     from ..evals.embed import require_eval_extra
     from ..evals.metrics import (
-        FALLBACK_SCREEN, HIT_RADIUS, is_steps, is_timed, point_hit, score_record, screen_of, text_pairs, time_pairs,
+        FALLBACK_SCREEN, HIT_RADIUS, is_steps, is_timed, point_hit, score_record, text_pairs, time_pairs,
     )
 
     require_eval_extra()

@@ -82,11 +82,18 @@ def _lane(name: str, spans: list[tuple[str, float, float]], duration: float) -> 
     return Lane(name=name, rows=max(1, len(row_ends)), marks=marks)
 
 
+CLOCK_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+"""Tick steps in seconds from one second up: what a clock divides into (a minute, not 100 s)."""
+
+
 def ticks(duration: float, target: int = 10) -> list[tuple[float, str]]:
-    """Round time steps (1, 2 or 5 times a power of ten seconds) giving about `target` ticks."""
+    """Round time steps giving at most about `target` ticks: 1/2/5 x 10^k below a second, clock steps above."""
     raw = duration / target
-    power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if raw < 1:
+        power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+        step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    else:
+        step = next((s for s in CLOCK_STEPS if s >= raw), 3600 * math.ceil(raw / 3600))
     count = int(duration / step + 1e-9)
     return [(i * step / duration, clock(i * step)) for i in range(count + 1)]
 
