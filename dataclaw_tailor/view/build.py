@@ -137,11 +137,11 @@ def _anchor_label(anchor: Anchor) -> str:
         parts = [str(c[k]) for k in ANCHOR_LABEL_KEYS if _scalar(c.get(k))]
         if parts:
             return _short(" ".join(parts[:2]))
-        facts = [f"{k}={v}" for k, v in c.items() if _scalar(v) and k not in ANCHOR_IMAGE_KEYS]
+        facts = [f"{k}={v}" for k, v in c.items() if _scalar(v) and k not in ANCHOR_IMAGE_KEYS and k != "index"]
         if facts:
             return _short(" ".join(facts[:2]))
     if anchor.t is not None:
-        return f"{anchor.start:g}–{anchor.end:g} s" if anchor.start != anchor.end else f"{anchor.start:g} s"
+        return f"{anchor.start:.1f}–{anchor.end:.1f} s" if anchor.start != anchor.end else f"{anchor.start:.1f} s"
     return anchor.id
 
 

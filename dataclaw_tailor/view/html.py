@@ -203,15 +203,15 @@ def _overlay(item: PageItem, width: int, height: int) -> str:
     if item.point is None and item.box is None:
         return ""
     w, h = item.screen or (width, height)
-    r = max(w, h) / 90
+    r = max(w, h) / 70
     shapes = []
     if item.box is not None:
         x1, y1, x2, y2 = item.box
         shapes.append(f"<rect x=\"{x1:.1f}\" y=\"{y1:.1f}\" width=\"{max(0.0, x2 - x1):.1f}\" height=\"{max(0.0, y2 - y1):.1f}\" "
-                      f"fill=\"rgba(0,200,255,.12)\" stroke=\"#00b8f0\" stroke-width=\"{r / 3:.1f}\"/>")
+                      f"fill=\"rgba(0,200,255,.15)\" stroke=\"#00a5e0\" stroke-width=\"{r / 2.5:.1f}\"/>")
     if item.point is not None:
         x, y = item.point
-        shapes.append(f"<circle cx=\"{x:.1f}\" cy=\"{y:.1f}\" r=\"{r:.1f}\" fill=\"rgba(255,40,40,.35)\" stroke=\"#ff1744\" stroke-width=\"{r / 3:.1f}\"/>"
+        shapes.append(f"<circle cx=\"{x:.1f}\" cy=\"{y:.1f}\" r=\"{r:.1f}\" fill=\"rgba(255,40,40,.3)\" stroke=\"#ff1744\" stroke-width=\"{r / 2.5:.1f}\"/>"
                       f"<path d=\"M{x - 2 * r:.1f} {y:.1f}H{x + 2 * r:.1f}M{x:.1f} {y - 2 * r:.1f}V{y + 2 * r:.1f}\" stroke=\"#ff1744\" stroke-width=\"{r / 4:.1f}\"/>")
     return f"<svg viewBox=\"0 0 {w} {h}\" preserveAspectRatio=\"none\" aria-hidden=\"true\">{''.join(shapes)}</svg>"
 

@@ -72,7 +72,7 @@ def _lane(name: str, spans: list[tuple[str, float, float]], duration: float) -> 
         left = min(1.0, max(0.0, start / duration))
         width = min(1.0 - left, max(0.0, (end - start) / duration))
         reach = left + max(width, MIN_WIDTH)
-        row = next((r for r, last in enumerate(row_ends) if last <= left), None)
+        row = next((r for r, last in enumerate(row_ends) if last <= left + 1e-9), None)
         if row is None:
             row = len(row_ends) if len(row_ends) < MAX_ROWS else MAX_ROWS - 1
             if row == len(row_ends):
@@ -95,12 +95,12 @@ def ticks(duration: float, target: int = 10) -> list[tuple[float, str]]:
     else:
         step = next((s for s in CLOCK_STEPS if s >= raw), 3600 * math.ceil(raw / 3600))
     count = int(duration / step + 1e-9)
-    return [(i * step / duration, clock(i * step)) for i in range(count + 1)]
+    return [(i * step / duration, clock(i * step, minutes=duration >= 60)) for i in range(count + 1)]
 
 
-def clock(seconds: float) -> str:
-    """'7.5 s' under a minute, 'm:ss' above (what a video player shows)."""
-    if seconds < 60:
+def clock(seconds: float, *, minutes: bool = False) -> str:
+    """'7.5 s' under a minute, 'm:ss' above or when `minutes` (what a video player shows)."""
+    if seconds < 60 and not minutes:
         return f"{seconds:.3g} s" if seconds < 10 else f"{seconds:.0f} s"
     minutes, rest = divmod(seconds, 60)
     return f"{int(minutes)}:{rest:04.1f}" if rest % 1 else f"{int(minutes)}:{int(rest):02d}"

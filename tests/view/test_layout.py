@@ -35,5 +35,5 @@ def test_marks_outside_the_duration_are_clamped_to_the_axis():
 
 def test_ticks_are_round_and_clock_reads_like_a_player():
     assert [label for _, label in ticks(7.5)] == [f"{t:g} s" for t in range(8)]
-    assert len(ticks(600)) == 11 and ticks(600)[-1] == (1.0, "10:00")
+    assert len(ticks(600)) == 11 and ticks(600)[0] == (0.0, "0:00") and ticks(600)[-1] == (1.0, "10:00")
     assert clock(0.25) == "0.25 s" and clock(12) == "12 s" and clock(92.5) == "1:32.5"
