@@ -268,7 +268,7 @@ def _card(item: PageItem, page: Page, anchors: dict[str, PageAnchor]) -> str:
 
 
 def _record_fallback(page: Page) -> str:
-    """A record with no items (or not an object) is still shown, whole."""
+    """A record with no items (or no record at all) says so instead of leaving an empty column."""
     if page.items:
         return ""
     return "<p class=\"meta\">The record has no items that cite anchors or state a time.</p>"

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import base64
 import io
-import logging
 import tempfile
 from pathlib import Path
 
 from PIL import Image
 
 from .model import ImageRef
-
-logger = logging.getLogger(__name__)
 
 PICTURE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp"})
 MAX_FILE_BYTES = 64 * 1024 * 1024

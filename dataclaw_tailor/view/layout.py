@@ -44,7 +44,6 @@ class Timeline(BaseModel):
     lanes: list[Lane]
     ticks: list[tuple[float, str]] = Field(description="(fraction, label) along the time axis.")
     untimed: list[str] = Field(description="Ids of anchors that carry no time (the task, the robot).")
-    untimed_items: list[str] = Field(description="Ids of items placed nowhere on the timeline.")
 
 
 def lay_out(page: Page) -> Timeline:
@@ -61,7 +60,6 @@ def lay_out(page: Page) -> Timeline:
         lanes=lanes,
         ticks=ticks(duration),
         untimed=[a.id for a in page.anchors if a.start is None],
-        untimed_items=[i.id for i in page.items if i.start is None],
     )
 
 

@@ -46,9 +46,12 @@ def load(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
-    """Debian's chromium driven by Playwright's bundled driver (no browser download), one profile per session."""
+    """Debian's chromium driven by Playwright's bundled driver (no browser download), one profile per module.
+
+    Module scope: Playwright's sync API keeps an asyncio loop running while it is open, which would make
+    `asyncio.run` in later test modules fail."""
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (apt-get install chromium; .ci/run installs it)")
     playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (the dev extra)")
