@@ -46,7 +46,7 @@ def tiny_model(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_vl_model(tmp_path_factory) -> Path:
-    from dataclaw_tailor.model.tiny import build_tiny_vl_model
+    from .model.tiny_vl import build_tiny_vl_model
 
     return build_tiny_vl_model(tmp_path_factory.mktemp("tiny-vl") / "model")
 

@@ -128,46 +128,6 @@ def build_tiny_model(
     return out
 
 
-def build_tiny_vl_model(path: str | Path, *, image_size: int = 56, seed: int = 0) -> Path:
-    """Write a random LLaVA-style vision-language checkpoint (tiny CLIP tower + tiny Qwen2) and its processor.
-
-    It loads with `AutoProcessor` + `AutoModelForImageTextToText`, the path the local backend takes for
-    VL configs. (Qwen2-VL's own processor needs torchvision for its video half, which this stack lacks.)
-    """
-    import torch
-    from transformers import (
-        CLIPImageProcessor,
-        CLIPVisionConfig,
-        LlavaConfig,
-        LlavaForConditionalGeneration,
-        LlavaProcessor,
-        Qwen2Config,
-    )
-
-    out = Path(path)
-    out.mkdir(parents=True, exist_ok=True)
-    tok = build_tokenizer()
-    side = {"height": image_size, "width": image_size}
-    processor = LlavaProcessor(
-        image_processor=CLIPImageProcessor(size={"shortest_edge": image_size}, crop_size=side),
-        tokenizer=tok, chat_template=CHAT_TEMPLATE, patch_size=14,
-        vision_feature_select_strategy="full", num_additional_image_tokens=1,
-    )
-    config = LlavaConfig(
-        vision_config=CLIPVisionConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
-                                       image_size=image_size, patch_size=14, projection_dim=32),
-        text_config=Qwen2Config(vocab_size=-(-len(tok) // 64) * 64, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                                num_attention_heads=4, num_key_value_heads=2, pad_token_id=tok.pad_token_id,
-                                eos_token_id=tok.eos_token_id),
-        image_token_id=tok.convert_tokens_to_ids(IMAGE_TOKEN), vision_feature_select_strategy="full",
-        vision_feature_layer=-1, tie_word_embeddings=True,
-    )
-    torch.manual_seed(seed)
-    LlavaForConditionalGeneration(config).save_pretrained(out)
-    processor.save_pretrained(out)
-    return out
-
-
 def load_tokenizer(path: str | Path):
     """Reload a tokenizer saved by `build_tiny_model` (AutoTokenizer would pick Qwen2Tokenizer and change ids)."""
     from transformers import PreTrainedTokenizerFast

@@ -1,4 +1,4 @@
-"""Vision-language rows and a VLM SFT run: on the package's tiny LLaVA-style checkpoint everywhere, and on a
+"""Vision-language rows and a VLM SFT run: on the tests' tiny LLaVA-style checkpoint everywhere, and on a
 tiny Qwen2-VL where torchvision is installed (its processor needs it; the CPU stack here lacks it)."""
 
 import json
@@ -8,6 +8,8 @@ from PIL import Image
 
 from dataclaw_tailor.core import Anchor, Intent, Source, SourceKind, TailorContext
 from dataclaw_tailor.training.triplets import Triplet, prompt_images, sft_row, triplet_key, write_triplet
+
+from ..model.tiny_vl import build_tiny_qwen2_vl_model
 
 TASK = "daily.dense_captions"
 
@@ -44,45 +46,6 @@ def test_serving_rows_carry_the_keyframes_the_prompt_attaches(tmp_path):
     assert prompt_images(t, "compact") == []
 
 
-def build_tiny_vlm(path):
-    """A random Qwen2-VL (~0.3M parameters) with our byte-level BPE plus the vision special tokens."""
-    from transformers import (
-        Qwen2VLConfig,
-        Qwen2VLForConditionalGeneration,
-        Qwen2VLImageProcessor,
-        Qwen2VLProcessor,
-        Qwen2VLVideoProcessor,
-    )
-
-    from dataclaw_tailor.model.tiny import build_tokenizer
-
-    tok = build_tokenizer(1024)
-    specials = ["<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>"]
-    tok.add_special_tokens({"additional_special_tokens": specials})
-    ids = {t: tok.convert_tokens_to_ids(t) for t in specials}
-    template = (
-        "{% for message in messages %}<|im_start|>{{ message['role'] }}\n"
-        "{% if message['content'] is string %}{{ message['content'] }}{% else %}{% for part in message['content'] %}"
-        "{% if part['type'] == 'image' %}<|vision_start|><|image_pad|><|vision_end|>{% elif part['type'] == 'text' %}{{ part['text'] }}"
-        "{% endif %}{% endfor %}{% endif %}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
-    )
-    tok.chat_template = template
-    processor = Qwen2VLProcessor(image_processor=Qwen2VLImageProcessor(min_pixels=28 * 28 * 4, max_pixels=28 * 28 * 16),
-                                 tokenizer=tok, video_processor=Qwen2VLVideoProcessor(), chat_template=template)
-    config = Qwen2VLConfig(
-        text_config=dict(vocab_size=-(-len(tok) // 64) * 64, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, rope_scaling={"type": "mrope", "mrope_section": [2, 2, 4]},
-                         max_position_embeddings=32768, pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id),
-        vision_config=dict(depth=1, embed_dim=32, hidden_size=64, num_heads=2, mlp_ratio=2, patch_size=14, spatial_merge_size=2,
-                           temporal_patch_size=2, in_chans=3),
-        image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"],
-        vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"], tie_word_embeddings=True,
-    )
-    Qwen2VLForConditionalGeneration(config).save_pretrained(path)
-    processor.save_pretrained(path)
-    return path
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("arch", ["llava", "qwen2-vl"])
 def test_vision_language_sft_and_generation(vision_dir, tmp_path, request, arch):
@@ -93,7 +56,7 @@ def test_vision_language_sft_and_generation(vision_dir, tmp_path, request, arch)
 
     if arch == "qwen2-vl":
         pytest.importorskip("torchvision", reason="the Qwen2-VL processor needs torchvision")
-        vlm = build_tiny_vlm(tmp_path / "vlm")
+        vlm = build_tiny_qwen2_vl_model(tmp_path / "vlm")
     else:
         vlm = request.getfixturevalue("tiny_vl_model")
     [result] = train_sft(SFTSettings(model=ModelSettings(path=str(vlm), modality="vision"), data=DataSettings(path=str(vision_dir)),

@@ -158,27 +158,3 @@ def parse_example(payload: bytes, path: Path | str = "TFRecord") -> dict[str, np
         elif kind == "bytes_list":
             out[key] = list(feature.bytes_list.value)
     return out
-
-
-def make_example(features: dict[str, list[float] | list[int] | list[bytes] | np.ndarray]) -> bytes:
-    """Serialise a tf.train.Example (float arrays -> float_list, int arrays -> int64_list, bytes -> bytes_list)."""
-    example = _example_class()()
-    for key, values in features.items():
-        feature = example.features.feature[key]
-        arr = values if isinstance(values, np.ndarray) else None
-        if arr is not None and arr.dtype.kind == "f" or arr is None and values and isinstance(values[0], float):
-            feature.float_list.value.extend(np.asarray(values, dtype=np.float32).ravel().tolist())
-        elif arr is not None and arr.dtype.kind in "iub" or arr is None and values and isinstance(values[0], int):
-            feature.int64_list.value.extend(np.asarray(values, dtype=np.int64).ravel().tolist())
-        else:
-            feature.bytes_list.value.extend(list(values))
-    return example.SerializeToString()
-
-
-def write_records(path: Path, payloads: list[bytes]) -> None:
-    """Write payloads with TFRecord framing and checksums (readable by TensorFlow and by `records`)."""
-    with path.open("wb") as fh:
-        for payload in payloads:
-            length = struct.pack("<Q", len(payload))
-            fh.write(length + struct.pack("<I", _masked_crc(length)) + payload
-                     + struct.pack("<I", _masked_crc(payload)))

@@ -10,7 +10,8 @@ from dataclaw_tailor.core.errors import InputError
 from dataclaw_tailor.tools import detect, extract
 from dataclaw_tailor.tools.formats import load_trace
 from dataclaw_tailor.tools.gui import GuiTraceWarning
-from dataclaw_tailor.tools.robot.tfrecord import make_example, write_records
+
+from ..robot.fixtures import make_example, write_records
 
 
 def _dom():

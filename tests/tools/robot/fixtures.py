@@ -1,11 +1,14 @@
-"""Project-made robot datasets for tests: LeRobot v2.1 / v3.0 folders and a robomimic HDF5 file."""
+"""Project-made robot datasets for tests: LeRobot v2.1 / v3.0 folders, a robomimic HDF5 file, TFRecord files."""
 
 from __future__ import annotations
 
 import json
+import struct
 from pathlib import Path
 
 import numpy as np
+
+from dataclaw_tailor.tools.robot.tfrecord import _example_class, _masked_crc
 
 from ..conftest import ffmpeg
 
@@ -150,3 +153,27 @@ def lerobot_openpi_libero(root: Path, episodes: int = 2) -> Path:
         tasks.append(json.dumps({"episode_index": e, "tasks": ["put the bowl on the plate"], "length": N}))
     (root / "meta" / "episodes.jsonl").write_text("\n".join(tasks) + "\n")
     return root
+
+
+def make_example(features: dict[str, list[float] | list[int] | list[bytes] | np.ndarray]) -> bytes:
+    """Serialise a tf.train.Example (float arrays -> float_list, int arrays -> int64_list, bytes -> bytes_list)."""
+    example = _example_class()()
+    for key, values in features.items():
+        feature = example.features.feature[key]
+        arr = values if isinstance(values, np.ndarray) else None
+        if arr is not None and arr.dtype.kind == "f" or arr is None and values and isinstance(values[0], float):
+            feature.float_list.value.extend(np.asarray(values, dtype=np.float32).ravel().tolist())
+        elif arr is not None and arr.dtype.kind in "iub" or arr is None and values and isinstance(values[0], int):
+            feature.int64_list.value.extend(np.asarray(values, dtype=np.int64).ravel().tolist())
+        else:
+            feature.bytes_list.value.extend(list(values))
+    return example.SerializeToString()
+
+
+def write_records(path: Path, payloads: list[bytes]) -> None:
+    """Write payloads with TFRecord framing and checksums (readable by TensorFlow and by `tfrecord.records`)."""
+    with path.open("wb") as fh:
+        for payload in payloads:
+            length = struct.pack("<Q", len(payload))
+            fh.write(length + struct.pack("<I", _masked_crc(length)) + payload
+                     + struct.pack("<I", _masked_crc(payload)))
