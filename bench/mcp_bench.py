@@ -55,7 +55,7 @@ async def timed(client: Client, name: str, args: dict, n: int) -> list[float]:
 def direct_check(record: dict, n: int) -> list[float]:
     """The validation work alone, called directly: what `validate_record` costs without any MCP around it."""
     from dataclaw_tailor.core.validate import check_record
-    from dataclaw_tailor.server.tools import task_schema
+    from dataclaw_tailor.service import task_schema
 
     schema = task_schema("gui.trajectory")
     out = []

@@ -6,7 +6,9 @@ Commands are thin: they parse arguments, call the package and render the result.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +17,8 @@ import typer
 
 from .core import DataClawError, Intent
 from .training.cli import train_app
+
+log = logging.getLogger(__name__)
 
 app = typer.Typer(
     name="claw",
@@ -26,6 +30,26 @@ app = typer.Typer(
 app.add_typer(train_app, name="train")
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CLARIFY = 0, 1, 2, 3
+LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)
+
+
+def configure_logging(verbosity: int) -> None:
+    """The package's records on stderr (stdout carries results, and the MCP protocol on stdio): warnings
+    by default, `-v` adds what each step did, `-vv` node timings and other detail."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    logging.getLogger("dataclaw_tailor").setLevel(LEVELS[min(verbosity, len(LEVELS) - 1)])
+
+
+@app.callback()
+def main_options(
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="Log what each step does to stderr (-vv: more detail).")] = 0,
+) -> None:
+    """DataClaw Tailor: turn raw videos, GUI traces, robot episodes and edit sequences into grounded training JSON."""
+    configure_logging(verbose)
 
 
 def emit_json(payload: Any) -> None:
@@ -62,10 +86,9 @@ def tailor(
     state_dir: Annotated[Path | None, typer.Option(help="Where thread checkpoints live (default ~/.local/state/dataclaw-tailor).")] = None,
 ) -> None:
     """Tailor one source into a schema-valid, grounded record."""
-    from .graph import tailor as run_tailor
-    from .model.options import backend_options
+    from .service import Settings, TailorService, write_envelope
 
-    options = backend_options(backend, base_url=base_url, model=model, expert_models=expert_model)
+    settings = Settings.from_flags(backend, base_url=base_url, model=model, expert_models=expert_model, state_dir=state_dir)
     if thread is None and (source is None or intent is None):
         raise typer.BadParameter("give SOURCE and --intent, or --thread with --answer")
     if thread is not None and not answer:
@@ -74,13 +97,21 @@ def tailor(
     if intent is not None:
         custom = _schema_file(schema) if schema else None
         user_intent = Intent(text=intent, domain=domain, task="custom" if custom else task, schema=custom, max_items=max_items)
-    result = run_tailor(source, user_intent, backend=backend, backend_options=options, thread_id=thread, answers=answer, state_dir=state_dir)
-    if result.status == "needs_clarification" and not as_json and sys.stdin.isatty():
-        result = run_tailor(None, None, backend=backend, backend_options=options, thread_id=result.thread_id,
-                            answers=_ask(result.questions), state_dir=state_dir)
+    ask = _ask if not as_json and sys.stdin.isatty() else None
+
+    async def run() -> Any:
+        service = TailorService(settings)
+        try:
+            if thread is not None:
+                return await service.answer(thread, answer, ask=ask)
+            return await service.tailor(source, user_intent, ask=ask)
+        finally:
+            await service.aclose()
+
+    result = asyncio.run(run())
     payload = result.model_dump(mode="json")
     if out is not None:
-        result.write(out)
+        write_envelope(result, out)
     if as_json:
         emit_json(payload)
     else:
@@ -94,11 +125,12 @@ def _show_question(question: dict[str, Any]) -> None:
         typer.echo(f"  {i}. {opt['label']}")
 
 
-def _ask(questions: list[dict[str, Any]]) -> list[str]:
+async def _ask(questions: list[Any]) -> list[str]:
+    """The terminal's way to answer: show each question with numbered options and read a choice."""
     answers = []
     for q in questions:
-        _show_question(q)
-        answers.append(f"{q['id']}={typer.prompt('Choose', default='1')}")
+        _show_question(q.model_dump())
+        answers.append(f"{q.id}={typer.prompt('Choose', default='1')}")
     return answers
 
 
@@ -154,13 +186,9 @@ def validate(
 
     from .core import Anchor, InputError, Source
     from .core.errors import first_problem
-    from .core.validate import check_record
-    from .experts.registry import get_task
-    from .tools import detect, extract
+    from .service import TailorService
     from .tools.files import read_text
-    from .tools.registry import applicable
 
-    spec = get_task(task)
     text = read_text(file, "record")
     try:
         doc = json.loads(text)
@@ -169,7 +197,7 @@ def validate(
     envelope = isinstance(doc, dict) and "record" in doc and "anchors" in doc
     record: Any = doc["record"] if envelope else text
     anchors: list[Anchor] = []
-    src = None
+    src: Path | Source | None = None
     if envelope:
         try:
             anchors = TypeAdapter(list[Anchor]).validate_python(doc["anchors"])
@@ -179,10 +207,10 @@ def validate(
             src = Source.model_validate(doc["source"]) if doc.get("source") else None
         except ValidationError as exc:
             raise InputError(file, first_problem(exc, "source")) from None
-    if source is not None:
-        src = detect(source)
-        anchors = extract(src, kinds=applicable(spec.extractors, src.kind))
-    checked = check_record(record, spec.json_schema(_schema_file(custom_schema) if custom_schema else None), anchors, src, repair=False)
+    if source is not None:  # the source itself, not what the envelope says about it
+        src = source
+    custom = _schema_file(custom_schema) if custom_schema else None
+    checked = asyncio.run(TailorService().validate(record, task=task, schema=custom, source=src, anchors=anchors, repair=False))
     emit_json(checked.report.summary())
     raise typer.Exit(EXIT_OK if checked.report.valid else EXIT_ERROR)
 
@@ -201,21 +229,24 @@ def corpus(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Tailor every source in a folder; re-running resumes and skips finished sources."""
-    import asyncio
-
     from .batch import discover, run_corpus
-    from .model.options import backend_options
+    from .service import Settings, TailorService
 
-    options = backend_options(backend, base_url=base_url, model=model, expert_models=expert_model)
+    settings = Settings.from_flags(backend, base_url=base_url, model=model, expert_models=expert_model)
 
     async def show(done: int, total: int, message: str) -> None:
         if not as_json:
             typer.echo(f"[{done}/{total}] {message}", err=True)
 
-    summary = asyncio.run(
-        run_corpus(discover(folder), Intent(text=intent, task=task), out_dir=out, backend=backend, backend_options=options,
-                   concurrency=concurrency, progress=show)
-    )
+    async def run() -> Any:
+        service = TailorService(settings)
+        try:
+            return await run_corpus(service, discover(folder), Intent(text=intent, task=task), out_dir=out,
+                                    concurrency=concurrency, progress=show)
+        finally:
+            await service.aclose()
+
+    summary = asyncio.run(run())
     if as_json:
         emit_json(summary.model_dump(mode="json"))
     else:
@@ -309,14 +340,13 @@ def mcp(
     token = token_from_env()
     if http:
         require_token_for(host, token)
-    from .graph.runner import default_state_dir
-    from .model.options import backend_options
     from .server.app import serve_http, serve_stdio
     from .server.config import ServerConfig
     from .server.roots import Roots
+    from .service import Settings
 
-    options = backend_options(backend, base_url=base_url, model=model, expert_models=expert_model)
-    config = ServerConfig(roots=Roots(root or ()), state_dir=state_dir or default_state_dir(), backend=backend, backend_options=options)
+    settings = Settings.from_flags(backend, base_url=base_url, model=model, expert_models=expert_model, state_dir=state_dir)
+    config = ServerConfig(roots=Roots(root or ()), state_dir=settings.state_dir, backend=backend, backend_options=dict(settings.backend_options))
     if http:
         serve_http(config, host, port, token)
     else:
@@ -350,20 +380,27 @@ def eval_(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON instead of the table.")] = False,
 ) -> None:
     """Tailor every benchmark case and print the per-domain Field / Semantic / Sequence / Overall / Fuzzy table."""
-    import asyncio
+    import tempfile
 
     from .evals.report import summarise, table_text, write_report
     from .evals.run import run_benchmark
-    from .model.options import backend_options
-
-    extra = _options(backend_option)
-    options = backend_options(backend, base_url=base_url or extra.pop("base_url", None), model=model or extra.pop("model", None),
-                              expert_models=expert_model) | extra
+    from .service import Settings, TailorService
 
     async def show(done: int, total: int, message: str) -> None:
         typer.echo(f"[{done}/{total}] {message}", err=True)
 
-    results = asyncio.run(run_benchmark(bench, backend=backend, backend_options=options, only=only, progress=show))
+    with tempfile.TemporaryDirectory(prefix="claw-eval-") as threads:
+        settings = Settings.from_flags(backend, base_url=base_url, model=model, expert_models=expert_model,
+                                       extra=_options(backend_option), state_dir=threads)
+
+        async def run() -> Any:
+            service = TailorService(settings)
+            try:
+                return await run_benchmark(bench, service, only=only, progress=show)
+            finally:
+                await service.aclose()
+
+        results = asyncio.run(run())
     report = summarise(results, bench=str(bench), backend=backend)
     if out is not None:
         paths = write_report(report, out)

@@ -11,21 +11,19 @@ nothing already written is lost and a full disk is one error naming the file.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
 from ..core import DataClawError, InputError, Intent
-from ..graph import atailor
-from ..model.base import Backend, create_backend
+from ..service import TailorService
 from ..tools import detect
 from ..tools.files import append_line, recover_jsonl, write_atomic
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
+
 Progress = Callable[[int, int, str], Awaitable[None]]
 FINAL = ("ok", "invalid")
 
@@ -82,20 +80,19 @@ def _read_manifest(path: Path) -> dict[str, ItemOutcome]:
 
 
 async def run_corpus(
+    service: TailorService,
     sources: list[Path],
     intent: Intent | str,
     *,
     out_dir: str | Path,
-    backend: str | Backend = "rules",
-    backend_options: dict[str, Any] | None = None,
     concurrency: int = 4,
-    state_dir: str | Path | None = None,
     progress: Progress | None = None,
 ) -> CorpusSummary:
+    """Tailor every source through `service` (one backend for the whole run), `concurrency` at a time."""
     out = Path(out_dir)
     manifest_path = out / "manifest.jsonl"
     previous = _read_manifest(manifest_path)
-    engine = create_backend(backend, **(backend_options or {})) if isinstance(backend, str) else backend
+    log.info("corpus of %d sources into %s (%d finished before)", len(sources), out, sum(p.status in FINAL for p in previous.values()))
     gate = asyncio.Semaphore(max(1, concurrency))
     write_lock = asyncio.Lock()
     outcomes: list[ItemOutcome | None] = [None] * len(sources)
@@ -108,18 +105,19 @@ async def run_corpus(
             prior = previous.get(source.content_hash)
             if prior is not None and prior.status in FINAL:
                 return prior, True
-            result = await atailor(path, intent, backend=engine, state_dir=state_dir)
+            result = await service.tailor(path, intent)
         except DataClawError as exc:
+            log.warning("%s: %s", path, exc)
             return ItemOutcome(source=str(path), status="error", error=str(exc)), False
         except Exception as exc:  # noqa: BLE001 - one source's bug or unforeseen input never stops the corpus
-            logger.exception("corpus source %s failed", path)
+            log.exception("corpus source %s failed", path)
             first = str(exc).splitlines()[0][:300] if str(exc) else ""
             return ItemOutcome(source=str(path), status="error",
                                error=f"{path}: unexpected {type(exc).__name__}: {first}"), False
         item = ItemOutcome(source=str(path), content_hash=source.content_hash, status=result.status, task=result.task, thread_id=result.thread_id)
         if result.status in FINAL:
             record_path = out / "records" / f"{source.content_hash[:16]}-{result.task}.json"
-            write_atomic(record_path, json.dumps(result.model_dump(mode="json"), ensure_ascii=False, default=str))
+            write_atomic(record_path, result.model_dump_json())
             item.record_path = str(record_path)
         return item, False
 

@@ -5,19 +5,19 @@ No I/O and no heavy imports here; every other layer builds on these types.
 
 from . import fields
 from .anchor import Anchor, anchors_digest, by_id, of_kind
+from .envelope import Envelope, Option, Provenance, Question, Status
 from .errors import (BackendError, DataClawError, ExtractorError, InputError, OutputError, UnknownTask,
                      UnsupportedFormat)
 from .intent import Intent
 from .messages import GenerationRequest, ImagePart, Message, TextPart
-from .record import Envelope, Provenance
-from .report import Problem, Repair, ValidationReport
+from .report import Problem, Repair, ValidationReport, ValidationSummary
 from .source import Source, SourceKind
 from .task import ExportUnit, Synthesizer, TailorContext, TaskSpec
 
 __all__ = [
     "Anchor", "BackendError", "DataClawError", "Envelope", "ExportUnit", "ExtractorError", "GenerationRequest",
-    "ImagePart",
-    "InputError", "Intent", "Message", "OutputError", "Problem", "Provenance", "Repair", "Source", "SourceKind", "Synthesizer",
-    "TailorContext", "TaskSpec", "TextPart", "UnknownTask", "UnsupportedFormat", "ValidationReport",
+    "ImagePart", "InputError", "Intent", "Message", "Option", "OutputError", "Problem", "Provenance", "Question",
+    "Repair", "Source", "SourceKind", "Status", "Synthesizer", "TailorContext", "TaskSpec", "TextPart", "UnknownTask",
+    "UnsupportedFormat", "ValidationReport", "ValidationSummary",
     "anchors_digest", "by_id", "fields", "of_kind",
 ]

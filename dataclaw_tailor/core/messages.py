@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from .task import TailorContext
+from .task import Synthesizer, TailorContext
 
 
 class TextPart(BaseModel):
@@ -37,8 +37,9 @@ class Message(BaseModel):
 class GenerationRequest(BaseModel):
     """One call to a tailoring backend.
 
-    `context` carries the structured inputs (source, intent, anchors) for backends that do not read
-    prose, such as the deterministic rules backend; model backends read `messages` only.
+    `context` carries the structured inputs (source, intent, anchors) and `synthesize` the task's
+    deterministic synthesiser, for backends that do not read prose such as the rules backend; model
+    backends read `messages` only.
     """
 
     model_config = {"arbitrary_types_allowed": True}
@@ -49,3 +50,4 @@ class GenerationRequest(BaseModel):
     max_tokens: int = 4096
     temperature: float = 0.0
     context: TailorContext | None = None
+    synthesize: Synthesizer | None = None

@@ -33,12 +33,23 @@ class ValidationReport(BaseModel):
     def valid(self) -> bool:
         return self.parsed_after_repair and self.schema_valid and self.grounded and not self.errors
 
+    def outcome(self) -> ValidationSummary:
+        """The verdict as results carry it (an envelope's `validation`, `claw validate`'s output)."""
+        return ValidationSummary(
+            valid=self.valid, parsed=self.parsed, schema_valid=self.schema_valid, grounded=self.grounded,
+            errors=list(self.errors), repairs=list(self.repairs),
+        )
+
     def summary(self) -> dict:
-        return {
-            "valid": self.valid,
-            "parsed": self.parsed,
-            "schema_valid": self.schema_valid,
-            "grounded": self.grounded,
-            "errors": [e.model_dump() for e in self.errors],
-            "repairs": [r.model_dump() for r in self.repairs],
-        }
+        return self.outcome().model_dump()
+
+
+class ValidationSummary(BaseModel):
+    """The verdict on a record: valid overall, the checks behind it, what still fails and what was fixed."""
+
+    valid: bool = Field(default=False, description="Parsed, schema-valid and grounded, with no remaining errors.")
+    parsed: bool = Field(default=False, description="The text was strict JSON before any repair.")
+    schema_valid: bool = Field(default=False, description="The (repaired) record satisfies the task's JSON Schema.")
+    grounded: bool = Field(default=False, description="Times, positions and anchor ids agree with the source's anchors.")
+    errors: list[Problem] = Field(default_factory=list, description="Remaining problems, each located by a JSON path.")
+    repairs: list[Repair] = Field(default_factory=list, description="Deterministic repairs applied, so nothing is fixed silently.")

@@ -1,4 +1,4 @@
-"""Run a benchmark: tailor every case through the real graph with a chosen backend and score it.
+"""Run a benchmark: tailor every case through the application service (the real graph) and score it.
 
 Clear-intent cases are tailored from the user's words alone (routing is part of what is measured).
 When the system asks a question, the case's `answers` reply in the same thread, as a user would;
@@ -9,7 +9,6 @@ error message, so a benchmark run always covers every case.
 from __future__ import annotations
 
 import asyncio
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -17,12 +16,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..core import DataClawError, Intent
+from ..core import DataClawError, Envelope, Intent, Question
+from ..service import TailorService, task_schema
 from .cases import BenchCase, load_cases, resolve_source
 from .embed import require_eval_extra
 from .metrics import score_record
 
-MAX_CLARIFY_ROUNDS = 3
 Progress = Callable[[int, int, str], Awaitable[None]]
 
 
@@ -50,40 +49,29 @@ class CaseResult(BaseModel):
         return (self.field + self.semantic + self.sequence) / 3
 
 
-async def _tailor_case(case: BenchCase, source: str, backend: str, options: dict[str, Any], state_dir: Path) -> tuple[Any, bool]:
-    """Tailor one case, answering clarification questions from `case.answers` (a few rounds at most)."""
-    from ..graph.runner import atailor
-
-    result = await atailor(source, Intent(text=case.intent), backend=backend, backend_options=options, state_dir=state_dir)
+async def _tailor_case(case: BenchCase, source: str, service: TailorService) -> tuple[Envelope, bool]:
+    """Tailor one case, answering clarification questions from `case.answers` as the user would."""
     asked = False
-    for _ in range(MAX_CLARIFY_ROUNDS):
-        if result.status != "needs_clarification":
-            break
+
+    async def answer(questions: list[Question]) -> dict[str, str]:
+        nonlocal asked
         asked = True
-        answers = {q["id"]: case.answers[q["id"]] for q in result.questions if q["id"] in case.answers}
-        if not answers:
-            break
-        result = await atailor(None, None, backend=backend, backend_options=options, thread_id=result.thread_id, answers=answers, state_dir=state_dir)
+        return {q.id: case.answers[q.id] for q in questions if q.id in case.answers}
+
+    result = await service.tailor(source, Intent(text=case.intent), ask=answer)
     return result, asked
 
 
-def _schema(task: str) -> dict[str, Any]:
-    from ..experts.registry import get_task
-
-    return get_task(task).json_schema()
-
-
-async def run_case(case: BenchCase, source: str, backend: str, options: dict[str, Any], state_dir: Path) -> CaseResult:
+async def run_case(case: BenchCase, source: str, service: TailorService) -> CaseResult:
     start = time.perf_counter()
     base = {"id": case.id, "domain": case.domain, "task": case.task, "fuzzy": case.fuzzy}
     try:
-        result, asked = await _tailor_case(case, source, backend, options, state_dir)
+        result, asked = await _tailor_case(case, source, service)
     except DataClawError as exc:
         return CaseResult(**base, status="error", error=str(exc), seconds=time.perf_counter() - start)
-    validation = result.validation or {}
-    repairs = validation.get("repairs") or []
-    valid = result.status == "ok" and bool(validation.get("valid"))
-    scored = score_record(result.record if isinstance(result.record, dict) else None, case.reference, _schema(case.task))
+    repairs = result.validation.repairs
+    valid = result.status == "ok" and result.validation.valid
+    scored = score_record(result.record if isinstance(result.record, dict) else None, case.reference, task_schema(case.task))
     return CaseResult(
         **base,
         routed_task=result.task,
@@ -101,29 +89,28 @@ async def run_case(case: BenchCase, source: str, backend: str, options: dict[str
 
 async def run_benchmark(
     bench: str | Path,
+    service: TailorService,
     *,
-    backend: str = "rules",
-    backend_options: dict[str, Any] | None = None,
-    state_dir: str | Path | None = None,
     only: list[str] | None = None,
     progress: Progress | None = None,
 ) -> list[CaseResult]:
-    """Tailor and score every case of a benchmark file (sources are all resolved before anything runs)."""
+    """Tailor and score every case of a benchmark file (sources are all resolved before anything runs).
+
+    The threads a benchmark starts are scratch: give `service` a state dir of its own.
+    """
     require_eval_extra()
     bench_path = Path(bench)
     cases = [c for c in load_cases(bench_path) if not only or c.id in only]
     sources = [resolve_source(c, bench_path) for c in cases]
     results: list[CaseResult] = []
-    with tempfile.TemporaryDirectory(prefix="claw-eval-") as scratch:
-        threads = Path(state_dir) if state_dir else Path(scratch)
-        for i, (case, source) in enumerate(zip(cases, sources), 1):
-            results.append(await run_case(case, source, backend, backend_options or {}, threads))
-            if progress is not None:
-                r = results[-1]
-                await progress(i, len(cases), f"{case.id}: {r.status} overall {r.overall:.1f}" + (f" ({r.error})" if r.error else ""))
+    for i, (case, source) in enumerate(zip(cases, sources), 1):
+        results.append(await run_case(case, source, service))
+        if progress is not None:
+            r = results[-1]
+            await progress(i, len(cases), f"{case.id}: {r.status} overall {r.overall:.1f}" + (f" ({r.error})" if r.error else ""))
     return results
 
 
-def evaluate(bench: str | Path, **kwargs: Any) -> list[CaseResult]:
+def evaluate(bench: str | Path, service: TailorService, **kwargs: Any) -> list[CaseResult]:
     """Synchronous `run_benchmark`."""
-    return asyncio.run(run_benchmark(bench, **kwargs))
+    return asyncio.run(run_benchmark(bench, service, **kwargs))

@@ -1,5 +1,7 @@
-"""The LangGraph pipeline: clarify -> route -> extract -> tailor -> validate (-> repair), checkpointed."""
+"""The LangGraph pipeline: inspect -> route -> (clarify) -> extract -> tailor -> validate (-> repair), checkpointed."""
 
-from .runner import TailorResult, atailor, tailor
+from .build import build_graph
+from .runner import Run, Threads
+from .state import Services, TailorInput, TailorOutput
 
-__all__ = ["TailorResult", "atailor", "tailor"]
+__all__ = ["Run", "Services", "TailorInput", "TailorOutput", "Threads", "build_graph"]

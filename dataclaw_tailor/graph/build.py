@@ -1,15 +1,15 @@
-"""Wires the nodes into the LangGraph state machine of DESIGN §5."""
+"""Wires the nodes into the tailoring state machine, with its public input and output."""
 
 from __future__ import annotations
 
 from langgraph.graph import END, START, StateGraph
 
 from . import nodes
-from .state import Services, TailorState
+from .state import Services, TailorInput, TailorOutput, TailorState
 
 
 def build_graph() -> StateGraph:
-    g = StateGraph(TailorState, context_schema=Services)
+    g = StateGraph(TailorState, context_schema=Services, input_schema=TailorInput, output_schema=TailorOutput)
     g.add_node("inspect", nodes.inspect_source)
     g.add_node("route", nodes.route)
     g.add_node("clarify", nodes.clarify)
@@ -19,7 +19,7 @@ def build_graph() -> StateGraph:
     g.add_node("repair", nodes.repair)
     g.add_edge(START, "inspect")
     g.add_edge("inspect", "route")
-    g.add_conditional_edges("route", nodes.needs_clarification, ["clarify", "extract"])
+    g.add_conditional_edges("route", nodes.after_route, ["clarify", "extract", END])
     g.add_edge("clarify", "route")
     g.add_edge("extract", "tailor")
     g.add_edge("tailor", "validate")

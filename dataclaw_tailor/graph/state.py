@@ -1,20 +1,32 @@
-"""The graph's state and the services injected through LangGraph's runtime context.
+"""The graph's state, its public input and output, and the services injected through the runtime context.
 
 State holds only JSON-native values (dicts of dumped pydantic models) so the SQLite checkpointer can
-persist and resume it in another process without trusting pickled classes.
+persist and resume it in another process without trusting pickled classes. A run starts from
+`TailorInput` and returns `TailorOutput`; the working values between nodes (the schema, the draft,
+the repair count) stay inside.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import or_
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
+
+from typing_extensions import TypedDict
 
 from ..model.base import Backend
 
 
-class TailorState(TypedDict, total=False):
+class TailorInput(TypedDict):
+    """What starts a thread: the path of the source and the user's intent (an `Intent` dumped by alias)."""
+
     source_path: str
+    intent: dict[str, Any]
+
+
+class TailorOutput(TypedDict, total=False):
+    """What a run returns (plus LangGraph's `__interrupt__` while a clarification is pending)."""
+
     source: dict[str, Any]
     intent: dict[str, Any]
     domain: str
@@ -24,22 +36,29 @@ class TailorState(TypedDict, total=False):
     candidates: list[dict[str, Any]]
     questions: list[dict[str, Any]]
     anchors: list[dict[str, Any]]
-    schema: dict[str, Any]
-    messages: list[dict[str, Any]]
-    draft: str
     record: Any
     report: dict[str, Any]
-    attempts: int
     status: str
     timings: Annotated[dict[str, float], or_]
 
 
-@dataclass
+class TailorState(TailorOutput, total=False):
+    source_path: str
+    schema: dict[str, Any]
+    draft: str
+    attempts: int
+
+
+@dataclass(frozen=True)
 class Services:
-    """Run-scoped services: the backend that writes drafts and the limits the graph obeys."""
+    """Run-scoped services: the backend that writes drafts and the limits the graph obeys.
+
+    `plan_only` stops a run once the route is known (or pauses it at its clarification question):
+    what checking an intent needs, without extracting anchors or writing a record.
+    """
 
     backend: Backend
     max_repairs: int = 2
     confidence_threshold: float = 0.6
     cache_dir: str | None = None
-    extract_kinds: list[str] | None = field(default=None)
+    plan_only: bool = False

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 class Backend(Protocol):
     name: str
     model_id: str
+    reads_prompt: bool
+    """True when `generate` reads `request.messages`; False when it reads only `context` and `synthesize`
+    (then the caller builds no prompt)."""
 
     async def generate(self, request: GenerationRequest) -> str:
         """Return the model's text for the request (expected to be JSON for the request's schema)."""

@@ -47,6 +47,7 @@ class LocalBackend:
     """
 
     name = "local"
+    reads_prompt = True
 
     def __init__(
         self,

@@ -39,6 +39,7 @@ class OpenAIBackend:
     """An async client for `/chat/completions` with retries, timeouts and a concurrency limit."""
 
     name = "openai"
+    reads_prompt = True
 
     def __init__(
         self,

@@ -140,6 +140,7 @@ def build_prompt(
         task=spec.name,
         max_tokens=budget.output_tokens,
         context=ctx,
+        synthesize=spec.synthesize,
     )
     text_tokens = sum(sections.values()) + count(CLOSING)
     total = text_tokens + image_tokens

@@ -1,7 +1,8 @@
-"""The deterministic `rules` backend: each task's synthesiser turns anchors straight into a record.
+"""The deterministic `rules` backend: the task's synthesiser turns anchors straight into a record.
 
 It needs no model, so it is the embedded default on a fresh machine and the "heuristic rules"
-baseline in evals. It reads the structured `request.context`, not the prose prompt.
+baseline in evals. It reads the structured `request.context` and the task's `request.synthesize`,
+both handed down by the caller, never a prose prompt (so the graph builds none for it).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import json
 from typing import Any
 
 from ..core import BackendError, GenerationRequest
-from ..experts.registry import get_task
 
 
 class RulesBackend:
@@ -18,13 +18,16 @@ class RulesBackend:
 
     name = "rules"
     model_id = "rules-v1"
+    reads_prompt = False
 
     def __init__(self, **options: Any):
         if options:
             raise BackendError(f"the rules backend takes no options, got {', '.join(sorted(options))}")
 
     async def generate(self, request: GenerationRequest) -> str:
-        if request.context is None:
-            raise BackendError("the rules backend needs request.context (source, intent, anchors); it does not read prompts")
-        record = get_task(request.task).synthesize(request.context)
-        return json.dumps(record, ensure_ascii=False)
+        if request.context is None or request.synthesize is None:
+            raise BackendError(
+                "the rules backend needs request.context (source, intent, anchors) and request.synthesize "
+                "(the task's synthesiser); it does not read prompts"
+            )
+        return json.dumps(request.synthesize(request.context), ensure_ascii=False)

@@ -26,6 +26,7 @@ SampleFn = Callable[..., Awaitable[Any]]
 
 class SamplingBackend:
     name = "sampling"
+    reads_prompt = True
 
     def __init__(self, sample: SampleFn, *, model_hint: str | None = None):
         self.sample = sample

@@ -1,12 +1,15 @@
 """Build the DataClaw Tailor MCP server and serve it over stdio or streamable HTTP.
 
 `build_server` wires tools, resources and the prompt onto one `MCPServer` whose lifespan context is
-the `ServerConfig` (roots, state dir, backend), so the same object serves a desktop host over stdio,
-a shared deployment over HTTP, and tests in-process.
+a `ServerState`: the `ServerConfig` (roots, state dir, backend) and the one `TailorService` of that
+server run, so the backend is built once however many calls it serves. The same object serves a
+desktop host over stdio, a shared deployment over HTTP, and tests in-process. Logs go to stderr:
+on stdio, stdout carries the protocol.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,10 +18,13 @@ from mcp.server.mcpserver import MCPServer
 from mcp_types import ToolAnnotations
 
 from .. import __version__
+from ..service import TailorService
 from . import prompts, resources, tools
 from .auth import StaticTokenVerifier, auth_settings, require_token_for
-from .config import ServerConfig
+from .config import ServerConfig, ServerState
 from .view import view_record
+
+log = logging.getLogger(__name__)
 
 INSTRUCTIONS = """DataClaw Tailor turns raw streams (screen recordings and GUI traces, videos, robot episodes,
 image-edit sequences) into grounded, schema-valid JSON training records.
@@ -37,9 +43,14 @@ def build_server(config: ServerConfig | None = None, *, token: str | None = None
     config = config or ServerConfig()
 
     @asynccontextmanager
-    async def lifespan(_: MCPServer) -> AsyncIterator[ServerConfig]:
+    async def lifespan(_: MCPServer) -> AsyncIterator[ServerState]:
         config.state_dir.mkdir(parents=True, exist_ok=True)
-        yield config
+        service = TailorService(config.settings())
+        log.info("serving with backend %s, threads in %s", config.backend, config.state_dir)
+        try:
+            yield ServerState(config=config, service=service)
+        finally:
+            await service.aclose()
 
     auth = {}
     if token is not None:

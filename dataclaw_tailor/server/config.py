@@ -1,4 +1,4 @@
-"""What one running server is configured with; tools read it from the lifespan context."""
+"""What one running server is configured with, and what its tools share while it runs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..graph.runner import default_state_dir
+from ..service import Settings, TailorService, default_state_dir
 from .roots import Roots
 
 
@@ -16,3 +16,14 @@ class ServerConfig:
     state_dir: Path = field(default_factory=default_state_dir)
     backend: str = "rules"
     backend_options: dict[str, Any] = field(default_factory=dict)
+
+    def settings(self) -> Settings:
+        return Settings(backend=self.backend, backend_options=self.backend_options, state_dir=self.state_dir)
+
+
+@dataclass(frozen=True)
+class ServerState:
+    """The lifespan context every tool reads: the configuration and the one service of this server run."""
+
+    config: ServerConfig
+    service: TailorService

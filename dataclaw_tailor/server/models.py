@@ -1,4 +1,4 @@
-"""Structured outputs of the MCP tools.
+"""Structured outputs of the MCP tools: views of the service's results.
 
 Each model becomes the tool's `outputSchema`, and its field descriptions are what an assistant reads
 to decide its next step, so they say what to do with a value, not only what it is.
@@ -6,23 +6,18 @@ to decide its next step, so they say what to do with a value, not only what it i
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-
-class Option(BaseModel):
-    value: str = Field(description="The value to send back as the answer.")
-    label: str = Field(description="What the option means, for the user.")
-
-
-class Question(BaseModel):
-    id: str = Field(description="Key to use in `answers` when calling `tailor` again.")
-    text: str = Field(description="The question to put to the user.")
-    options: list[Option] = Field(default_factory=list, description="Allowed answers; empty means free text.")
+from ..core import Envelope, Provenance, Question, Source, ValidationSummary
+from ..service import Clarification, Route
 
 
 class TailorOutput(BaseModel):
+    """The `tailor` tool's view of an envelope: the record and its verdict, anchors only on request."""
+
     status: Literal["ok", "needs_clarification", "invalid"] = Field(
         description="'ok': `record` is valid training data. 'needs_clarification': ask the user `questions`, then call "
         "`tailor` again with the same `thread_id` and `answers`. 'invalid': `record` still fails the checks listed in "
@@ -32,8 +27,8 @@ class TailorOutput(BaseModel):
     task: str | None = Field(default=None, description="Task schema the record follows, e.g. 'gui.trajectory'.")
     domain: str | None = Field(default=None, description="Expert domain that handled the source.")
     record: dict[str, Any] | None = Field(default=None, description="The tailored JSON record (null while clarifying).")
-    validation: dict[str, Any] = Field(
-        default_factory=dict, description="Validation summary: valid, schema_valid, grounded, errors (with JSON paths), repairs."
+    validation: ValidationSummary = Field(
+        default_factory=ValidationSummary, description="Validation summary: valid, schema_valid, grounded, errors (with JSON paths), repairs."
     )
     thread_id: str | None = Field(default=None, description="Conversation thread; pass it back with `answers` to resume.")
     questions: list[Question] = Field(default_factory=list, description="Clarification questions (status 'needs_clarification').")
@@ -41,8 +36,19 @@ class TailorOutput(BaseModel):
     anchors: list[dict[str, Any]] | None = Field(
         default=None, description="The anchors ({id, kind, t, p, c}) when `include_anchors` was requested."
     )
-    provenance: dict[str, Any] | None = Field(default=None, description="Source hash, backend, model, anchors digest, timings.")
+    provenance: Provenance | None = Field(default=None, description="Source hash, backend, model, anchors digest, timings.")
     written: str | None = Field(default=None, description="File the record envelope was written to, if `out` was given.")
+
+    @classmethod
+    def of(cls, envelope: Envelope, path: Path | None, *, include_anchors: bool, written: Path | None) -> TailorOutput:
+        return cls(
+            status=envelope.status, path=str(path) if path else (envelope.provenance.source_path if envelope.provenance else None),
+            task=envelope.task, domain=envelope.domain,
+            record=envelope.record if isinstance(envelope.record, dict) else None,
+            validation=envelope.validation, thread_id=envelope.thread_id, questions=envelope.questions,
+            anchor_count=len(envelope.anchors), anchors=[a.compact() for a in envelope.anchors] if include_anchors else None,
+            provenance=envelope.provenance, written=str(written) if written else None,
+        )
 
 
 class SourceInfo(BaseModel):
@@ -52,20 +58,16 @@ class SourceInfo(BaseModel):
     content_hash: str = Field(description="sha256 of the content; identifies the source in caches and manifests.")
     meta: dict[str, Any] = Field(default_factory=dict, description="duration_s, width, height, fps, n_steps ...")
 
+    @classmethod
+    def of(cls, source: Source) -> SourceInfo:
+        return cls.model_validate(source.model_dump(mode="json"))
+
 
 class AnchorsOutput(BaseModel):
     source: SourceInfo
     counts: dict[str, int] = Field(description="Number of anchors per kind, over all extracted anchors.")
     anchors: list[dict[str, Any]] = Field(description="Anchors {id, kind, t, p, c}; cite their ids in `anchor_ids`.")
     truncated: bool = Field(description="True when `limit` cut the list; raise `limit` or filter by `kinds` to see more.")
-
-
-class Route(BaseModel):
-    domain: str | None = Field(default=None, description="Expert domain the router picked.")
-    task: str | None = Field(default=None, description="Task the router picked.")
-    confidence: float = Field(default=0.0, description="Router confidence in [0, 1]; low confidence means ask the user.")
-    reasons: list[str] = Field(default_factory=list, description="Why this route was picked.")
-    candidates: list[str] = Field(default_factory=list, description="Other plausible tasks, best first.")
 
 
 class ClarifyOutput(BaseModel):
@@ -75,14 +77,15 @@ class ClarifyOutput(BaseModel):
     thread_id: str | None = Field(default=None, description="Pass to `tailor` with `answers` to continue this clarification.")
     source: SourceInfo | None = Field(default=None, description="The detected source, when a path was given.")
 
+    @classmethod
+    def of(cls, clarification: Clarification) -> ClarifyOutput:
+        return cls(fuzzy=clarification.fuzzy, route=clarification.route, questions=clarification.questions,
+                   thread_id=clarification.thread_id, source=SourceInfo.of(clarification.source))
 
-class ValidateOutput(BaseModel):
-    valid: bool = Field(description="Parsed, schema-valid and grounded, with no remaining errors.")
-    parsed: bool = Field(description="The input was strict JSON before any repair.")
-    schema_valid: bool = Field(description="The (repaired) record satisfies the task's JSON Schema.")
-    grounded: bool = Field(description="Times, positions and anchor ids agree with the source's anchors.")
-    errors: list[dict[str, Any]] = Field(default_factory=list, description="Remaining problems: {path, code, message}.")
-    repairs: list[dict[str, Any]] = Field(default_factory=list, description="Deterministic repairs applied: {path, action, detail}.")
+
+class ValidateOutput(ValidationSummary):
+    """The verdict on a record, with the record after repairs."""
+
     record: dict[str, Any] | None = Field(default=None, description="The record after repairs (use it instead of the input when valid); null when the input is not a JSON object.")
 
 

@@ -12,7 +12,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError
 
 from ..core import UnknownTask
-from .tools import task_schema
+from ..service import task_schema
 
 
 def _spec(task: str):

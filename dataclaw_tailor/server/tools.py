@@ -1,4 +1,4 @@
-"""The MCP tools: thin, typed adapters from tool calls to the package's functions.
+"""The MCP tools: thin, typed adapters from tool calls to the application service.
 
 Every tool resolves its paths through the allowed roots first (flags plus the client's MCP roots,
 fetched with the SDK's `ListRoots` resolver), turns the package's typed errors into `ToolError`s
@@ -33,17 +33,14 @@ from mcp_types import ListRootsResult
 from pydantic import BaseModel, Field, ValidationError, create_model
 
 from ..batch import CorpusSummary, discover, run_corpus
-from ..core import DataClawError, Intent, Source
+from ..core import DataClawError, Envelope, Intent, Question
 from ..core.errors import first_problem
-from ..core.validate import check_record
 from ..export import ExportFormat, ExportSummary, export_records
-from ..graph.runner import TailorResult, atailor
-from .config import ServerConfig
+from ..service import TailorService, write_envelope
+from .config import ServerConfig, ServerState
 from .models import (
     AnchorsOutput,
     ClarifyOutput,
-    Question,
-    Route,
     SourceInfo,
     TailorOutput,
     TaskInfo,
@@ -56,8 +53,24 @@ from .roots import Roots, root_from_uri
 # Shared plumbing: configuration, roots, errors.
 
 
-def server_config(ctx: Context) -> ServerConfig:
+def server_state(ctx: Context) -> ServerState:
     return ctx.request_context.lifespan_context
+
+
+def server_config(ctx: Context) -> ServerConfig:
+    return server_state(ctx).config
+
+
+def service(ctx: Context) -> TailorService:
+    """The server's service; the `sampling` backend is bound to this request's way to ask the client's model.
+
+    Sampling is a server-to-client request in the middle of a call, which only the 2025 protocol
+    carries; under the 2026 protocol the backend reports that the client could not sample.
+    """
+    shared = server_state(ctx).service
+    if shared.settings.backend != "sampling":
+        return shared
+    return shared.bound(sample=functools.partial(ctx.session.create_message, related_request_id=ctx.request_context.request_id))
 
 
 async def _client_roots(ctx: Context) -> ListRoots | ListRootsResult:
@@ -85,12 +98,6 @@ def tool_errors() -> Iterator[None]:
         raise ToolError(f"invalid argument: {first_problem(exc)}") from exc
 
 
-def _source_info(source: Source) -> SourceInfo:
-    return SourceInfo(
-        path=source.path, kind=str(source.kind), format=source.format, content_hash=source.content_hash, meta=source.meta
-    )
-
-
 def _intent(
     text: str,
     task: str | None,
@@ -108,49 +115,13 @@ def _intent(
         )
 
 
-async def _detect(path: Path) -> Source:
-    from ..tools import detect
-
-    with tool_errors():
-        return await anyio.to_thread.run_sync(detect, path)
-
-
-async def _run_tailor(
-    ctx: Context, path: Path | None, intent: Intent | None, thread_id: str | None = None, answers: dict[str, str] | None = None
-) -> TailorResult:
-    """One run (or resumption) of the tailoring graph, checkpointed in the server's state dir."""
-    config = server_config(ctx)
-    with tool_errors():
-        return await atailor(
-            path, intent, backend=config.backend, backend_options=backend_options(ctx),
-            thread_id=thread_id, answers=answers, state_dir=config.state_dir,
-        )
-
-
-def backend_options(ctx: Context) -> dict[str, Any] | None:
-    """The configured options; the `sampling` backend also gets this request's way to ask the client's model.
-
-    Sampling is a server-to-client request in the middle of a call, which only the 2025 protocol
-    carries; under the 2026 protocol the backend reports that the client could not sample.
-    """
-    config = server_config(ctx)
-    options = dict(config.backend_options)
-    if config.backend == "sampling":
-        options["sample"] = functools.partial(ctx.session.create_message, related_request_id=ctx.request_context.request_id)
-    return options or None
-
-
 @dataclass(frozen=True)
 class Ran:
     """A finished graph run handed from a resolver to the tool body."""
 
-    result: TailorResult
+    result: Envelope
     path: Path | None
     out: Path | None
-
-
-def _questions(result: TailorResult) -> list[Question]:
-    return [Question.model_validate(q) for q in result.questions]
 
 
 def answers_model(questions: list[Question]) -> type[BaseModel]:
@@ -190,18 +161,20 @@ async def _first_run(
     target = roots.resolve(out, field="out", must_exist=False) if out else None
     if thread_id and answers:
         real = roots.resolve(path) if path else None
-        return Ran(await _run_tailor(ctx, None, None, thread_id, answers), real, target)
+        with tool_errors():
+            return Ran(await service(ctx).answer(thread_id, answers), real, target)
     if path is None or intent is None:
         raise ToolError("give `path` and `intent` to start, or `thread_id` and `answers` to resume a clarification")
     real = roots.resolve(path)
     text = _intent(intent, task, domain, schema, answers, target_use, max_items, language)
-    return Ran(await _run_tailor(ctx, real, text, thread_id), real, target)
+    with tool_errors():
+        return Ran(await service(ctx).tailor(real, text, thread_id=thread_id), real, target)
 
 
 async def _ask_user(ctx: Context, ask_user: bool, first: Annotated[Ran, Resolve(_first_run)]) -> Elicit[BaseModel] | None:
     """Ask the run's questions through the client's form UI, when there are some and it can show one."""
     caps = ctx.client_capabilities
-    questions = _questions(first.result)
+    questions = first.result.questions
     if first.result.status != "needs_clarification" or not questions or not ask_user:
         return None
     if caps is None or caps.elicitation is None:
@@ -209,17 +182,6 @@ async def _ask_user(ctx: Context, ask_user: bool, first: Annotated[Ran, Resolve(
     name = first.path.name if first.path else "this source"
     message = "\n".join([f"Your request for {name} is ambiguous. Please answer:", *(f"- {q.text}" for q in questions)])
     return Elicit(message, answers_model(questions))
-
-
-def _tailor_output(result: TailorResult, path: Path | None, include_anchors: bool, written: Path | None) -> TailorOutput:
-    return TailorOutput(
-        status=result.status, path=str(path) if path else (result.provenance.source_path if result.provenance else None),
-        task=result.task, domain=result.domain, record=result.record, validation=result.validation,
-        thread_id=result.thread_id, questions=_questions(result), anchor_count=len(result.anchors),
-        anchors=result.anchors if include_anchors else None,
-        provenance=result.provenance.model_dump(mode="json") if result.provenance else None,
-        written=str(written) if written else None,
-    )
 
 
 async def tailor(
@@ -249,11 +211,12 @@ async def tailor(
     """
     result = first.result
     if isinstance(asked, AcceptedElicitation) and asked.data is not None:
-        result = await _run_tailor(ctx, None, None, result.thread_id, asked.data.model_dump(by_alias=True))
+        with tool_errors():
+            result = await service(ctx).answer(result.thread_id, asked.data.model_dump(by_alias=True))
     written = first.out if first.out is not None and result.record is not None else None
     if written is not None:
-        result.write(written)
-    return _tailor_output(result, first.path, include_anchors, written)
+        write_envelope(result, written)
+    return TailorOutput.of(result, first.path, include_anchors=include_anchors, written=written)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,28 +236,10 @@ async def clarify_intent(
     Returns where the intent would be routed and, when it is fuzzy, concrete multiple-choice questions
     plus a `thread_id`: call `tailor` with that `thread_id` and the user's `answers` to continue.
     """
-    from ..experts.routing import route
-    from ..graph.state import Services
-
     real = roots.resolve(path)
-    source = await _detect(real)
     text = _intent(intent, task, domain, None, None, None, None, "en")
     with tool_errors():
-        decision = route(source, text)
-    routed = Route(
-        domain=decision.domain, task=decision.task, confidence=decision.confidence,
-        reasons=list(decision.reasons), candidates=[t for t, _ in decision.candidates],
-    )
-    # Only the graph words its questions; run it (it pauses at clarify, before any extraction) when
-    # the router is below the graph's own confidence threshold.
-    if decision.confidence >= Services.confidence_threshold:
-        return ClarifyOutput(fuzzy=False, route=routed, source=_source_info(source))
-    result = await _run_tailor(ctx, real, text)
-    fuzzy = result.status == "needs_clarification"
-    return ClarifyOutput(
-        fuzzy=fuzzy, route=routed, questions=_questions(result) if fuzzy else [],
-        thread_id=result.thread_id if fuzzy else None, source=_source_info(source),
-    )
+        return ClarifyOutput.of(await service(ctx).clarify(real, text))
 
 
 async def extract_anchors(
@@ -334,52 +279,11 @@ async def validate_record(
 
     Use it on records from any model before training on them; every remaining problem has a JSON path.
     """
-    import jsonschema
-
-    from ..experts.registry import get_task
-    from ..tools import extract
-    from ..tools.registry import applicable
-
-    if task is None and schema is None:
-        raise ToolError("give `task` (see `list_tasks`) or `schema` (a JSON Schema), or both for task 'custom'")
-    if schema is not None:
-        try:
-            jsonschema.Draft202012Validator.check_schema(schema)
-        except jsonschema.SchemaError as exc:
-            raise ToolError(f"schema: not a valid JSON Schema: {exc.message}") from exc
+    source = roots.resolve(path) if path is not None else None
     with tool_errors():
-        spec = get_task(task) if task is not None else None
-        if spec is None:
-            json_schema = schema
-        elif spec.model is None:
-            json_schema = spec.json_schema(schema)
-        elif schema is not None:
-            raise ToolError(f"schema: task {spec.name!r} has its own schema; pass `schema` alone or with task 'custom'")
-        else:
-            json_schema = task_schema(spec.name)
-    anchors, source = [], None
-    if path is not None:
-        source = await _detect(roots.resolve(path))
-        wanted = spec.extractors if spec is not None else ()
-        kinds = applicable(wanted, source.kind)
-        with tool_errors():
-            anchors = await anyio.to_thread.run_sync(lambda: extract(source, kinds=kinds))
-    with tool_errors():
-        checked = check_record(record, json_schema, anchors, source, repair=repair)
-    summary = checked.report.summary()
-    return ValidateOutput(
-        valid=summary["valid"], parsed=summary["parsed"], schema_valid=summary["schema_valid"],
-        grounded=summary["grounded"], errors=summary["errors"], repairs=summary["repairs"],
-        record=checked.record if isinstance(checked.record, dict) else None,
-    )
-
-
-@functools.cache
-def task_schema(name: str) -> dict[str, Any]:
-    """A task's JSON Schema, generated once per process (pydantic takes milliseconds per call); read-only."""
-    from ..experts.registry import get_task
-
-    return get_task(name).json_schema()
+        checked = await server_state(ctx).service.validate(record, task=task, schema=schema, source=source, repair=repair)
+    verdict = checked.report.outcome().model_dump()
+    return ValidateOutput(**verdict, record=checked.record if isinstance(checked.record, dict) else None)
 
 
 def task_info(spec: Any) -> TaskInfo:
@@ -430,9 +334,8 @@ async def tailor_corpus(
     with tool_errors():
         items = [roots.resolve(str(p), field="folder item") for p in discover(real)]
         return await run_corpus(
-            items, _intent(intent, task, domain, schema, None, target_use, max_items, "en"), out_dir=target,
-            backend=server_config(ctx).backend, backend_options=backend_options(ctx),
-            concurrency=concurrency, state_dir=server_config(ctx).state_dir, progress=ctx.report_progress,
+            service(ctx), items, _intent(intent, task, domain, schema, None, target_use, max_items, "en"), out_dir=target,
+            concurrency=concurrency, progress=ctx.report_progress,
         )
 
 

@@ -1,6 +1,6 @@
 """Stage-2 data construction: anchors (stage 1) + a teacher model's records (stage 2) -> training triplets.
 
-Each (source, intent) pair runs through the same tailoring graph users run (`graph.runner.atailor`):
+Each (source, intent) pair runs through the same tailoring service users run (`service.TailorService`):
 routing, anchor extraction, the teacher's synthesis through a backend (`openai` for any
 OpenAI-compatible server, `rules` offline), validation and bounded repair. The result is appended to
 `<out>/triplets.jsonl` keyed by (source content, intent, teacher), so a re-run skips finished pairs and
@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..core import Anchor, DataClawError, InputError, Intent, Source
+from ..core import DataClawError, InputError, Intent, Source
 from ..tools.files import read_data
 from .triplets import DATASET_DIR, TRIPLETS_FILE, Triplet, read_triplets, to_hf_dataset, triplet_key, write_triplet
 
@@ -80,10 +80,10 @@ def teacher_name(backend: str, options: dict[str, Any]) -> str:
 
 class _Run:
     def __init__(self, out: Path, backend: str, options: dict[str, Any], max_repairs: int, fuzzy: bool):
+        from ..service import Settings, TailorService
+
         self.out = out
-        self.backend = backend
-        self.options = options
-        self.max_repairs = max_repairs
+        self.service = TailorService(Settings(backend=backend, backend_options=options, state_dir=out / "state", max_repairs=max_repairs))
         self.fuzzy = fuzzy
         self.teacher = teacher_name(backend, options)
         self.file = out / TRIPLETS_FILE
@@ -97,9 +97,7 @@ class _Run:
 
     async def pair(self, source: Source, intent: Intent) -> None:
         from ..experts.registry import get_task
-        from ..graph.runner import atailor
 
-        state = self.out / "state"
         jobs = [("tailor", intent)] + ([("clarify", fuzzy_variant(intent, source))] if self.fuzzy else [])
         for kind, asked in jobs:
             key = triplet_key(source, asked, self.teacher, kind)
@@ -107,8 +105,7 @@ class _Run:
                 self.summary.skipped_done += 1
                 continue
             try:
-                result = await atailor(source.path, asked, backend=self.backend, backend_options=self.options,
-                                       state_dir=state, max_repairs=self.max_repairs)
+                result = await self.service.tailor(source.path, asked)
             except DataClawError as exc:
                 self._fail(source.path, asked, kind, str(exc))
                 continue
@@ -120,9 +117,9 @@ class _Run:
             schema = get_task(result.task).json_schema(asked.schema_) if result.task else {}
             triplet = Triplet(
                 key=key, kind=kind, source=source, intent=asked, domain=result.domain or "", task=result.task or "",
-                json_schema=schema, anchors=[Anchor.model_validate(a) for a in result.anchors],
-                record=result.record if kind == "tailor" else None, questions=result.questions,
-                valid=bool(result.validation.get("valid")), validation=result.validation, teacher=self.teacher,
+                json_schema=schema, anchors=result.anchors, record=result.record if kind == "tailor" else None,
+                questions=[q.model_dump() for q in result.questions], valid=result.validation.valid,
+                validation=result.validation.model_dump(mode="json"), teacher=self.teacher,
             )
             write_triplet(self.file, triplet)
             self.done.add(key)
@@ -175,7 +172,10 @@ async def aconstruct(
         if progress is not None:
             await progress(finished, len(pairs), f"{Path(source.path).name}: {intent.text[:60]}")
 
-    await asyncio.gather(*(one(s, i) for s, i in pairs))
+    try:
+        await asyncio.gather(*(one(s, i) for s, i in pairs))
+    finally:
+        await run.service.aclose()
     triplets = list(read_triplets(run.file)) if run.file.exists() else []
     run.summary.total_triplets = len(triplets)
     if triplets:

@@ -5,6 +5,7 @@ import pytest
 
 from dataclaw_tailor.batch import discover, run_corpus
 from dataclaw_tailor.core import Intent
+from dataclaw_tailor.service import Settings, TailorService
 
 from ..conftest import EXAMPLES, run_claw
 
@@ -27,8 +28,9 @@ async def test_corpus_run_records_failures_and_resumes_without_redoing_work(corp
     async def progress(done, total, message):
         seen.append((done, total))
 
-    summary = await run_corpus(discover(corpus_dir), Intent(text="make training data", task="daily.dense_captions"),
-                               out_dir=out, state_dir=tmp_path / "s", progress=progress)
+    service = TailorService(Settings(state_dir=tmp_path / "s"))
+    summary = await run_corpus(service, discover(corpus_dir), Intent(text="make training data", task="daily.dense_captions"),
+                               out_dir=out, progress=progress)
     assert (summary.total, summary.ok, summary.errors) == (3, 1, 2)
     assert seen[-1] == (3, 3)
     errors = [i for i in summary.items if i.status == "error"]
@@ -36,15 +38,15 @@ async def test_corpus_run_records_failures_and_resumes_without_redoing_work(corp
     records = (out / "records.jsonl").read_text().splitlines()
     assert len(records) == 1 and json.loads(records[0])["task"] == "daily.dense_captions"
 
-    again = await run_corpus(discover(corpus_dir), Intent(text="make training data", task="daily.dense_captions"),
-                             out_dir=out, state_dir=tmp_path / "s")
+    again = await run_corpus(service, discover(corpus_dir), Intent(text="make training data", task="daily.dense_captions"),
+                             out_dir=out)
     assert again.skipped == 1 and again.ok == 1
     assert len((out / "records.jsonl").read_text().splitlines()) == 1
 
     with (out / "manifest.jsonl").open("a") as fh:
         fh.write('{"source": "a.mp4", "content_hash": "ab')  # a run killed in the middle of a line
-    torn = await run_corpus(discover(corpus_dir), Intent(text="make training data", task="daily.dense_captions"),
-                            out_dir=out, state_dir=tmp_path / "s")
+    torn = await run_corpus(service, discover(corpus_dir), Intent(text="make training data", task="daily.dense_captions"),
+                            out_dir=out)
     assert torn.skipped == 1 and torn.ok == 1
     lines = (out / "manifest.jsonl").read_text().splitlines()
     assert lines[-1].startswith("{") and json.loads(lines[-1])["status"] == "error"  # appended after the torn line, intact

@@ -1,12 +1,13 @@
 """The benchmark runner over the real graph with the rules backend, on the project's own examples."""
 
+import asyncio
 import json
 
 import pytest
 
 from dataclaw_tailor.evals.report import summarise, table_text, write_report
 from dataclaw_tailor.evals.run import evaluate
-from dataclaw_tailor.graph import tailor
+from dataclaw_tailor.service import Settings, TailorService
 
 from ..conftest import EXAMPLES, run_claw
 
@@ -47,7 +48,7 @@ def bench(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def results(bench, tmp_path_factory):
-    return evaluate(bench, backend="rules", state_dir=tmp_path_factory.mktemp("state"))
+    return evaluate(bench, TailorService(Settings(state_dir=tmp_path_factory.mktemp("state"))))
 
 
 def test_cases_run_through_the_graph_and_are_scored(results):
@@ -84,7 +85,8 @@ def test_claw_eval_and_claw_export_end_to_end(bench, tmp_path):
     assert {p.name for p in (tmp_path / "run").iterdir()} == {"results.json", "report.md", "chart.png"}
 
     records = tmp_path / "records.jsonl"
-    envelope = tailor(EXAMPLES / "gui" / "login-trace", "GUI-agent SFT steps", state_dir=tmp_path / "state")
+    service = TailorService(Settings(state_dir=tmp_path / "state"))
+    envelope = asyncio.run(service.tailor(EXAMPLES / "gui" / "login-trace", "GUI-agent SFT steps"))
     records.write_text(envelope.model_dump_json() + "\n")
     exported = run_claw("export", str(records), "--format", "sharegpt", "--out", str(tmp_path / "sft" / "train.jsonl"))
     assert exported.returncode == 0, exported.stderr

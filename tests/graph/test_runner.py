@@ -1,9 +1,12 @@
+"""The tailoring graph end to end, driven through the service that every surface calls."""
+
+import asyncio
 import json
 
 import pytest
 
 from dataclaw_tailor.core import GenerationRequest, Intent
-from dataclaw_tailor.graph import tailor
+from dataclaw_tailor.service import Settings, TailorService
 
 from ..conftest import EXAMPLES
 
@@ -11,8 +14,15 @@ TRACE = EXAMPLES / "gui" / "login-trace"
 VIDEO = EXAMPLES / "video" / "three_shots.mp4"
 
 
+def tailor(source, intent, *, state_dir, backend=None, max_repairs=2, thread_id=None, answers=None):
+    service = TailorService(Settings(state_dir=state_dir, max_repairs=max_repairs), backend=backend)
+    if thread_id is not None:
+        return asyncio.run(service.answer(thread_id, answers))
+    return asyncio.run(service.tailor(source, intent))
+
+
 def _anchor_ids_exist(result) -> None:
-    known = {a["id"] for a in result.anchors}
+    known = {a.id for a in result.anchors}
     cited = []
 
     def walk(node):
@@ -57,7 +67,7 @@ def test_example_video_becomes_dense_captions_with_the_known_cuts(tmp_path):
 def test_fuzzy_intent_asks_and_the_answer_completes_the_same_thread(tmp_path):
     first = tailor(VIDEO, "make this useful for training", state_dir=tmp_path)
     assert first.status == "needs_clarification"
-    options = [o["value"] for o in first.questions[0]["options"]]
+    options = [o.value for o in first.questions[0].options]
     assert "daily.dense_captions" in options and len(options) >= 2
     done = tailor(None, None, thread_id=first.thread_id, answers=["daily.dense_captions"], state_dir=tmp_path)
     assert done.status == "ok" and done.task == "daily.dense_captions"
@@ -67,7 +77,7 @@ def test_fuzzy_intent_asks_and_the_answer_completes_the_same_thread(tmp_path):
 class ScriptedModel:
     """Replays fixed drafts: a stand-in for a remote model emitting broken output (the validator is under test)."""
 
-    name, model_id = "scripted", "scripted-v1"
+    name, model_id, reads_prompt = "scripted", "scripted-v1", True
 
     def __init__(self, drafts: list[str]):
         self.drafts = list(drafts)
@@ -82,10 +92,10 @@ def test_broken_model_output_is_repaired_or_reported_with_paths(tmp_path):
     bad = '{"summary": "x", "events": [{"start_s": "0", "end_s": 99, "caption": "c", "objects": [], "anchor_ids": ["shot:0", "shot:77"]}'
     model = ScriptedModel([bad])
     result = tailor(VIDEO, Intent(text="captions", task="daily.dense_captions"), backend=model, state_dir=tmp_path, max_repairs=0)
-    actions = {r["action"] for r in result.validation["repairs"]}
+    actions = {r.action for r in result.validation.repairs}
     assert {"json_repair", "coerce", "drop_unknown_anchor", "clamp"} <= actions
     if result.status == "invalid":
-        assert all(e["path"].startswith("$") for e in result.validation["errors"])
+        assert all(e.path.startswith("$") for e in result.validation.errors)
 
 
 def test_invalid_draft_is_reasked_with_located_errors(tmp_path):
@@ -102,7 +112,7 @@ def test_bounded_repairs_return_the_invalid_record_with_its_report(tmp_path):
     result = tailor(VIDEO, Intent(text="captions", task="daily.dense_captions"), backend=model, state_dir=tmp_path, max_repairs=2)
     assert result.status == "invalid"
     assert result.record == {"summary": "5"}
-    assert result.validation["errors"]
+    assert result.validation.errors
     assert len(model.requests) == 3
 
 
@@ -129,13 +139,10 @@ def test_screenagent_trajectory_matches_human_corrected_actions(devset, tmp_path
 
 def test_concurrent_runs_share_a_fresh_state_file(tmp_path):
     """Several runs opening a new threads.sqlite at once (corpus/construct concurrency) must all get through setup."""
-    import asyncio
-
-    from dataclaw_tailor.graph import atailor
+    service = TailorService(Settings(state_dir=tmp_path / "state"))
 
     async def burst() -> list:
-        return await asyncio.gather(*(atailor(VIDEO, "dense captions", state_dir=tmp_path / "state") for _ in range(8)),
-                                    return_exceptions=True)
+        return await asyncio.gather(*(service.tailor(VIDEO, "dense captions") for _ in range(8)), return_exceptions=True)
 
     results = asyncio.run(burst())
     assert [getattr(r, "status", repr(r)) for r in results] == ["ok"] * 8

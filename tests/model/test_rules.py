@@ -26,7 +26,7 @@ def test_every_task_yields_valid_grounded_json(task):
     spec = get_task(task)
     ctx = example_context(spec.domain, task)
     schema = spec.json_schema(ctx.intent.schema_)
-    text = generate(GenerationRequest(messages=[Message.text("user", ctx.intent.text)], json_schema=schema, task=task, context=ctx))
+    text = generate(GenerationRequest(messages=[], json_schema=schema, task=task, context=ctx, synthesize=spec.synthesize))
     report = check_record(text, schema, ctx.anchors, ctx.source, repair=False).report
     assert report.valid, report.errors
     assert report.repairs == []
@@ -36,12 +36,14 @@ def test_every_task_yields_valid_grounded_json(task):
 def test_missing_context_is_a_backend_error():
     with pytest.raises(BackendError, match="needs request.context"):
         generate(GenerationRequest(messages=[Message.text("user", "hi")], task="daily.vqa"))
+    ctx = example_context("daily", "daily.vqa")
+    with pytest.raises(BackendError, match="request.synthesize"):
+        generate(GenerationRequest(messages=[], task="daily.vqa", context=ctx))
 
 
 def test_unknown_task_and_options_are_reported():
-    ctx = example_context("daily", "daily.vqa")
-    with pytest.raises(UnknownTask, match="daily.captions"):
-        generate(GenerationRequest(messages=[], task="daily.captions", context=ctx))
+    with pytest.raises(UnknownTask, match="daily.captions"):  # the caller hands the synthesiser down from the task
+        get_task("daily.captions")
     with pytest.raises(BackendError, match="takes no options, got temperature"):
         create_backend("rules", temperature=0.2)
 

@@ -1,0 +1,10 @@
+"""The application service the CLI, the MCP server, corpus runs, evals and training construction call."""
+
+from .output import write_envelope
+from .settings import Settings, default_state_dir
+from .tailoring import MAX_CLARIFY_ROUNDS, Answers, Ask, Clarification, Route, TailorService, task_schema
+
+__all__ = [
+    "MAX_CLARIFY_ROUNDS", "Answers", "Ask", "Clarification", "Route", "Settings", "TailorService", "default_state_dir",
+    "task_schema", "write_envelope",
+]
