@@ -35,13 +35,14 @@ LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)
 
 def configure_logging(verbosity: int) -> None:
     """The package's records on stderr (stdout carries results, and the MCP protocol on stdio): warnings
-    by default, `-v` adds what each step did, `-vv` node timings and other detail."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.WARNING)
+    by default, `-v` adds what each step did, `-vv` node timings and other detail. A process that already
+    routes logging (an embedding application) keeps its handlers; only the package's level is set."""
     logging.getLogger("dataclaw_tailor").setLevel(LEVELS[min(verbosity, len(LEVELS) - 1)])
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+        root.addHandler(handler)
 
 
 @app.callback()

@@ -118,3 +118,20 @@ def test_backend_flags_are_checked_alike_by_every_command(tmp_path, command):
             "eval": ("eval", str(tmp_path / "bench.jsonl"))}[command]
     proc = run_claw(*args, "--backend", "rules", "--model", "x", env={"DATACLAW_STATE_DIR": str(tmp_path / "s")})
     assert proc.returncode == 1 and proc.stderr.strip() == "error: backend 'rules' does not take --model"
+
+
+def test_rules_tailoring_builds_no_prompt_and_writes_nothing_to_tmp(tmp_path):
+    """The rules backend reads the context and the task's synthesiser: no prompt, no resized screenshots in TMPDIR.
+
+    The prompt builder logs each prompt it builds at debug level (`-vv`); a prompt-reading backend makes it
+    log and fill TMPDIR (tests/graph/test_runner.py), the rules path must do neither. (A GUI trace, because
+    a video's OCR imports onnxruntime, which drops its own telemetry session file `.ses` into TMPDIR.)"""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {"TMPDIR": str(scratch), "DATACLAW_STATE_DIR": str(tmp_path / "state"), "DATACLAW_CACHE_DIR": str(tmp_path / "cache")}
+    proc = run_claw("-vv", "tailor", str(EXAMPLES / "gui" / "login-trace"), "--intent", "GUI-agent SFT steps", "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["status"] == "ok"
+    assert "dataclaw_tailor.graph.nodes" in proc.stderr  # -vv reached the package's loggers
+    assert "dataclaw_tailor.model.prompt" not in proc.stderr and "built prompt" not in proc.stderr
+    assert list(scratch.iterdir()) == []

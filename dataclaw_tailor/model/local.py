@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,8 @@ from typing import Any
 from ..core import BackendError, GenerationRequest, ImagePart, Message, TextPart
 from .schema import bounded
 
+
+log = logging.getLogger(__name__)
 
 GRAMMAR_CACHE = 64
 """Compiled grammars kept per backend."""
@@ -91,6 +95,7 @@ class LocalBackend:
         import transformers
         import xgrammar as xgr
 
+        started = time.perf_counter()
         device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
         dtype = self.dtype if self.dtype == "auto" else getattr(torch, self.dtype)
         try:
@@ -122,6 +127,7 @@ class LocalBackend:
             "compiler": xgr.GrammarCompiler(info),
             "device": device,
         }
+        log.info("loaded checkpoint %s on %s in %.1f s", self.path, device, time.perf_counter() - started)
         return self._loaded
 
     def decoding_schema(self, schema: dict[str, Any]) -> dict[str, Any]:

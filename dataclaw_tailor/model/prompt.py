@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import tempfile
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from pydantic import BaseModel, Field
 
 from ..core import Anchor, GenerationRequest, ImagePart, Message, TailorContext, TaskSpec, TextPart
 from .schema import prompt_view, specialise
+
+log = logging.getLogger(__name__)
 
 SYSTEM_PROMPT = (
     "You are DataClaw, a data tailoring model. You turn raw multimodal streams into training records. "
@@ -158,6 +161,7 @@ def build_prompt(
         sections=sections,
         notes=notes,
     )
+    log.debug("built prompt for %s: %d tokens, %d images, %d of %d anchors", spec.name, total, len(images), len(kept), len(lines))
     return Prompt(request=request, report=report)
 
 

@@ -98,6 +98,27 @@ def test_broken_model_output_is_repaired_or_reported_with_paths(tmp_path):
         assert all(e.path.startswith("$") for e in result.validation.errors)
 
 
+def test_a_prompt_reading_backend_gets_the_served_prompt(tmp_path, monkeypatch, caplog):
+    """The counterpart of the rules path (tests/test_cli.py): a model backend is sent the full prompt,
+    built once per request, with its screenshots resized into the temp folder."""
+    import logging
+    import tempfile
+
+    caplog.set_level(logging.DEBUG, logger="dataclaw_tailor.model.prompt")
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    (tmp_path / "tmp").mkdir()
+    intent = Intent(text="GUI-agent SFT steps", task="gui.trajectory")
+    good = tailor(TRACE, intent, state_dir=tmp_path).record
+    assert not [r for r in caplog.records if r.getMessage().startswith("built prompt")]
+    assert list((tmp_path / "tmp").iterdir()) == []
+    model = ScriptedModel([json.dumps(good)])
+    assert tailor(TRACE, intent, backend=model, state_dir=tmp_path).status == "ok"
+    assert len([r for r in caplog.records if r.getMessage().startswith("built prompt")]) == 1
+    assert "## JSON Schema" in model.requests[0].messages[1].plain_text() and model.requests[0].context is not None
+    assert list((tmp_path / "tmp").rglob("*.jpg"))
+
+
 def test_invalid_draft_is_reasked_with_located_errors(tmp_path):
     good = tailor(VIDEO, Intent(text="captions", task="daily.dense_captions"), state_dir=tmp_path).record
     model = ScriptedModel(['{"summary": 5}', json.dumps(good)])

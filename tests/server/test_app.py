@@ -215,3 +215,20 @@ async def test_clear_intents_need_no_questions_and_tasks_filter_by_kind(tmp_path
     assert {t["name"] for t in gui} >= {"gui.trajectory", "gui.grounding"} and all("gui_trace" in t["source_kinds"] for t in gui)
     assert len(every) == 10 and all(t["schema_uri"] == f"dataclaw://tasks/{t['name']}/schema" for t in every)
     assert wrong.is_error and "podcast" in wrong.content[0].text
+
+
+@pytest.mark.slow
+async def test_three_tailor_calls_load_the_local_checkpoint_once(tmp_path, tiny_model, caplog):
+    """The server's service builds the backend once per server run: the checkpoint loads once, not per call."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="dataclaw_tailor")
+    options = {"model": str(tiny_model), "max_chars": 12, "max_items": 2, "threads": 1}
+    local = build_server(ServerConfig(roots=Roots([EXAMPLES]), state_dir=tmp_path / "state", backend="local", backend_options=options))
+    async with Client(local) as client:
+        for _ in range(3):
+            result = await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps", "task": "gui.trajectory"})
+            assert not result.is_error, result.content
+            assert result.structured_content["provenance"]["backend"] == "local"
+    loads = [r for r in caplog.records if r.name == "dataclaw_tailor.model.local" and r.getMessage().startswith("loaded checkpoint")]
+    assert len(loads) == 1

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import sys
+
 import anyio
 import pytest
-from mcp import Client
+from mcp import Client, StdioServerParameters
 
-from ..conftest import EXAMPLES
+from ..conftest import EXAMPLES, ROOT
 from . import scenarios
 from .conftest import MODES, TRACE, Answerer, stdio_server
 
@@ -52,3 +56,17 @@ async def test_twenty_concurrent_tailor_calls_over_http(http_server):
     assert len({r.structured_content["thread_id"] for r in results}) == 20
     assert bad.is_error and "outside the allowed roots" in bad.content[0].text
     assert not again.is_error
+
+
+async def test_stdio_server_logs_to_stderr_never_stdout(tmp_path):
+    """`claw -v mcp` logs each step; on stdio the records must go to stderr, stdout carries only the protocol."""
+    log = tmp_path / "stderr.log"
+    command = [sys.executable, "-m", "dataclaw_tailor.cli", "-v", "mcp", "--root", str(EXAMPLES), "--state-dir", str(tmp_path / "state")]
+    params = StdioServerParameters(command="bash", args=["-c", f"exec {shlex.join(command)} 2>{shlex.quote(str(log))}"],
+                                   env=dict(os.environ), cwd=str(ROOT))
+    async with Client(params) as client:
+        result = await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps"})
+    assert not result.is_error and result.structured_content["status"] == "ok", result.content
+    written = log.read_text()
+    assert "dataclaw_tailor.server.app: serving with backend rules" in written
+    assert "dataclaw_tailor.service.tailoring: built backend rules" in written and "routed to gui.trajectory" in written
