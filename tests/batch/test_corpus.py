@@ -76,8 +76,8 @@ async def test_a_source_that_crashes_is_recorded_and_the_run_goes_on(corpus_dir,
 
     monkeypatch.setattr(corpus_module, "detect", flaky)
     out = tmp_path / "out"
-    summary = await run_corpus(discover(corpus_dir), Intent(text="make training data", task="daily.dense_captions"),
-                               out_dir=out, state_dir=tmp_path / "s")
+    summary = await run_corpus(TailorService(Settings(state_dir=tmp_path / "s")), discover(corpus_dir),
+                               Intent(text="make training data", task="daily.dense_captions"), out_dir=out)
     assert (summary.total, summary.ok, summary.errors) == (3, 1, 2)
     crashed = next(i for i in summary.items if i.source.endswith("b-trace"))
     assert crashed.status == "error" and "unexpected RuntimeError: a bug in a loader" in crashed.error
@@ -107,8 +107,9 @@ async def test_a_full_disk_is_one_line_naming_the_file_and_the_next_run_resumes(
     filler = small_disk / "filler"
     filler.write_bytes(b"\0" * (256 * 1024 - 8 * 1024))  # leave 8 KiB: enough for the manifest, not the records
     intent = Intent(text="make training data", task="daily.dense_captions")
+    service = TailorService(Settings(state_dir=tmp_path / "s"))
     try:
-        summary = await run_corpus(discover(corpus_dir), intent, out_dir=out, state_dir=tmp_path / "s")
+        summary = await run_corpus(service, discover(corpus_dir), intent, out_dir=out)
         failed = [i for i in summary.items if i.status == "error" and "no space left" in (i.error or "")]
         assert failed and all(str(out) in i.error and "\n" not in i.error for i in failed)
     except DataClawError as exc:  # the manifest itself could not be appended to
@@ -117,7 +118,7 @@ async def test_a_full_disk_is_one_line_naming_the_file_and_the_next_run_resumes(
     if manifest.exists():
         assert all(json.loads(line) for line in manifest.read_text().splitlines())  # whole lines only
     filler.unlink()
-    again = await run_corpus(discover(corpus_dir), intent, out_dir=out, state_dir=tmp_path / "s")
+    again = await run_corpus(service, discover(corpus_dir), intent, out_dir=out)
     assert again.ok == 1 and again.errors == 2  # c.txt is still no stream, b-trace has no dense captions
     assert len((out / "records.jsonl").read_text().splitlines()) == 1
 
