@@ -7,8 +7,8 @@ Layers, bottom to top (a module may import its own layer and the ones below it):
 1. `tools` (input formats, anchor extractors) and `model` (backends, prompts, schema bounding).
    The model layer gets the task's synthesiser handed down; it never reaches up into `experts`.
 2. `experts`: domains and their tasks.
-3. `export`, `evals` (cases, metrics, matching) and `training` (triplets, rewards, trainers):
-   libraries over records and checkpoints that never run the tailoring graph themselves.
+3. `export`, `view` (audit pages), `evals` (cases, metrics, matching) and `training` (triplets, rewards,
+   trainers): libraries over records and checkpoints that never run the tailoring graph themselves.
 4. `graph`: the LangGraph state machine.
 5. `service`: the application service that owns the backend, threads, clarification, validation.
 6. Drivers that run the service over many inputs: `batch` (corpus runs), `evals.run` and
@@ -31,7 +31,7 @@ LAYERS = {
     "": 0, "core": 0,
     "tools": 1, "model": 1,
     "experts": 2,
-    "export": 3, "evals": 3, "training": 3,
+    "export": 3, "view": 3, "evals": 3, "training": 3,
     "graph": 4,
     "service": 5,
     "batch": 6, "evals.run": 6, "evals.report": 6, "training.construct": 6,
