@@ -12,6 +12,7 @@ from PIL import Image
 
 from dataclaw_tailor.batch import discover, run_corpus
 from dataclaw_tailor.core import InputError
+from dataclaw_tailor.service import Settings, TailorService
 from dataclaw_tailor.view import render_view
 from dataclaw_tailor.view.chart import WIDTH
 
@@ -53,7 +54,8 @@ def test_a_corpus_folder_gets_a_row_per_source_with_its_outcome(tmp_path):
     shutil.copy(VIDEO, sources / "three_shots.mp4")
     (sources / "notes.txt").write_text("not a recording")
     out = tmp_path / "corpus"
-    asyncio.run(run_corpus(discover(sources), "step-by-step training data", out_dir=out, concurrency=1, state_dir=tmp_path / "state"))
+    service = TailorService(Settings(state_dir=tmp_path / "state"))
+    asyncio.run(run_corpus(service, discover(sources), "step-by-step training data", out_dir=out, concurrency=1))
     result = render_view(out)
     index = (out / "view.html").read_text()
     assert result.rows == 3 and len(result.pages) == 2 and len(result.charts) == 2
