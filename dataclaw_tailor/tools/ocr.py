@@ -109,7 +109,7 @@ def names(boxes: list[TextBox], min_score: float = MIN_NAME_SCORE) -> list[TextB
     return [b for b in boxes if b.score >= min_score and plausible(b.text)]
 
 
-def text_at(rgb: np.ndarray, x: float, y: float, half_w: int = 240, half_h: int = 64,
+def text_at(rgb: np.ndarray, x: float, y: float, half_w: int = 160, half_h: int = 48,
             max_dist: float = 30.0) -> TextBox | None:
     """The confident, plausible text box under (or nearest to, within `max_dist` px) a point, from OCR on
     a crop around it. The box may not contain the point (a caption under an icon). Boxes cut by the

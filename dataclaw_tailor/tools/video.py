@@ -30,10 +30,19 @@ DARK_LUMA = 8.0
 HARD_MIN = 1.0
 HIST_MIN = 20.0
 MIN_SHOT_S = 0.4
+FLAT_SPREAD = 3.0  # luma standard deviation of a flat frame (black, white or one colour)
+PERSIST_S = 0.3
+PERSIST_FRACTION = 0.5
+BLEND_HALF_S = 0.5
+BLEND_MIN = 10.0  # mean absolute luma difference between a dissolve's ends (thumbnail grey levels)
+BLEND_RESIDUAL = 0.15
+SHIFT_BLOCKS = 4
+MOVED_FRACTION = 0.35
 MOTION_PIXEL_DELTA = 6
 STATIC_FRACTION = 0.01
 MIN_MOTION_SEGMENT_S = 1.0
 SAMPLE_EVERY_S = 1.0
+THUMB_BLOCK = 4
 PART_MIN_BYTES = 4 << 20  # per process: below it, the index pass and one more ffmpeg cost more than they save
 _SEEK_PAST = 0.0005  # seconds: seeking just past a sync sample lands on it; less than any frame interval
 _KEYFRAME_SCALE = (f"scale='if(gt(iw,ih),min({KEYFRAME_MAX_SIDE},iw),-2)':"
@@ -53,6 +62,10 @@ class VideoScan:
     hist_change: np.ndarray
     duration_s: float
     samples: list[tuple[float, Path]] = field(default_factory=list)
+    hists: np.ndarray | None = None
+    thumbs: np.ndarray | None = None
+    spread: np.ndarray | None = None
+    thumb_shape: tuple[int, int] = (0, 0)
 
 
 @dataclass
@@ -67,6 +80,8 @@ class _Part:
     first: np.ndarray
     last: np.ndarray
     samples: list[tuple[float, Path]]
+    thumbs: np.ndarray
+    spread: np.ndarray
 
 
 def scan_video(path: str | Path, width: int, height: int, duration_s: float | None,
@@ -103,7 +118,7 @@ def scan_video(path: str | Path, width: int, height: int, duration_s: float | No
         for _, file in (sample for part in decoded for sample in part.samples):
             file.unlink(missing_ok=True)
         return scan_video(path, width, height, duration_s, sample_dir, skip_bidir)
-    return _join(decoded, w * h, duration_s, relative=window is None)
+    return _join(decoded, w, h, duration_s, relative=window is None)
 
 
 def _part_starts(path: str | Path, parts: int) -> list[float]:
@@ -150,7 +165,7 @@ def _decode_part(path: str | Path, w: int, h: int, job: tuple[float, float | Non
     luma_bytes = w * h
     frame_bytes = luma_bytes * 3 // 2
     batch = 128
-    change, luma, moving, hists = [], [], [], []
+    change, luma, moving, hists, thumbs, spread = [], [], [], [], [], []
     first: np.ndarray | None = None
     prev: np.ndarray | None = None
     while True:
@@ -170,6 +185,8 @@ def _decode_part(path: str | Path, w: int, h: int, job: tuple[float, float | Non
         moving.append((diff[:, :luma_bytes] > MOTION_PIXEL_DELTA).mean(axis=1))
         luma.append((frames[:, :luma_bytes].mean(axis=1) - 16.0) * (255.0 / 219.0))
         hists.append(_histograms(frames, luma_bytes))
+        thumbs.append(_thumbnails(frames[:, :luma_bytes], w, h))
+        spread.append(frames[:, :luma_bytes].std(axis=1))
         prev = frames[-1]
     proc.wait()
     reader.join()
@@ -188,11 +205,12 @@ def _decode_part(path: str | Path, w: int, h: int, job: tuple[float, float | Non
                 samples.append((float(t) + seek, file))
     return _Part(times=times, change=np.concatenate(change)[:n_frames], luma=np.concatenate(luma),
                  moving=np.concatenate(moving)[:n_frames], hists=np.concatenate(hists), first=first, last=prev,
-                 samples=samples)
+                 samples=samples, thumbs=np.concatenate(thumbs), spread=np.concatenate(spread))
 
 
-def _join(parts: list[_Part], luma_bytes: int, duration_s: float | None, relative: bool) -> VideoScan:
+def _join(parts: list[_Part], w: int, h: int, duration_s: float | None, relative: bool) -> VideoScan:
     """One VideoScan from consecutive parts: each part's first frame is compared with the last before it."""
+    luma_bytes = w * h
     for before, part in itertools.pairwise(parts):
         diff = np.abs(part.first - before.last)
         part.change[0] = diff.mean()
@@ -212,7 +230,9 @@ def _join(parts: list[_Part], luma_bytes: int, duration_s: float | None, relativ
     samples = sorted((min(max(t - origin, 0.0), end), file) for p in parts for t, file in p.samples)
     return VideoScan(times=times, change=np.concatenate([p.change for p in parts]),
                      luma=np.concatenate([p.luma for p in parts]), moving=np.concatenate([p.moving for p in parts]),
-                     hist_change=hist_change, duration_s=end, samples=samples)
+                     hist_change=hist_change, duration_s=end, samples=samples, hists=hists,
+                     thumbs=np.concatenate([p.thumbs for p in parts]), spread=np.concatenate([p.spread for p in parts]),
+                     thumb_shape=(h // THUMB_BLOCK, w // THUMB_BLOCK))
 
 
 def _histograms(frames: np.ndarray, luma_bytes: int) -> np.ndarray:
@@ -230,53 +250,75 @@ def _histograms(frames: np.ndarray, luma_bytes: int) -> np.ndarray:
     return np.concatenate(out, axis=1)
 
 
+def _thumbnails(luma: np.ndarray, w: int, h: int) -> np.ndarray:
+    """Per-frame THUMB_BLOCK x THUMB_BLOCK block means of the luma plane, flattened (uint8): small enough
+    to keep for every frame, to compare frames that are not neighbours (flashes, dissolves)."""
+    b = THUMB_BLOCK
+    hb, wb = h // b, w // b
+    planes = luma.reshape(len(luma), h, w)[:, :hb * b, :wb * b].reshape(len(luma), hb, b, wb, b)
+    return planes.mean(axis=(2, 4)).astype(np.uint8).reshape(len(luma), hb * wb)
+
+
 def _pts(instance: str, stderr: bytes) -> list[tuple[bytes, bytes]]:
     pattern = re.compile(rb"\[showinfo@" + instance.encode() + rb" @ [^\]]*\] " + _PTS.pattern)
     return pattern.findall(stderr)
 
 
 def find_cuts(scan: VideoScan) -> list[tuple[int, str, float]]:
-    """Shot boundaries as (first frame of the new shot, 'hard'|'fade', score).
+    """Shot boundaries as (first frame of the new shot, 'hard'|'fade'|'dissolve', score).
 
-    Hard cut: a frame whose pixel change, or colour-distribution change (earth mover's distance), stands
-    far above its neighbourhood's upper quartile. Pixels catch cuts between look-alike shots (slides);
-    distributions catch cuts into or out of busy texture, where every frame's pixels change anyway.
-    Fade: a run of near-black frames entered gradually; the new shot starts at the first frame that
-    rises off the black floor. A black run entered by a hard cut belongs to the next shot.
+    Hard cut: a frame whose pixel change stands far above its neighbourhood's upper quartile, or whose
+    colour-distribution change (earth mover's distance) stands far above the quieter side's (a cut from
+    a still shot into shaking motion is not drowned by the motion after it). Pixels catch cuts between
+    look-alike shots (slides); distributions catch cuts into or out of busy texture. A candidate must
+    persist (`_persists`): a flash, strobe or dropped frame returns to what was before and is no cut;
+    and it must not be the frame before moved (`_moved`): a pattern that jumps or a scroll is no cut.
+    Dissolve: a run of frames that are blends of the frames around them (`_blends`); the new shot starts
+    where the blend passes half way. Fade: a run of flat frames (black, white, any single colour); the
+    new shot starts at the first frame that rises off the flat floor. A flat run entered by a hard cut
+    belongs to the next shot; one reached in a step and left for the same content is a flash or a dropout.
     """
     change = scan.change
     n = len(change)
     fps = 1.0 / float(np.median(np.diff(scan.times))) if n > 1 else 25.0
     half = max(3, int(round(fps / 2)))
     hist = scan.hist_change
-    local, hlocal = _upper_quartile_around(change, half), _upper_quartile_around(hist, half)
+    local = _upper_quartile_around(change, half)
+    quiet = np.fmin(_upper_quartile_around(hist, half, "left"), _upper_quartile_around(hist, half, "right"))
     pixel_cut = (change >= HARD_MIN) & (change >= 4.0 * local + 1.0)
-    colour_cut = (hist >= HIST_MIN) & (hist >= 4.0 * hlocal + 5.0)
-    hard: list[tuple[int, str, float]] = [(int(i), "hard", float(change[i] + hist[i]))
-                                          for i in np.flatnonzero(pixel_cut | colour_cut) if i > 0]
-    cuts = list(hard)
-    dark = scan.luma < DARK_LUMA
-    i = 0
-    while i < n:
-        if not dark[i]:
-            i += 1
-            continue
-        start = i
-        while i < n and dark[i]:
-            i += 1
-        stop = i
+    colour_cut = (hist >= HIST_MIN) & (hist >= 4.0 * quiet + 5.0)
+    flat = scan.luma < DARK_LUMA
+    if scan.spread is not None:
+        flat |= scan.spread < FLAT_SPREAD
+    runs = [(a, b) for a, b in _flat_runs(flat)
+            if not (_abrupt(scan, a) and not _differs_across(scan, a, b))]  # no flash, no dropout
+    dissolves = []
+    inside = np.zeros(n, bool)  # frames of a gradual transition: their steps are no hard cuts
+    for first, last, cut in _blends(scan):
+        inside[first:last + 1] = True
+        if not any(start - 2 <= last and first <= stop + 1 for start, stop in runs):
+            dissolves.append((first, last, cut))  # into or out of a flat frame it is a fade, placed below
+    hard: list[tuple[int, str, float]] = [
+        (int(i), "hard", float(change[i] + hist[i])) for i in np.flatnonzero(pixel_cut | colour_cut)
+        if i > 0 and not inside[i] and _persists(scan, int(i), bool(pixel_cut[i]), bool(colour_cut[i]))
+        and not _moved(scan, int(i))]
+    cuts = hard + [(cut, "dissolve", float(change[first:last + 1].sum())) for first, last, cut in dissolves]
+    for start, stop in runs:
         entered_by_cut = any(abs(c - start) <= 1 for c, _, _ in hard)
         if start == 0 or stop >= n or entered_by_cut:
             continue
-        floor = float(scan.luma[start:stop].min())
-        rise = next((j for j in range(start, stop) if scan.luma[j] > floor + 0.5
-                     and scan.luma[j:stop].min() > floor + 0.5), stop)
-        if not any(abs(c - rise) <= 2 for c, _, _ in hard):
-            cuts.append((rise, "fade", float(scan.luma[max(0, start - 1)] - floor)))
+        level = _fade_level(scan, start)
+        floor = float(level[start:stop].min())
+        rise = next((j for j in range(start, stop) if level[j] > floor + 0.5
+                     and level[j:stop].min() > floor + 0.5), stop)
+        if not any(abs(c[0] - rise) <= 2 for c in hard):
+            cuts.append((rise, "fade", float(abs(scan.luma[max(0, start - 1)] - scan.luma[start:stop].min()))))
     cuts.sort()
     min_gap = max(1, int(round(MIN_SHOT_S * fps)))
     kept: list[tuple[int, str, float]] = []
     for cut in cuts:
+        if scan.times[cut[0]] - scan.times[0] < MIN_SHOT_S:
+            continue  # the first shot is no shorter than any other
         if kept and cut[0] - kept[-1][0] < min_gap:
             if cut[2] > kept[-1][2]:
                 kept[-1] = cut
@@ -285,8 +327,128 @@ def find_cuts(scan: VideoScan) -> list[tuple[int, str, float]]:
     return kept
 
 
-def _upper_quartile_around(x: np.ndarray, half: int) -> np.ndarray:
-    """Per index i, the 75th percentile (linear) of x[max(1, i - half):i] and x[i + 1:i + 1 + half]; 0 if empty.
+def _flat_runs(flat: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) of each run of flat frames."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flat.astype(np.int8), [0]])))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def _fade_level(scan: VideoScan, index: int) -> np.ndarray:
+    """What a fade ramps: brightness off black (a black frame may keep a logo), else contrast off a flat
+    frame of any colour (white, grey)."""
+    if scan.spread is None or scan.luma[index] < DARK_LUMA:
+        return scan.luma
+    return scan.spread
+
+
+def _abrupt(scan: VideoScan, i: int) -> bool:
+    """Whether frame i was reached in one step: the last step makes most of the change since PERSIST_S
+    before (a flash), where a fade gets there by small steps."""
+    if scan.hists is None or i == 0:
+        return True
+    before = int(np.searchsorted(scan.times, scan.times[i] - PERSIST_S, "right")) - 1
+    whole = float(np.abs(scan.hists[i] - scan.hists[max(before, 0)]).sum())
+    return float(np.abs(scan.hists[i] - scan.hists[i - 1]).sum()) >= 0.6 * whole
+
+
+def _differs_across(scan: VideoScan, start: int, stop: int) -> bool:
+    """Whether what follows frames [start, stop) differs from what preceded them (a transition), rather
+    than coming back to it (a flash or a dropped frame); at the ends of the video it counts as differing."""
+    if scan.thumbs is None or scan.hists is None or start == 0 or stop >= len(scan.times):
+        return True
+    t = scan.times
+    before = [j for j in range(start - 1, max(-1, start - 5), -1) if t[start] - t[j] <= PERSIST_S + 0.1]
+    after = [j for j in range(stop, min(len(t), stop + 4)) if t[j] - t[stop] <= PERSIST_S]
+    th = scan.thumbs.astype(np.int16)
+    pixels = min(float(np.abs(th[a] - th[b]).mean()) for a in before for b in after)
+    colours = min(float(np.abs(scan.hists[a] - scan.hists[b]).sum()) * 8.0 for a in before for b in after)
+    return pixels >= BLEND_MIN or colours >= HIST_MIN
+
+
+def _moved(scan: VideoScan, i: int) -> bool:
+    """Whether frame i is frame i - 1 moved: shifted by up to SHIFT_BLOCKS thumbnail blocks, their overlap
+    matches far better than the frames do in place (a pattern that jumps, a camera bump, a scroll)."""
+    hb, wb = scan.thumb_shape
+    if scan.thumbs is None or not hb or not wb:
+        return False
+    a = scan.thumbs[i - 1].reshape(hb, wb).astype(np.int16)
+    b = scan.thumbs[i].reshape(hb, wb).astype(np.int16)
+    still = float(np.abs(a - b).mean())
+    best = still
+    for dy in range(-SHIFT_BLOCKS, SHIFT_BLOCKS + 1):
+        for dx in range(-SHIFT_BLOCKS, SHIFT_BLOCKS + 1):
+            if (dy or dx) and hb - abs(dy) >= hb // 2 and wb - abs(dx) >= wb // 2:
+                pa = a[max(dy, 0):hb + min(dy, 0), max(dx, 0):wb + min(dx, 0)]
+                pb = b[max(-dy, 0):hb + min(-dy, 0), max(-dx, 0):wb + min(-dx, 0)]
+                best = min(best, float(np.abs(pa - pb).mean()))
+    return best <= MOVED_FRACTION * still
+
+
+def _persists(scan: VideoScan, i: int, by_pixels: bool, by_colour: bool) -> bool:
+    """Whether the change at frame i lasts: every frame shortly after it still differs from every frame
+    shortly before it by at least PERSIST_FRACTION of the jump itself. A flash, a strobe or a dropped
+    frame comes back to what was before; a cut does not. Frames are compared as colour distributions
+    (colour route) or thumbnails (pixel route); at the ends of the video there is nothing to compare."""
+    if scan.thumbs is None or scan.hists is None:
+        return True
+    t = scan.times
+    before = [j for j in range(i - 1, max(-1, i - 5), -1) if t[i] - t[j] <= PERSIST_S]
+    after = [j for j in range(i, min(len(t), i + 4)) if t[j] - t[i] <= PERSIST_S]
+    if not before:
+        return True
+    if by_colour:
+        cross = min(float(np.abs(scan.hists[a] - scan.hists[b]).sum()) * 8.0 for a in before for b in after)
+        if cross >= PERSIST_FRACTION * float(scan.hist_change[i]):
+            return True
+    if by_pixels:
+        th = scan.thumbs.astype(np.int16)
+        jump = float(np.abs(th[i] - th[i - 1]).mean())
+        cross = min(float(np.abs(th[a] - th[b]).mean()) for a in before for b in after)
+        if cross >= PERSIST_FRACTION * jump:
+            return True
+    return False
+
+
+def _blends(scan: VideoScan) -> list[tuple[int, int, int]]:
+    """Gradual transitions as (first, last, cut) frame indices: runs of frames whose window of
+    +-BLEND_HALF_S is a cross-fade, i.e. every frame inside is (1 - a) * start + a * end with a rising
+    from 0 to 1 without a jump. Motion (a pan, a zoom, a shake) moves pixels instead of mixing them and
+    leaves a large residual; a hard cut is a jump of a; a flash goes back. Overlapping windows are one
+    transition, which needs two of them (one window alone is chance); its cut is the median of their
+    first frames past half way."""
+    if scan.thumbs is None or len(scan.times) < 4:
+        return []
+    th = scan.thumbs.astype(np.float32)
+    t = scan.times
+    n = len(t)
+    lo = np.clip(np.searchsorted(t, t - BLEND_HALF_S, "right") - 1, 0, n - 1)
+    hi = np.clip(np.searchsorted(t, t + BLEND_HALF_S, "left"), 0, n - 1)
+    ends = np.abs(th[hi] - th[lo]).mean(axis=1)
+    flagged: list[tuple[int, int]] = []
+    for i in np.flatnonzero((ends >= BLEND_MIN) & (hi - lo >= 3)):
+        a, b = int(lo[i]), int(hi[i])
+        d = th[b] - th[a]
+        inner = th[a + 1:b] - th[a]
+        alpha = np.clip(inner @ d / float(d @ d), 0.0, 1.0)
+        residual = np.abs(inner - alpha[:, None] * d[None, :]).mean(axis=1)
+        steps = np.diff(np.concatenate([[0.0], alpha, [1.0]]))
+        if residual.max() <= BLEND_RESIDUAL * ends[i] and steps.min() >= -0.1 and steps.max() <= 0.6 \
+                and bool(np.any((alpha > 0.25) & (alpha < 0.75))):
+            middle = a + 1 + int(np.argmax(alpha >= 0.5))
+            flagged.append((int(i), middle))
+    runs: list[tuple[int, int, list[int]]] = []
+    for i, middle in flagged:
+        if runs and lo[i] <= hi[runs[-1][1]]:  # overlapping windows: the same transition
+            first, _, cuts = runs[-1]
+            runs[-1] = (first, i, cuts + [middle])
+        else:
+            runs.append((i, i, [middle]))
+    return [(int(lo[first]), int(hi[last]), int(np.median(cuts))) for first, last, cuts in runs if len(cuts) >= 2]
+
+
+def _upper_quartile_around(x: np.ndarray, half: int, side: str = "both") -> np.ndarray:
+    """Per index i, the 75th percentile (linear) of x[max(1, i - half):i] and x[i + 1:i + 1 + half] (or only
+    the `side` "left" / "right" of the two); 0 if both are empty, NaN if the one side is.
 
     Index 0 has no predecessor, so its value is never anyone's neighbour.
     """
@@ -295,13 +457,18 @@ def _upper_quartile_around(x: np.ndarray, half: int) -> np.ndarray:
     padded[half + 1:half + n] = x[1:]
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1).copy()
     windows[:, half] = np.inf
+    if side == "left":
+        windows[:, half + 1:] = np.inf
+    elif side == "right":
+        windows[:, :half] = np.inf
     windows.sort(axis=1)
     count = np.isfinite(windows).sum(axis=1)
     pos = np.maximum(count - 1, 0) * 0.75
     lo = np.floor(pos).astype(int)
     hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
     rows = np.arange(n)
-    low, high = (np.where(count > 0, windows[rows, k], 0.0) for k in (lo, hi))
+    empty = 0.0 if side == "both" else np.nan
+    low, high = (np.where(count > 0, windows[rows, k], empty) for k in (lo, hi))
     return low + (high - low) * (pos - lo)
 
 
@@ -357,18 +524,20 @@ def refine_cut(path: str | Path, width: int, height: int, scan: VideoScan, index
     """Exact time of a cut found between decoded frames `index - 1` and `index` of a B-frame-skipping scan.
 
     When frames were skipped in between, that span alone is decoded in full and the cut put on the frame
-    with the largest change (hard) or the first frame off the black floor (fade) - unless the fade-in
+    with the largest change (hard) or the first frame off the flat floor (fade) - unless the fade-in
     ramp, extrapolated back, leaves the floor less than a frame before the decoded frame.
     """
     t_b = float(scan.times[index])
     t_a = float(scan.times[index - 1]) if index > 0 else 0.0
-    if index == 0 or t_b - t_a <= 1.5 / fps:
-        return t_b
+    if index == 0 or t_b - t_a <= 1.5 / fps or kind == "dissolve":
+        return t_b  # a dissolve's half-way point is no sharper than the decoded frames around it
+    level = _fade_level(scan, index - 1)
     if kind == "fade" and index + 1 < len(scan.times):
-        # a fade-in is a ramp: extrapolate it back from the two decoded frames after the rise
+        # a fade-in is a ramp (of contrast, off a flat frame): extrapolate it back from the two decoded
+        # frames after the rise
         frames_between = max((float(scan.times[index + 1]) - t_b) * fps, 1.0)
-        slope = (float(scan.luma[index + 1]) - float(scan.luma[index])) / frames_between
-        above = float(scan.luma[index]) - float(scan.luma[index - 1]) - 0.5
+        slope = (float(level[index + 1]) - float(level[index])) / frames_between
+        above = float(level[index]) - float(level[index - 1]) - 0.5
         if slope > 0 and above / slope < 1.0:
             return t_b
     win = scan_video(path, width, height, None, window=(t_a - 0.25 / fps, t_b))
@@ -376,8 +545,9 @@ def refine_cut(path: str | Path, width: int, height: int, scan: VideoScan, index
     if not inside:
         return t_b
     if kind == "fade":
-        floor = float(win.luma[inside[0] - 1])
-        return float(win.times[next((i for i in inside if win.luma[i] > floor + 0.5), inside[-1])])
+        wlevel = _fade_level(win, inside[0] - 1)
+        floor = float(wlevel[inside[0] - 1])
+        return float(win.times[next((i for i in inside if wlevel[i] > floor + 0.5), inside[-1])])
     return float(win.times[max(inside, key=lambda i: win.change[i] + win.hist_change[i])])
 
 
