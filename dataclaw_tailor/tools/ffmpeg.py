@@ -114,13 +114,72 @@ def _problem(stderr: str) -> str:
     return lines[-1] if lines else "ffmpeg could not read it"
 
 
+TEXT_HEAD_BYTES = 1 << 16
+
+
+def _text_head(path: Path) -> str | None:
+    """The first TEXT_HEAD_BYTES of a file as text (gunzipped when gzip), or None when it is not text."""
+    import zlib
+
+    try:
+        with Path(path).open("rb") as fh:
+            raw = fh.read(TEXT_HEAD_BYTES)
+    except OSError:
+        return None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = zlib.decompressobj(wbits=31).decompress(raw, TEXT_HEAD_BYTES)
+        except zlib.error:
+            return None
+    text = raw.decode("utf-8", errors="ignore")
+    if not text.strip() or len(text) < len(raw) * 0.25 or sum(c.isprintable() or c.isspace() for c in text) < 0.95 * len(text):
+        return None
+    return text.lstrip("\ufeff")
+
+
+def describe_text(path: str | Path) -> str | None:
+    """What a text file is, in words, when it is JSON, JSON Lines or subtitles (not media): so that the
+    error for an annotation file or a cut-short trace says so instead of ffmpeg's "invalid data"."""
+    import json
+
+    path = Path(path)
+    text = _text_head(path)
+    if text is None:
+        return None
+    stripped = text.strip()
+    if "-->" in text[:2000] and path.suffix.lower() in (".srt", ".vtt", ".ass", ".ssa", ".txt"):
+        return "a subtitle file, not a video (give the video it belongs to: sidecar subtitles beside it are read)"
+    if stripped[:1] not in "{[":
+        return "text, not a media file or a stream layout we know"
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    complete = path.stat().st_size <= TEXT_HEAD_BYTES and not path.name.endswith(".gz")
+    try:
+        first = json.loads(lines[0])
+    except (json.JSONDecodeError, RecursionError):
+        first = None
+    if first is not None and len(lines) > 1:
+        keys = ", ".join(list(first)[:8]) if isinstance(first, dict) else type(first).__name__
+        return (f"JSON Lines text (first record: {keys}): annotations or records, not a stream layout we know "
+                f"(a GUI trace, a robot episode) nor a media file")
+    try:
+        doc = json.loads(text) if complete else None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return f"JSON text that does not parse ({exc.msg} at line {exc.lineno}): truncated or malformed"
+    if doc is None and first is None:
+        return "JSON text (too long to check here), not a stream layout we know nor a media file"
+    doc = doc if doc is not None else first
+    keys = ", ".join(list(doc)[:8]) if isinstance(doc, dict) else f"a list of {len(doc)}" if isinstance(doc, list) \
+        else type(doc).__name__
+    return f"a JSON document ({keys}), not a stream layout we know (a GUI trace, a robot episode) nor a media file"
+
+
 def probe(path: str | Path) -> MediaInfo:
     """Media facts for `path`; raises UnsupportedFormat (naming the file) when ffmpeg cannot open it."""
     proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
                           capture_output=True, text=True, errors="replace", timeout=60)
     info = parse_banner(proc.stderr)
     if info is None:
-        raise UnsupportedFormat(path, _problem(proc.stderr))
+        raise UnsupportedFormat(path, describe_text(path) or _problem(proc.stderr))
     return info
 
 

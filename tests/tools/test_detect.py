@@ -60,3 +60,22 @@ def test_unknown_folder(tmp_path):
     (tmp_path / "readme.txt").write_text("hi")
     with pytest.raises(UnsupportedFormat, match="folder holds no stream layout"):
         detect(tmp_path)
+
+
+@pytest.mark.parametrize("name, content, says", [
+    ("labels.jsonl", '{"image": "a.png", "label": "cat", "bbox": [1, 2, 3, 4]}\n{"image": "b.png", "label": "dog"}\n',
+     r"labels\.jsonl: JSON Lines text \(first record: image, label, bbox\): annotations or records, not a stream"),
+    ("meta.json", '{"name": "demo", "annotator": "x", "version": 2}',
+     r"meta\.json: a JSON document \(name, annotator, version\), not a stream layout we know"),
+    ("cut.jsonl", '{"id": 1, "steps": [{"t": 0.1, "act',
+     r"cut\.jsonl: JSON text that does not parse .*truncated or malformed"),
+    ("talk.srt", "1\n00:00:01,000 --> 00:00:02,000\nhi\n",
+     r"talk\.srt: a subtitle file, not a video"),
+])
+def test_text_that_is_no_stream_says_what_it_is(tmp_path, name, content, says):
+    """Not ffmpeg's "invalid data": the error says what the file is and what is wrong."""
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(UnsupportedFormat, match=says) as caught:
+        detect(path)
+    assert "ffmpeg" not in str(caught.value) and "invalid data" not in str(caught.value)

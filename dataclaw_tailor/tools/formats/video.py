@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ...core.errors import InputError, UnsupportedFormat
 from ...core.source import Source, SourceKind
-from ..ffmpeg import probe
+from ..ffmpeg import describe_text, probe
 from ..hashing import content_hash, sources_hash
 from ..subtitles import sidecar_files
 from .spec import InputFormat
@@ -21,7 +21,7 @@ def _describe(fmt: InputFormat, given: str, path: Path) -> Source:
     info = fmt.load(path, None)
     video = info.video
     if video is None:
-        raise UnsupportedFormat(path, f"no video stream (container {info.container})")
+        raise UnsupportedFormat(path, describe_text(path) or f"no video stream (container {info.container})")
     if video.codec == "none":
         raise UnsupportedFormat(path, "video codec unknown to ffmpeg (no decoder)")
     if not info.duration_s:

@@ -29,15 +29,18 @@ def is_agentnet(path: Path) -> bool:
     if not path.is_file() or path.suffix != ".jsonl":
         return False
     with path.open("rb") as fh:
-        line = fh.readline()
+        line = fh.readline(MAX_LINE_BYTES)
     try:
         first = json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        if b'"traj"' in line[:1 << 16]:
+            raise InputError(path, f"AgentNet JSONL whose line 1 is cut short or corrupt ({exc})") from exc
         return False
     return isinstance(first, dict) and isinstance(first.get("traj"), list)
 
 
 MAX_CODE_CHARS = 100_000
+MAX_LINE_BYTES = 64 << 20
 
 
 def _const(node: ast.AST) -> object:

@@ -26,10 +26,10 @@ canvas is only its top-left 160x210).
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,24 +45,46 @@ SCROLL_AFTER_RELEASE_MS = 150.0
 SCROLL_BURST_MS = 300.0
 DOUBLE_CLICK_MS = 600.0
 CANVAS = (160, 210)
+MAX_BYTES = 256 << 20
+
+
+def _bytes(path: Path) -> bytes:
+    """The file's bytes, gunzipped when gzip; at most MAX_BYTES either way (a gzip bomb is refused)."""
+    if path.stat().st_size > MAX_BYTES:
+        raise InputError(path, f"larger than {MAX_BYTES >> 20} MiB; not read as a MiniWoB++ demo")
+    raw = path.read_bytes()
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    inflate = zlib.decompressobj(wbits=31)
+    try:
+        out = inflate.decompress(raw, MAX_BYTES)
+    except zlib.error as exc:
+        raise InputError(path, f"corrupt gzip data: {exc}") from exc
+    if inflate.unconsumed_tail:
+        raise InputError(path, f"gzip data inflates past {MAX_BYTES >> 20} MiB; not read")
+    return out
 
 
 def read_json(path: Path) -> object:
-    raw = path.read_bytes()
+    raw = _bytes(path)
     try:
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
         return json.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, EOFError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        head = raw[:1 << 16]
+        if b'"states"' in head and (b'"utterance"' in head or b'"taskName"' in head):
+            raise InputError(path, f"MiniWoB++ demo cut short or corrupt (malformed JSON: {exc})") from exc
         raise InputError(path, f"malformed JSON: {exc}") from exc
 
 
 def is_miniwob(path: Path) -> bool:
+    """A MiniWoB++ demo by content; one that clearly is one but is cut short raises InputError saying so."""
     if not path.is_file() or not (path.name.endswith(".json") or path.name.endswith(".json.gz")):
         return False
     try:
         data = read_json(path)
-    except InputError:
+    except InputError as exc:
+        if "MiniWoB++ demo" in exc.problem:
+            raise
         return False
     return isinstance(data, dict) and "states" in data and "utterance" in data
 

@@ -174,3 +174,18 @@ def test_aitz_swipe_description_agrees_with_the_recorded_direction(tmp_path):
     assert event.c["direction"] == "down" and event.c["subtask"] == "scroll down"
     step = load_trace(tmp_path).steps[0]
     assert [e.text for e in step.elements] == ["Man, Aug 8", None]
+
+
+def test_truncated_traces_are_named_as_such(tmp_path):
+    """A cut-short MiniWoB++ demo (gzip) or AgentNet JSONL says so, not "not a media file"."""
+    demo = {"utterance": "Click the button", "states": [{"time": 0, "action": None, "dom": _dom()}] * 40}
+    data = gzip.compress(json.dumps(demo).encode())
+    cut = tmp_path / "click-button_0001.json.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match=r"click-button_0001\.json\.gz: MiniWoB\+\+ demo cut short or corrupt"):
+        detect(cut)
+    line = json.dumps({"instruction": "x", "traj": [{"value": {"code": "pyautogui.click(x=0.5, y=0.5)"}}] * 20})
+    jsonl = tmp_path / "cut.jsonl"
+    jsonl.write_text(line[: len(line) // 2])
+    with pytest.raises(InputError, match=r"cut\.jsonl: AgentNet JSONL whose line 1 is cut short"):
+        detect(jsonl)
