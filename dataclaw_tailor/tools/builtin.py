@@ -24,7 +24,7 @@ def gui_events(source: Source, ctx: ExtractContext) -> list[Anchor]:
     from .formats import load_trace
     from .gui.anchors import event_anchors
 
-    return event_anchors(load_trace(source.path), "gui@2")
+    return event_anchors(load_trace(source.path).frames_in(ctx.work_dir), "gui@2")
 
 
 @extractor("gui_element", 2, GUI, ("gui_element",))
@@ -33,7 +33,7 @@ def gui_elements(source: Source, ctx: ExtractContext) -> list[Anchor]:
     from .formats import load_trace
     from .gui.anchors import element_anchors
 
-    return element_anchors(load_trace(source.path), "gui_element@2")
+    return element_anchors(load_trace(source.path).frames_in(ctx.work_dir), "gui_element@2")
 
 
 @extractor("subtitle", 2, VIDEO, ("subtitle",))

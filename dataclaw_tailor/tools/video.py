@@ -501,17 +501,19 @@ def motion_segments(scan: VideoScan, cut_frames: list[int]) -> list[tuple[float,
     return [(round(float(times[a]), 3), round(float(times[b]), 3), state) for a, b, state in merged]
 
 
-def grab_frames(path: str | Path, times: list[float], out_dir: Path, prefix: str = "keyframe") -> list[Path]:
-    """Save one JPEG (max side KEYFRAME_MAX_SIDE) per timestamp, by input seeking in a single ffmpeg call."""
+def grab_frames(path: str | Path, times: list[float], out_dir: Path, prefix: str = "keyframe",
+                full: bool = False) -> list[Path]:
+    """Save one JPEG (max side KEYFRAME_MAX_SIDE) per timestamp, by input seeking in a single ffmpeg call;
+    with `full`, lossless PNGs at the video's own size (screenshots that OCR reads)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    outputs = [out_dir / f"{prefix}_{i:04d}.jpg" for i in range(len(times))]
-    scale = _KEYFRAME_SCALE
+    outputs = [out_dir / f"{prefix}_{i:04d}.{'png' if full else 'jpg'}" for i in range(len(times))]
+    quality = [] if full else ["-vf", _KEYFRAME_SCALE, "-q:v", "4"]
     for start in range(0, len(times), 32):
         args: list[str] = ["-loglevel", "error"]
         for t in times[start:start + 32]:
             args += ["-ss", f"{max(0.0, t):.3f}", "-i", str(path)]
         for j, out in enumerate(outputs[start:start + 32]):
-            args += ["-map", f"{j}:v:0", "-frames:v", "1", "-vf", scale, "-q:v", "4", "-y", str(out)]
+            args += ["-map", f"{j}:v:0", "-frames:v", "1", *quality, "-y", str(out)]
         run_ffmpeg(args, path)
     missing = [p for p in outputs if not p.exists()]
     if missing:

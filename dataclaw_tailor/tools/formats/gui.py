@@ -1,4 +1,5 @@
-"""GUI trace formats: our canonical trace.json, ScreenAgent, MiniWoB++, AgentNet, AgentNetBench, AitZ and AitW.
+"""GUI trace formats: our canonical trace.json, ScreenAgent, MiniWoB++, AgentNet, AgentNetBench, AgentNetTool,
+AitZ and AitW.
 
 All load into the canonical `GuiTrace` (loaders in `tools/gui/`) and are described alike.
 """
@@ -9,7 +10,7 @@ import hashlib
 from pathlib import Path
 
 from ...core.source import Source, SourceKind
-from ..gui import agentnet, agentnetbench, android, canonical, miniwob, screenagent
+from ..gui import agentnet, agentnetbench, agentnettool, android, canonical, miniwob, screenagent
 from ..gui.trace import GuiTrace
 from ..hashing import content_hash, sources_hash
 from ..robot.episode import split_episode
@@ -51,6 +52,9 @@ AGENTNET = _gui("agentnet", "AgentNet JSONL", 40, "file", agentnet.is_agentnet, 
 AGENTNETBENCH = _gui("agentnetbench", "AgentNetBench JSON", 45, "file", agentnetbench.is_agentnetbench,
                      lambda p, episode: agentnetbench.load(p),
                      "AgentNetBench (OpenCUA offline benchmark) task JSON with images/.")
+AGENTNETTOOL = _gui("agentnettool", "AgentNetTool recording", 47, "folder", agentnettool.is_agentnettool,
+                    lambda p, episode: agentnettool.load(p),
+                    "Raw AgentNetTool (OpenCUA annotator) recordings: metadata, reduced actions and the screen video.")
 AITZ = _gui("aitz", "AitZ", 50, "either", android.is_aitz, lambda p, episode: android.load_aitz(p),
             "Android-in-the-Zoo episode JSON with screenshots and UI elements.")
 AITW = _gui("aitw", "AitW TFRecord", 60, "file", android.is_aitw, android.load_aitw,

@@ -7,6 +7,7 @@ before acting, one action, and optionally the element acted on. See tools/README
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from pathlib import Path
 from typing import Literal
@@ -14,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 FORMAT = "dataclaw.gui_trace/v1"
+FRAME_REF = re.compile(r"#t=(\d+(?:\.\d+)?)$")  # a screenshot that is a frame of a video: <video>#t=<seconds>
 ActionType = Literal["click", "double_click", "right_click", "type", "key", "scroll", "drag", "wait", "done"]
 Platform = Literal["web", "desktop", "android", "ios"]
 
@@ -53,7 +55,8 @@ class GuiElement(BaseModel):
 
 class GuiStep(BaseModel):
     t: float = Field(ge=0, allow_inf_nan=False, description="Seconds from the start of the trace.")
-    screenshot: str | None = Field(default=None, description="Screenshot path relative to the trace folder.")
+    screenshot: str | None = Field(default=None, description="Screenshot path relative to the trace folder, or a frame "
+                                                             "of a screen recording there: `<video>#t=<seconds>`.")
     action: GuiAction = Field(description="The action taken in this step.")
     element: GuiElement | None = Field(default=None, description="The element acted on, when the trace knows it.")
     subtask: str | None = Field(default=None, description="Sub-task or plan text the recorder attached (context).")
@@ -70,13 +73,43 @@ class GuiTrace(BaseModel):
     source_format: str = Field(default="dataclaw", description="Layout the trace was loaded from.")
     _root: Path = PrivateAttr(default=Path("."))
     _origin: str = PrivateAttr(default="")
+    _frames: Path | None = PrivateAttr(default=None)
+    _frame_files: dict[str, Path] | None = PrivateAttr(default=None)
 
     def screenshot_path(self, step: GuiStep) -> Path | None:
-        """Absolute path of a step's screenshot, or None when it has none or the file is missing."""
+        """Absolute path of a step's screenshot, or None when it has none or the file is missing.
+
+        A screenshot may be a frame of a screen recording, `<video>#t=<seconds>`: it has a file only once
+        `frames_in` named a folder to extract the frames to (all of them in one ffmpeg call)."""
         if not step.screenshot:
             return None
+        if FRAME_REF.search(step.screenshot):
+            return self._frame(step.screenshot)
         path = self._root / step.screenshot
         return path if path.is_file() else None
+
+    def frames_in(self, folder: Path) -> GuiTrace:
+        """Extract screenshots that are video frames into `folder` when first needed."""
+        self._frames, self._frame_files = folder, None
+        return self
+
+    def _frame(self, ref: str) -> Path | None:
+        if self._frames is None:
+            return None
+        if self._frame_files is None:
+            from ..video import grab_frames
+
+            self._frame_files = {}
+            refs = sorted({s.screenshot for s in self.steps if s.screenshot and FRAME_REF.search(s.screenshot)})
+            by_video: dict[str, list[str]] = {}
+            for r in refs:
+                by_video.setdefault(FRAME_REF.sub("", r), []).append(r)
+            for i, (video, group) in enumerate(by_video.items()):
+                if (self._root / video).is_file():
+                    times = [float(FRAME_REF.search(r).group(1)) for r in group]
+                    files = grab_frames(self._root / video, times, self._frames, prefix=f"screen{i}", full=True)
+                    self._frame_files.update(zip(group, files))
+        return self._frame_files.get(ref)
 
     def bind(self, root: Path, origin: str) -> GuiTrace:
         """Attach the folder screenshots are relative to and the file the trace came from, then check points."""

@@ -1,6 +1,7 @@
 """OpenCUA / AgentNet on the real samples in the devset (xlang-ai/OpenCUA): the processed trajectory and
 an AgentNetBench task, checked against the truth SOURCES.md states."""
 
+import json
 import warnings
 
 import pytest
@@ -77,3 +78,37 @@ def test_pyautogui_scroll_at_a_point_and_deep_code(tmp_path):
     assert (action.direction, action.amount, action.x, action.y) == ("up", 5, 400, 150)
     with pytest.raises(InputError, match="f:1: step 1: unparseable action code"):
         parse_code("(" * 100_000, 800, 600, last, "f:1: step 1")
+
+
+def test_raw_agentnettool_recording_pairs_with_the_processed_trajectory():
+    """The raw recording (screen video + reduced actions) gives the same 14 actions as the processed
+    trajectory: raw pixels / the metadata screen (1366x768) = the processed normalised coordinates."""
+    from dataclaw_tailor.tools.gui.agentnet import parse_code
+
+    raw = load_trace(devset_path("gui", "opencua-agentnet", "raw"))
+    assert raw.source_format == "agentnettool" and (raw.screen.width, raw.screen.height) == (1366, 768)
+    assert len(raw.steps) == 14 and raw.task.startswith("Open the system display settings")
+    assert (raw.steps[0].t, raw.steps[-1].t) == (7.023, 115.378)  # event time - video_start_timestamp
+    first, drag, scroll = raw.steps[0].action, raw.steps[3].action, raw.steps[5].action
+    assert (first.type, first.x, first.y) == ("click", 1328, 745)
+    assert (drag.type, drag.x, drag.y, drag.to_x, drag.to_y) == ("drag", 621, 206, 561, 213)
+    assert (scroll.direction, scroll.amount, scroll.x, scroll.y) == ("down", 3, 541, 602)
+    assert raw.steps[0].screenshot == "2024-11-05 18-56-31.mp4#t=6.523"  # the frame half a second before
+    assert raw.steps[11].subtask == "Click on Power & sleep" and raw.steps[0].element.text.startswith("Action Centre")
+    processed = [json.loads(ln) for ln in devset_path("gui", "opencua-agentnet", "processed", "raw_example.jsonl")
+                 .read_text().splitlines() if ln.strip()][0]["traj"]
+    last = [None, None]
+    for step, item in zip(raw.steps, processed, strict=False):
+        (action, *_) = [a for a in parse_code(item["value"]["code"], 10_000, 10_000, last, "p")] or [None]
+        assert action is not None and action.type == step.action.type
+        assert abs(action.x / 10_000 - step.action.x / 1366) <= 1e-4 and abs(action.y / 10_000 - step.action.y / 768) <= 1e-4
+
+
+@pytest.mark.slow
+def test_raw_recording_screenshots_are_video_frames(tmp_path):
+    source = detect(devset_path("gui", "opencua-agentnet", "raw"))
+    anchors = extract(source, ["gui"], cache_dir=tmp_path)
+    events = [a for a in anchors if a.kind == "gui_event"]
+    changes = [a for a in anchors if a.kind == "screen_change"]
+    assert len(events) == 14 and len(changes) == 13  # every step has its frame
+    assert max(c.c["changed_fraction"] for c in changes) > 0.9  # the Settings window opening
