@@ -554,7 +554,12 @@ def refine_cut(path: str | Path, width: int, height: int, scan: VideoScan, index
 
 
 def video_anchors(path: str | Path, meta: dict, frames_dir: Path, extractor: str) -> list[Anchor]:
-    """shot, cut, keyframe and motion anchors for one video file."""
+    """shot, cut, keyframe and motion anchors for one video file.
+
+    Every transition is a `cut` (hard, fade, dissolve). Shots split where the picture changes at once or
+    passes through a flat frame (hard cuts, fades); a dissolve blends one take into the next without a
+    break in the picture, so it is a cut inside its shot, the `shot` it names.
+    """
     width, height = int(meta.get("width") or 0), int(meta.get("height") or 0)
     if not width or not height:
         raise InputError(path, "no video stream with a known frame size")
@@ -565,19 +570,20 @@ def video_anchors(path: str | Path, meta: dict, frames_dir: Path, extractor: str
     fps = float(meta.get("fps") or 0) or 1.0 / max(float(np.min(np.diff(scan.times), initial=0.04)), 1e-3)
     cuts = [(refine_cut(path, width, height, scan, frame, kind, fps), kind, score) for frame, kind, score
             in find_cuts(scan)]
-    bounds = [0.0] + [round(t, 3) for t, _, _ in cuts] + [round(scan.duration_s, 3)]
+    bounds = [0.0] + [round(t, 3) for t, kind, _ in cuts if kind != "dissolve"] + [round(scan.duration_s, 3)]
     anchors: list[Anchor] = []
     for i in range(len(bounds) - 1):
         anchors.append(Anchor(id=f"shot:{i}", kind="shot", t=(bounds[i], bounds[i + 1]), c={"index": i},
                               extractor=extractor))
     for i, (t, kind, score) in enumerate(cuts):
-        anchors.append(Anchor(id=f"cut:{i}", kind="cut", t=round(t, 3),
-                              c={"type": kind, "score": round(score, 2), "frame": int(round(t * fps))},
-                              extractor=extractor))
+        c = {"type": kind, "score": round(score, 2), "frame": int(round(t * fps))}
+        if kind == "dissolve":
+            c["shot"] = f"shot:{max(0, int(np.searchsorted(bounds, round(t, 3), 'right')) - 1)}"
+        anchors.append(Anchor(id=f"cut:{i}", kind="cut", t=round(t, 3), c=c, extractor=extractor))
     for i, (t, jpg) in enumerate(_keyframes(path, bounds, scan.samples, frames_dir)):
         anchors.append(Anchor(id=f"keyframe:{i}", kind="keyframe", t=t, c={"path": str(jpg), "shot": f"shot:{i}"},
                               extractor=extractor))
-    cut_frames = [int(np.searchsorted(scan.times, t - 1e-6)) for t, _, _ in cuts]
+    cut_frames = [int(np.searchsorted(scan.times, t - 1e-6)) for t, kind, _ in cuts if kind != "dissolve"]
     for i, (s, e, state) in enumerate(motion_segments(scan, [c for c in cut_frames if c < len(scan.times)])):
         anchors.append(Anchor(id=f"motion:{i}", kind="motion", t=(s, e), c={"state": state}, extractor=extractor))
     return anchors

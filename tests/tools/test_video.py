@@ -148,11 +148,14 @@ def tricky_clip(tmp_path_factory) -> tuple:
 
 def test_flashes_pan_and_pattern_jumps_are_no_cuts(tricky_clip, tmp_path):
     path, hard, (d0, d1) = tricky_clip
-    cuts = extract(detect(path), ["cut"], cache_dir=tmp_path)
+    anchors = extract(detect(path), ["cut", "shot"], cache_dir=tmp_path)
+    cuts = [a for a in anchors if a.kind == "cut"]
     assert [c.c["type"] for c in cuts] == ["hard", "hard", "dissolve"]
     for cut, want in zip(cuts[:2], hard, strict=True):
         assert abs(cut.c["frame"] - want) <= 1  # a real cut within one frame
     assert d0 <= cuts[2].c["frame"] <= d1
+    shots = [a for a in anchors if a.kind == "shot"]
+    assert len(shots) == 3 and cuts[2].c["shot"] == "shot:2"  # the dissolve lies inside the last shot
 
 
 def test_dip_to_white_is_one_fade(tmp_path):
