@@ -13,7 +13,7 @@ from dataclaw_tailor.tools.formats import FORMATS, InputFormat
 
 from ...conftest import EXAMPLES
 
-BUILTIN = ["dataclaw", "screenagent", "miniwob", "agentnet", "agentnetbench", "aitz", "aitw", "lerobot", "robomimic", "rlds",
+BUILTIN = ["dataclaw", "screenagent", "miniwob", "agentnet", "agentnetbench", "agentnettool", "aitz", "aitw", "lerobot", "robomimic", "rlds",
            "edit-pairs", "images", "image", "video"]
 
 
@@ -77,6 +77,6 @@ def test_a_higher_priority_format_claims_a_path_first(spied, tmp_path):
 
 def test_a_folder_nothing_claims_lists_the_folder_formats(tmp_path):
     (tmp_path / "readme.txt").write_text("hi")
-    with pytest.raises(UnsupportedFormat, match=r"folder holds no stream layout we know \(dataclaw trace.json, ScreenAgent, "
+    with pytest.raises(UnsupportedFormat, match=r"folder holds no stream layout we know \(dataclaw trace.json, ScreenAgent, AgentNetTool recording, "
                                                  r"AitZ, LeRobot, RLDS, edit pairs, images\)"):
         detect(tmp_path)
