@@ -325,7 +325,8 @@ def serve_model(
 
 @app.command()
 def mcp(
-    root: Annotated[list[Path] | None, typer.Option(help="Directory tools may read and write (repeatable); the client's MCP roots are added to these.")] = None,
+    root: Annotated[list[Path] | None, typer.Option(help="Directory tools may read and write (repeatable); the client's MCP roots can only narrow these.")] = None,
+    trust_client_roots: Annotated[bool, typer.Option("--trust-client-roots", help="Also allow the roots the MCP client declares, as they are (single-user stdio only; see README, Security model).")] = False,
     state_dir: Annotated[Path | None, typer.Option(help="Where clarification threads are checkpointed (default ~/.local/state/dataclaw-tailor).")] = None,
     backend: Annotated[str, typer.Option(help="Tailoring backend for every call: rules, openai, local, or sampling (the MCP client's own model).")] = "rules",
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server for --backend openai.")] = None,
@@ -339,6 +340,8 @@ def mcp(
     from .server.auth import require_token_for, token_from_env
 
     token = token_from_env()
+    if http and trust_client_roots:
+        raise typer.BadParameter("--trust-client-roots is for a single user's stdio server; over HTTP any client could widen the roots")
     if http:
         require_token_for(host, token)
     from .server.app import serve_http, serve_stdio
@@ -347,7 +350,8 @@ def mcp(
     from .service import Settings
 
     settings = Settings.from_flags(backend, base_url=base_url, model=model, expert_models=expert_model, state_dir=state_dir)
-    config = ServerConfig(roots=Roots(root or ()), state_dir=settings.state_dir, backend=backend, backend_options=dict(settings.backend_options))
+    config = ServerConfig(roots=Roots(root or ()), trust_client_roots=trust_client_roots, state_dir=settings.state_dir,
+                          backend=backend, backend_options=dict(settings.backend_options))
     if http:
         serve_http(config, host, port, token)
     else:

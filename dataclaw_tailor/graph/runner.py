@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,7 @@ from ..core import Anchor, DataClawError, Envelope, Intent, OutputError, Provena
 from ..experts.registry import get_task
 from ..model.base import Backend
 from ..tools.files import write_failed
+from ..tools.robot.episode import split_episode
 from .build import build_graph
 from .clarify import resolve_answers
 from .state import Services, TailorInput, TailorOutput
@@ -108,17 +109,38 @@ class Threads:
         self.folder = Path(folder)
         self._graph = build_graph()
 
-    async def start(self, services: Services, source: str | Path, intent: Intent, thread_id: str) -> Run:
+    async def start(
+        self, services: Services, source: str | Path, intent: Intent, thread_id: str, *, roots: Sequence[Path] | None = None,
+    ) -> Run:
+        """Run a new thread; an id that names an existing thread is refused (it would overwrite its state).
+
+        `roots`, when given, are the folders the caller was confined to; the thread keeps them for `resume`.
+        """
         start: TailorInput = {"source_path": str(source), "intent": intent.model_dump(mode="json", by_alias=True)}
+        if roots is not None:
+            start["roots"] = [str(r) for r in roots]
+        async with checkpointer(self.folder) as saver:
+            if (await self._graph.compile(checkpointer=saver).aget_state(_config(thread_id))).values:
+                raise DataClawError(f"thread {thread_id} already exists; leave `thread_id` out to start a new thread, or answer its questions to resume it")
         return await self._invoke(services, thread_id, start)
 
-    async def resume(self, services: Services, thread_id: str, answers: dict[str, str] | list[str] | str) -> Run:
-        """Continue a thread paused at its questions; answers are checked against them first."""
+    async def resume(
+        self, services: Services, thread_id: str, answers: dict[str, str] | list[str] | str, *, roots: Sequence[Path] | None = None,
+    ) -> Run:
+        """Continue a thread paused at its questions; answers are checked against them first.
+
+        The thread's source must still lie inside the roots it was started under and, when given, inside
+        `roots` (the caller's now): a thread started elsewhere, or a symlink changed since, is refused
+        without saying where the source is.
+        """
         async with checkpointer(self.folder) as saver:
-            graph = self._graph.compile(checkpointer=saver)
-            pending = _pending(await graph.aget_state(_config(thread_id)))
+            snapshot = await self._graph.compile(checkpointer=saver).aget_state(_config(thread_id))
+        pending = _pending(snapshot)
         if not pending:
             raise DataClawError(f"thread {thread_id}: no clarification is pending (unknown or finished thread)")
+        confined = [snapshot.values.get("roots"), None if roots is None else [str(r) for r in roots]]
+        if not all(_inside(snapshot.values["source_path"], dirs) for dirs in confined if dirs is not None):
+            raise DataClawError(f"thread {thread_id}: its source is outside the allowed roots, so it cannot be resumed here")
         resolve_answers(pending, answers)
         return await self._invoke(services, thread_id, Command(resume=answers))
 
@@ -129,6 +151,12 @@ class Threads:
         interrupts = out.pop("__interrupt__", None)
         questions = list(interrupts[0].value["questions"]) if interrupts else []
         return Run(thread_id=thread_id, output=out, questions=questions)
+
+
+def _inside(source: str, dirs: Sequence[str]) -> bool:
+    """Whether the real location of `source` (a `#episode=N` selector aside) lies in the real location of one of `dirs`."""
+    real = Path(split_episode(source)[0]).resolve()
+    return any(real.is_relative_to(Path(d).resolve()) for d in dirs)
 
 
 def _config(thread_id: str) -> dict[str, Any]:

@@ -12,16 +12,18 @@ from dataclasses import dataclass
 from operator import or_
 from typing import Annotated, Any
 
-from typing_extensions import TypedDict
+from typing_extensions import NotRequired, TypedDict
 
 from ..model.base import Backend
 
 
 class TailorInput(TypedDict):
-    """What starts a thread: the path of the source and the user's intent (an `Intent` dumped by alias)."""
+    """What starts a thread: the path of the source and the user's intent (an `Intent` dumped by alias),
+    and the folders the caller was confined to, if any (checked again whenever the thread resumes)."""
 
     source_path: str
     intent: dict[str, Any]
+    roots: NotRequired[list[str]]
 
 
 class TailorOutput(TypedDict, total=False):
@@ -44,6 +46,7 @@ class TailorOutput(TypedDict, total=False):
 
 class TailorState(TailorOutput, total=False):
     source_path: str
+    roots: list[str]
     schema: dict[str, Any]
     draft: str
     attempts: int

@@ -20,7 +20,7 @@ from mcp_types import ToolAnnotations
 from .. import __version__
 from ..service import TailorService
 from . import prompts, resources, tools
-from .auth import StaticTokenVerifier, auth_settings, require_token_for
+from .auth import StaticTokenVerifier, auth_settings, require_token_for, transport_security
 from .config import ServerConfig, ServerState
 from .view import view_record
 
@@ -82,5 +82,5 @@ def serve_http(config: ServerConfig, host: str, port: int, token: str | None) ->
 
     require_token_for(host, token)
     server = build_server(config, token=token, host=host, port=port)
-    app = server.streamable_http_app(host=host)
+    app = server.streamable_http_app(host=host, transport_security=transport_security(host, port))
     anyio.run(uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning")).serve)

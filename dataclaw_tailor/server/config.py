@@ -13,6 +13,8 @@ from .roots import Roots
 @dataclass(frozen=True)
 class ServerConfig:
     roots: Roots = field(default_factory=Roots)
+    trust_client_roots: bool = False
+    """Take the client's declared roots as they are (single-user stdio only); otherwise they only narrow `roots`."""
     state_dir: Path = field(default_factory=default_state_dir)
     backend: str = "rules"
     backend_options: dict[str, Any] = field(default_factory=dict)

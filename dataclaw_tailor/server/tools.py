@@ -1,10 +1,10 @@
 """The MCP tools: thin, typed adapters from tool calls to the application service.
 
-Every tool resolves its paths through the allowed roots first (flags plus the client's MCP roots,
-fetched with the SDK's `ListRoots` resolver), turns the package's typed errors into `ToolError`s
-that name the file or field at fault, and returns a pydantic model so the client gets structured
-content with an output schema. Expected failures never escape as crashes, so one bad call cannot
-take the server down for the next.
+Every tool resolves its paths through the call's allowed roots first and runs its work inside
+`tool_errors(roots)` (both from `boundary`), so the package's typed errors reach the client as one-line
+tool errors that name the file or field at fault and nothing outside the roots; every tool returns a
+pydantic model so the client gets structured content with an output schema. Expected failures never
+escape as crashes, so one bad call cannot take the server down for the next.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -25,19 +23,17 @@ from mcp.server.mcpserver import (
     Context,
     DeclinedElicitation,
     Elicit,
-    ListRoots,
     Resolve,
 )
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import ListRootsResult
 from pydantic import BaseModel, Field, ValidationError, create_model
 
-from ..batch import CorpusSummary, discover, run_corpus
-from ..core import DataClawError, Envelope, Intent, Question
+from ..batch import CorpusSummary, ItemOutcome, discover, run_corpus
+from ..core import Envelope, Intent, Question
 from ..core.errors import first_problem
 from ..export import ExportFormat, ExportSummary, export_records
 from ..service import TailorService, write_envelope
-from .config import ServerConfig, ServerState
+from .boundary import allowed_roots, scrub, server_state, tool_errors
 from .models import (
     AnchorsOutput,
     ClarifyOutput,
@@ -47,18 +43,7 @@ from .models import (
     TaskList,
     ValidateOutput,
 )
-from .roots import Roots, root_from_uri
-
-# ---------------------------------------------------------------------------------------------
-# Shared plumbing: configuration, roots, errors.
-
-
-def server_state(ctx: Context) -> ServerState:
-    return ctx.request_context.lifespan_context
-
-
-def server_config(ctx: Context) -> ServerConfig:
-    return server_state(ctx).config
+from .roots import Roots
 
 
 def service(ctx: Context) -> TailorService:
@@ -73,31 +58,6 @@ def service(ctx: Context) -> TailorService:
     return shared.bound(sample=functools.partial(ctx.session.create_message, related_request_id=ctx.request_context.request_id))
 
 
-async def _client_roots(ctx: Context) -> ListRoots | ListRootsResult:
-    """Ask the client for its roots when it declared the capability; otherwise it has none."""
-    caps = ctx.client_capabilities
-    return ListRoots() if caps is not None and caps.roots is not None else ListRootsResult(roots=[])
-
-
-async def allowed_roots(ctx: Context, listed: Annotated[ListRootsResult, Resolve(_client_roots)]) -> Roots:
-    """The server's `--root` directories plus the client's `file://` roots."""
-    client_dirs = [p for r in listed.roots if (p := root_from_uri(str(r.uri))) is not None]
-    return server_config(ctx).roots.with_client(client_dirs)
-
-
-@contextmanager
-def tool_errors() -> Iterator[None]:
-    """Report the package's deliberate errors as tool errors (the client sees the one-line message)."""
-    try:
-        yield
-    except ToolError:
-        raise
-    except DataClawError as exc:
-        raise ToolError(str(exc)) from exc
-    except ValidationError as exc:
-        raise ToolError(f"invalid argument: {first_problem(exc)}") from exc
-
-
 def _intent(
     text: str,
     task: str | None,
@@ -108,11 +68,13 @@ def _intent(
     max_items: int | None,
     language: str,
 ) -> Intent:
-    with tool_errors():
+    try:
         return Intent(
             text=text, task=task, domain=domain, schema=schema, answers=answers or {},
             target_use=target_use, max_items=max_items, language=language,
         )
+    except ValidationError as exc:
+        raise ToolError(f"invalid argument: {first_problem(exc)}") from exc
 
 
 @dataclass(frozen=True)
@@ -157,18 +119,24 @@ async def _first_run(
     out: str | None,
     roots: Annotated[Roots, Resolve(allowed_roots)],
 ) -> Ran:
-    """Start (or resume) the thread; refuses bad paths before any work is done."""
+    """Start (or resume) the thread; refuses bad paths before any work is done.
+
+    A new thread always gets a fresh random id: a caller-chosen id could name (and so overwrite)
+    a thread that exists, and under the 2026 protocol this resolver runs again on every round.
+    """
     target = roots.resolve(out, field="out", must_exist=False) if out else None
-    if thread_id and answers:
+    if thread_id is not None:
+        if not answers:
+            raise ToolError("thread_id: resuming a thread needs `answers` to its questions; leave `thread_id` out to start a new one")
         real = roots.resolve(path) if path else None
-        with tool_errors():
-            return Ran(await service(ctx).answer(thread_id, answers), real, target)
+        with tool_errors(roots):
+            return Ran(await service(ctx).answer(thread_id, answers, roots=roots.dirs), real, target)
     if path is None or intent is None:
         raise ToolError("give `path` and `intent` to start, or `thread_id` and `answers` to resume a clarification")
     real = roots.resolve(path)
     text = _intent(intent, task, domain, schema, answers, target_use, max_items, language)
-    with tool_errors():
-        return Ran(await service(ctx).tailor(real, text, thread_id=thread_id), real, target)
+    with tool_errors(roots):
+        return Ran(await service(ctx).tailor(real, text, roots=roots.dirs), real, target)
 
 
 async def _ask_user(ctx: Context, ask_user: bool, first: Annotated[Ran, Resolve(_first_run)]) -> Elicit[BaseModel] | None:
@@ -195,7 +163,7 @@ async def tailor(
     domain: Annotated[str | None, Field(description="Expert domain if known: gui, embodied, daily, education, aigc, custom.")] = None,
     schema: Annotated[dict[str, Any] | None, Field(description="Your own JSON Schema, for task 'custom'.")] = None,
     answers: Annotated[dict[str, str] | None, Field(description="Answers to clarification questions, by question id (an option's value, label or 1-based number).")] = None,
-    thread_id: Annotated[str | None, Field(description="thread_id of a 'needs_clarification' result; with `answers` it resumes that thread (also after a server restart).")] = None,
+    thread_id: Annotated[str | None, Field(description="thread_id of a 'needs_clarification' result, given with `answers` to resume that thread (also after a server restart); a new thread always gets a fresh id.")] = None,
     target_use: Annotated[str | None, Field(description="Downstream use, e.g. 'SFT for Qwen-VL GUI agent'.")] = None,
     max_items: Annotated[int | None, Field(ge=1, description="Upper bound on list items (steps, events, QA pairs).")] = None,
     language: Annotated[str, Field(description="Language of generated text.")] = "en",
@@ -211,8 +179,8 @@ async def tailor(
     """
     result = first.result
     if isinstance(asked, AcceptedElicitation) and asked.data is not None:
-        with tool_errors():
-            result = await service(ctx).answer(result.thread_id, asked.data.model_dump(by_alias=True))
+        with tool_errors(roots):
+            result = await service(ctx).answer(result.thread_id, asked.data.model_dump(by_alias=True), roots=roots.dirs)
     written = first.out if first.out is not None and result.record is not None else None
     if written is not None:
         write_envelope(result, written)
@@ -238,8 +206,8 @@ async def clarify_intent(
     """
     real = roots.resolve(path)
     text = _intent(intent, task, domain, None, None, None, None, "en")
-    with tool_errors():
-        return ClarifyOutput.of(await service(ctx).clarify(real, text))
+    with tool_errors(roots):
+        return ClarifyOutput.of(await service(ctx).clarify(real, text, roots=roots.dirs))
 
 
 async def extract_anchors(
@@ -257,7 +225,7 @@ async def extract_anchors(
     from ..tools import anchors_payload
 
     real = roots.resolve(path)
-    with tool_errors():
+    with tool_errors(roots):
         payload = await anyio.to_thread.run_sync(anchors_payload, real, kinds)
     anchors = payload["anchors"]
     return AnchorsOutput(
@@ -280,7 +248,7 @@ async def validate_record(
     Use it on records from any model before training on them; every remaining problem has a JSON path.
     """
     source = roots.resolve(path) if path is not None else None
-    with tool_errors():
+    with tool_errors(roots):
         checked = await server_state(ctx).service.validate(record, task=task, schema=schema, source=source, repair=repair)
     verdict = checked.report.outcome().model_dump()
     return ValidateOutput(**verdict, record=checked.record if isinstance(checked.record, dict) else None)
@@ -331,12 +299,32 @@ async def tailor_corpus(
     """
     real = roots.resolve(folder, field="folder")
     target = roots.resolve(out, field="out", must_exist=False) if out else real / ".dataclaw" / "corpus"
-    with tool_errors():
-        items = [roots.resolve(str(p), field="folder item") for p in discover(real)]
-        return await run_corpus(
-            service(ctx), items, _intent(intent, task, domain, schema, None, target_use, max_items, "en"), out_dir=target,
-            concurrency=concurrency, progress=ctx.report_progress,
-        )
+    text = _intent(intent, task, domain, schema, None, target_use, max_items, "en")
+    with tool_errors(roots):
+        items, refused = admit_items(discover(real), roots)
+        summary = await run_corpus(service(ctx), items, text, out_dir=target, concurrency=concurrency, progress=ctx.report_progress)
+    return with_refused(summary, refused, roots)
+
+
+def admit_items(found: list[Path], roots: Roots) -> tuple[list[Path], list[ItemOutcome]]:
+    """The folder's items inside the roots, and an error outcome for each one that is not (a symlink out)."""
+    admitted: list[Path] = []
+    refused: list[ItemOutcome] = []
+    for item in found:
+        try:
+            admitted.append(roots.resolve(str(item), field="folder item"))
+        except ToolError as exc:
+            refused.append(ItemOutcome(source=str(item), status="error", error=f"refused: {exc}"))
+    return admitted, refused
+
+
+def with_refused(summary: CorpusSummary, refused: list[ItemOutcome], roots: Roots) -> CorpusSummary:
+    """The run's summary counting the refused items too, with no item error naming a path outside the roots."""
+    items = [*summary.items, *refused]
+    for item in items:
+        if item.error:
+            item.error = scrub(item.error, roots)
+    return summary.model_copy(update={"items": items, "total": summary.total + len(refused), "errors": summary.errors + len(refused)})
 
 
 async def export_dataset(
@@ -349,5 +337,5 @@ async def export_dataset(
     """Turn valid tailored records into a supervised fine-tuning set; every line left out is listed with its reason."""
     src = roots.resolve(records, field="records")
     target = roots.resolve(out, field="out", must_exist=False)
-    with tool_errors():
+    with tool_errors(roots):
         return await anyio.to_thread.run_sync(lambda: export_records(src, format, target, unit=unit))

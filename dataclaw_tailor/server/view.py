@@ -15,7 +15,7 @@ from pydantic import Field
 
 from ..view import ViewResult, default_out, render_view
 from .roots import Roots
-from .tools import allowed_roots, tool_errors
+from .boundary import allowed_roots, tool_errors
 
 
 async def view_record(
@@ -29,5 +29,5 @@ async def view_record(
     src = roots.resolve(records, field="records")
     target = roots.resolve(out, field="out", must_exist=False) if out else default_out(src)
     ref = roots.resolve(reference, field="reference") if reference else None
-    with tool_errors():
+    with tool_errors(roots):
         return await anyio.to_thread.run_sync(lambda: render_view(src, target, reference=ref))

@@ -7,7 +7,11 @@ surfaces only translate arguments and render results. The service owns:
 - the backend, built on first use and then shared by every call (the `local` backend loads its
   checkpoint once; the `openai` backend's concurrency limit holds across calls);
 - the threads: the graph's checkpoints under `settings.state_dir`, started by `tailor` and
-  continued by `answer` (a later follow-up on a finished thread continues it the same way);
+  continued by `answer` (a later follow-up on a finished thread continues it the same way). A thread
+  id is random (128 bits), so one caller cannot guess another's; a caller that names its own id cannot
+  start over a thread that exists. A surface that confines callers to some folders (the MCP server's
+  roots) passes them as `roots`: the thread remembers them, and every resume re-checks its source
+  against both the remembered and the current ones;
 - clarification: `tailor` and `answer` ask an `Ask` callback when one is given, for as many rounds
   as the thread keeps asking (up to `MAX_CLARIFY_ROUNDS`); without one the envelope carries the
   questions and the caller answers later (what an MCP client does across calls);
@@ -66,6 +70,11 @@ class Clarification(BaseModel):
         return bool(self.questions)
 
 
+def new_thread_id() -> str:
+    """A random thread id: 128 bits from the OS's generator, so no caller can guess another's thread."""
+    return uuid.uuid4().hex
+
+
 @functools.cache
 def task_schema(name: str) -> dict[str, Any]:
     """A task's JSON Schema, generated once per process (pydantic takes milliseconds per call); read-only."""
@@ -112,27 +121,33 @@ class TailorService:
 
     # -- tailoring and clarification ------------------------------------------------------------
 
-    async def tailor(self, source: str | Path, intent: Intent | str, *, thread_id: str | None = None, ask: Ask | None = None) -> Envelope:
-        """Tailor `source` for `intent` in a new thread; `ask` answers its clarification questions, if any."""
+    async def tailor(
+        self, source: str | Path, intent: Intent | str, *, thread_id: str | None = None, ask: Ask | None = None,
+        roots: Sequence[Path] | None = None,
+    ) -> Envelope:
+        """Tailor `source` for `intent` in a new thread; `ask` answers its clarification questions, if any.
+
+        `thread_id` names the new thread (refused when that thread exists); `roots` confines it (see above).
+        """
         if source is None or intent is None:
             raise DataClawError("a source and an intent are needed to start a thread")
         intent = Intent(text=intent) if isinstance(intent, str) else intent
-        thread_id = thread_id or uuid.uuid4().hex[:12]
+        thread_id = thread_id or new_thread_id()
         log.info("thread %s: tailoring %s for %r", thread_id, source, intent.text)
-        run = await self.threads.start(self._services(), source, intent, thread_id)
-        return await self._clarified(self._envelope(run), ask)
+        run = await self.threads.start(self._services(), source, intent, thread_id, roots=roots)
+        return await self._clarified(self._envelope(run), ask, roots)
 
-    async def answer(self, thread_id: str, answers: Answers, *, ask: Ask | None = None) -> Envelope:
+    async def answer(self, thread_id: str, answers: Answers, *, ask: Ask | None = None, roots: Sequence[Path] | None = None) -> Envelope:
         """Continue a thread waiting for clarification with the user's answers to its questions."""
         log.info("thread %s: answered %s", thread_id, answers)
-        run = await self.threads.resume(self._services(), thread_id, answers)
-        return await self._clarified(self._envelope(run), ask)
+        run = await self.threads.resume(self._services(), thread_id, answers, roots=roots)
+        return await self._clarified(self._envelope(run), ask, roots)
 
-    async def clarify(self, source: str | Path, intent: Intent | str) -> Clarification:
+    async def clarify(self, source: str | Path, intent: Intent | str, *, roots: Sequence[Path] | None = None) -> Clarification:
         """Route `intent` for `source` without tailoring; when it is fuzzy, a thread paused at its questions."""
         intent = Intent(text=intent) if isinstance(intent, str) else intent
-        thread_id = uuid.uuid4().hex[:12]
-        run = await self.threads.start(self._services(plan_only=True), source, intent, thread_id)
+        thread_id = new_thread_id()
+        run = await self.threads.start(self._services(plan_only=True), source, intent, thread_id, roots=roots)
         out = run.output
         route = Route(domain=out.get("domain"), task=out.get("task"), confidence=out.get("confidence", 0.0),
                       reasons=out.get("reasons", []), candidates=[c["task"] for c in out.get("candidates", [])])
@@ -148,14 +163,14 @@ class TailorService:
             log.info("thread %s: %s %s record", run.thread_id, envelope.status, envelope.task)
         return envelope
 
-    async def _clarified(self, envelope: Envelope, ask: Ask | None) -> Envelope:
+    async def _clarified(self, envelope: Envelope, ask: Ask | None, roots: Sequence[Path] | None) -> Envelope:
         for _ in range(MAX_CLARIFY_ROUNDS):
             if envelope.status != "needs_clarification" or ask is None:
                 break
             answers = await ask(envelope.questions)
             if not answers:
                 break
-            envelope = await self.answer(envelope.thread_id, answers)
+            envelope = await self.answer(envelope.thread_id, answers, roots=roots)
         return envelope
 
     # -- validation -----------------------------------------------------------------------------

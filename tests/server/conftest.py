@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,32 +45,38 @@ class Answerer:
         return ElicitResult(action="accept", content={"task": self.answer})
 
 
-@pytest.fixture
-def http_server(tmp_path: Path) -> Iterator[str]:
-    """`claw mcp --http` on a free loopback port, rooted at the examples and the test's tmp dir."""
+@contextmanager
+def serving_http(tmp_path: Path, *flags: str, host: str = "127.0.0.1", env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`claw mcp --http FLAGS` on a free port of `host`: (its /mcp URL, the process); stopped on exit."""
     port = free_port()
-    log = tmp_path / "server.log"
+    log = tmp_path / f"server-{port}.log"
     with log.open("w") as sink:  # a file, not a pipe: nobody drains a pipe while tests run
         proc = subprocess.Popen(
-            [sys.executable, *claw_mcp_args("--http", "--port", str(port), "--root", str(EXAMPLES), "--root", str(tmp_path),
-                                            "--state-dir", str(tmp_path / "state"))],
-            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
+            [sys.executable, *claw_mcp_args("--http", "--host", host, "--port", str(port), *flags)],
+            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, env=env,
         )
     try:
-        wait_for_port(port, proc, log)
-        yield f"http://127.0.0.1:{port}/mcp"
+        wait_for_port(port, proc, log, host=host)
+        yield f"http://{host}:{port}/mcp", proc
     finally:
         proc.terminate()
         proc.wait(timeout=10)
 
 
-def wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+@pytest.fixture
+def http_server(tmp_path: Path) -> Iterator[str]:
+    """`claw mcp --http` on a free loopback port, rooted at the examples and the test's tmp dir."""
+    with serving_http(tmp_path, "--root", str(EXAMPLES), "--root", str(tmp_path), "--state-dir", str(tmp_path / "state")) as (url, _):
+        yield url
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float = 30, host: str = "127.0.0.1") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited early: {log.read_text()[-2000:]}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            with socket.create_connection((host, port), timeout=0.2):
                 return
         except OSError:
             time.sleep(0.1)

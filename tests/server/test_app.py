@@ -148,26 +148,6 @@ async def test_unknown_task_resources_are_errors_naming_the_task(tmp_path):
         assert isinstance(example, dict)
 
 
-@pytest.mark.parametrize("mode", MODES)
-async def test_client_roots_are_allowed_roots(tmp_path, mode):
-    from mcp_types import ListRootsResult, Root
-
-    shared = tmp_path / "client-root"
-    shutil.copytree(TRACE, shared / "trace")
-    asked: list[int] = []
-
-    async def list_roots(context) -> ListRootsResult:
-        asked.append(1)
-        return ListRootsResult(roots=[Root(uri=shared.as_uri(), name="project")])
-
-    flags_only = build_server(ServerConfig(roots=Roots([EXAMPLES]), state_dir=tmp_path / "state"))
-    async with Client(flags_only, mode=mode, list_roots_callback=list_roots) as client:
-        inside = await client.call_tool("tailor", {"path": str(shared / "trace"), "intent": "GUI-agent SFT steps"})
-        outside = await client.call_tool("tailor", {"path": str(tmp_path / "state"), "intent": "GUI-agent SFT steps"})
-    assert asked and not inside.is_error and inside.structured_content["status"] == "ok"
-    assert outside.is_error and "outside the allowed roots" in outside.content[0].text
-
-
 async def test_sampling_backend_asks_the_clients_own_model(tmp_path):
     from mcp_types import CreateMessageResult, TextContent
 
