@@ -12,10 +12,10 @@ own golden list, and the same plus the one cross-dissolve a person sees in it), 
 clip of moving test patterns, and generated 640x360 clips that each stress one thing (fast motion,
 flashes, fades, dissolves, moving and jumping patterns) with their cut frames known by construction.
 Times are the best of --repeat rounds (the tools take turns within a round; TransNetV2, slow on a CPU,
-runs once) with a fresh anchor cache each time, measured in this process; the "cpu" columns compare CPU seconds (ours incl. ffmpeg children;
-PySceneDetect's decoding threads are its own), which other load on the machine disturbs less than wall
-time. With idle cores both sides decode in parallel: ffmpeg's and OpenCV's frame threads on one side,
-our concurrent per-GOP-span processes on the other.
+runs once) with a fresh anchor cache each time, measured in this process; the "cpu" columns compare CPU
+seconds (ours incl. ffmpeg children; PySceneDetect's decoding threads are its own), which other load on
+the machine disturbs less than wall time. With idle cores both sides decode in parallel: ffmpeg's and
+OpenCV's frame threads on one side, our concurrent per-GOP-span processes on the other.
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def f1(found: list[int], truth: Truth | list[int], tol: int = 1) -> float:
 def ours(path: Path) -> list[int]:
     with tempfile.TemporaryDirectory() as cache:
         anchors = extract(detect(path), ["video"], cache_dir=cache)
-    return [a.c["frame"] for a in anchors if a.kind == "cut"]
+    return sorted(a.c["frame"] for a in anchors if a.kind in ("cut", "dissolve"))
 
 
 def decode(path: Path) -> None:

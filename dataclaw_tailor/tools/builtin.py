@@ -10,9 +10,9 @@ VIDEO = {SourceKind.video}
 GUI = {SourceKind.gui_trace}
 
 
-@extractor("video", 3, VIDEO, ("shot", "cut", "keyframe", "motion"))
+@extractor("video", 3, VIDEO, ("shot", "cut", "dissolve", "keyframe", "motion"))
 def video_pass(source: Source, ctx: ExtractContext) -> list[Anchor]:
-    """Shots (hard cuts, fades, dissolves), a keyframe per shot and static/motion spans from one decode."""
+    """Shots (hard cuts and fades), dissolves, a keyframe per shot and static/motion spans from one decode."""
     from .video import video_anchors
 
     return video_anchors(source.path, source.meta, ctx.work_dir, "video@3")

@@ -132,7 +132,8 @@ def _text_head(path: Path) -> str | None:
         except zlib.error:
             return None
     text = raw.decode("utf-8", errors="ignore")
-    if not text.strip() or len(text) < len(raw) * 0.25 or sum(c.isprintable() or c.isspace() for c in text) < 0.95 * len(text):
+    printable = sum(c.isprintable() or c.isspace() for c in text)
+    if not text.strip() or len(text) < len(raw) * 0.25 or printable < 0.95 * len(text):
         return None
     return text.lstrip("\ufeff")
 

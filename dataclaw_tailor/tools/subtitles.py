@@ -11,9 +11,9 @@ The anchors are the cues of the primary track: the best sidecar when there is on
 user's choice), else the default embedded stream, else English, else the first.
 
 Word-level (ASR) tracks are recognised by inline word timings (`<00:00:01.000><c> word</c>`, as YouTube
-automatic captions written by yt-dlp carry them), by a quarter of their cues lasting under FLASH_S
-(the 10 ms cues that repeat the finished line) or by one word per cue. Such a track is folded: each cue keeps only the lines
-it adds to the previous one, flashes are dropped, and one-word cues are joined into phrases.
+automatic captions written by yt-dlp carry them), by a quarter of their cues lasting under FLASH_S (the
+10 ms cues that repeat the finished line) or by one word per cue. Such a track is folded: each cue keeps
+only the lines it adds to the previous one, flashes are dropped, and one-word cues are joined into phrases.
 
 Impossible times are rejected with a SubtitleWarning naming the file and cue: a negative time (its
 sign is never dropped), an end not after its start, a start at or past the video's end.

@@ -1,4 +1,4 @@
-"""Video anchors from one decode pass: shots (hard cuts and fades), motion segments, a keyframe per shot.
+"""Video anchors from one decode pass: shots (hard cuts and fades), dissolves, motion segments, a keyframe per shot.
 
 Decoding dominates the cost, so the file is decoded once, without its B-frames, into tiny YUV frames
 piped to numpy (`showinfo` supplies each frame's real timestamp, which keeps variable-frame-rate files
@@ -556,9 +556,9 @@ def refine_cut(path: str | Path, width: int, height: int, scan: VideoScan, index
 def video_anchors(path: str | Path, meta: dict, frames_dir: Path, extractor: str) -> list[Anchor]:
     """shot, cut, keyframe and motion anchors for one video file.
 
-    Every transition is a `cut` (hard, fade, dissolve). Shots split where the picture changes at once or
-    passes through a flat frame (hard cuts, fades); a dissolve blends one take into the next without a
-    break in the picture, so it is a cut inside its shot, the `shot` it names.
+    Shots split where the picture changes at once or passes through a flat frame: the `cut`s (hard,
+    fade). A `dissolve` blends one take into the next without a break in the picture: it lies inside its
+    shot (the `shot` it names), at the frame where the mix passes half way.
     """
     width, height = int(meta.get("width") or 0), int(meta.get("height") or 0)
     if not width or not height:
@@ -575,11 +575,16 @@ def video_anchors(path: str | Path, meta: dict, frames_dir: Path, extractor: str
     for i in range(len(bounds) - 1):
         anchors.append(Anchor(id=f"shot:{i}", kind="shot", t=(bounds[i], bounds[i + 1]), c={"index": i},
                               extractor=extractor))
-    for i, (t, kind, score) in enumerate(cuts):
-        c = {"type": kind, "score": round(score, 2), "frame": int(round(t * fps))}
-        if kind == "dissolve":
-            c["shot"] = f"shot:{max(0, int(np.searchsorted(bounds, round(t, 3), 'right')) - 1)}"
-        anchors.append(Anchor(id=f"cut:{i}", kind="cut", t=round(t, 3), c=c, extractor=extractor))
+    hard = [(t, kind, score) for t, kind, score in cuts if kind != "dissolve"]
+    for i, (t, kind, score) in enumerate(hard):
+        anchors.append(Anchor(id=f"cut:{i}", kind="cut", t=round(t, 3),
+                              c={"type": kind, "score": round(score, 2), "frame": int(round(t * fps))},
+                              extractor=extractor))
+    for i, (t, _, score) in enumerate(c for c in cuts if c[1] == "dissolve"):
+        shot = max(0, int(np.searchsorted(bounds, round(t, 3), "right")) - 1)
+        anchors.append(Anchor(id=f"dissolve:{i}", kind="dissolve", t=round(t, 3),
+                              c={"score": round(score, 2), "frame": int(round(t * fps)), "shot": f"shot:{shot}"},
+                              extractor=extractor))
     for i, (t, jpg) in enumerate(_keyframes(path, bounds, scan.samples, frames_dir)):
         anchors.append(Anchor(id=f"keyframe:{i}", kind="keyframe", t=t, c={"path": str(jpg), "shot": f"shot:{i}"},
                               extractor=extractor))

@@ -16,15 +16,14 @@ def test_pyscenedetect_reference_cuts_within_one_frame(tmp_path):
     video = devset_path("video", "pyscenedetect", "testvideo.mp4")
     frames = json.loads((video.parent / "testvideo.mp4.ContentDetector.default.json").read_text())["cuts"]
     source = detect(video)
-    cuts = extract(source, ["cut"], cache_dir=tmp_path)
-    found = [a.c["frame"] for a in cuts if a.c["type"] != "dissolve"]
+    found = [a.c["frame"] for a in extract(source, ["cut"], cache_dir=tmp_path)]
     assert len(found) == len(frames)
     for want, got in zip(frames, found, strict=True):
         assert abs(want - got) <= 1
-    # ContentDetector's list misses the one cross-dissolve of the clip (leaf on a rock -> metal texture,
-    # visibly mixed from about frame 530 to 558); it is the only other cut found
-    assert [(a.c["type"], 530 <= a.c["frame"] <= 558) for a in cuts if a.c["type"] == "dissolve"] == [
-        ("dissolve", True)]
+    # the clip's one cross-dissolve (leaf on a rock -> metal texture, visibly mixed from about frame 530
+    # to 558) is no cut in ContentDetector's list; it is a dissolve inside the last shot
+    dissolves = extract(source, ["dissolve"], cache_dir=tmp_path)
+    assert [(530 <= a.c["frame"] <= 558, a.c["shot"]) for a in dissolves] == [(True, "shot:3")]
 
 
 def test_full_decode_and_bframe_skipping_agree():
@@ -148,14 +147,14 @@ def tricky_clip(tmp_path_factory) -> tuple:
 
 def test_flashes_pan_and_pattern_jumps_are_no_cuts(tricky_clip, tmp_path):
     path, hard, (d0, d1) = tricky_clip
-    anchors = extract(detect(path), ["cut", "shot"], cache_dir=tmp_path)
+    anchors = extract(detect(path), ["cut", "dissolve", "shot"], cache_dir=tmp_path)
     cuts = [a for a in anchors if a.kind == "cut"]
-    assert [c.c["type"] for c in cuts] == ["hard", "hard", "dissolve"]
-    for cut, want in zip(cuts[:2], hard, strict=True):
+    assert [c.c["type"] for c in cuts] == ["hard", "hard"]
+    for cut, want in zip(cuts, hard, strict=True):
         assert abs(cut.c["frame"] - want) <= 1  # a real cut within one frame
-    assert d0 <= cuts[2].c["frame"] <= d1
-    shots = [a for a in anchors if a.kind == "shot"]
-    assert len(shots) == 3 and cuts[2].c["shot"] == "shot:2"  # the dissolve lies inside the last shot
+    (dissolve,) = [a for a in anchors if a.kind == "dissolve"]
+    assert d0 <= dissolve.c["frame"] <= d1 and dissolve.c["shot"] == "shot:2"  # inside the last shot
+    assert len([a for a in anchors if a.kind == "shot"]) == 3
 
 
 def test_dip_to_white_is_one_fade(tmp_path):

@@ -59,7 +59,8 @@ def parse_code(code: str, w: int, h: int, last: list[float | None], where: str) 
     except SyntaxError as exc:
         raise InputError(where, f"unparseable action code {code!r}: {exc.msg}") from exc
     except (RecursionError, MemoryError, ValueError) as exc:
-        raise InputError(where, f"unparseable action code ({type(exc).__name__}: nested too deeply or invalid)") from exc
+        raise InputError(where, f"unparseable action code ({type(exc).__name__}: nested too deeply or "
+                                f"invalid)") from exc
     actions = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):

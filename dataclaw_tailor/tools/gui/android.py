@@ -60,8 +60,8 @@ def _elements(positions: np.ndarray, texts: list[str], w: int, h: int) -> list[G
     out = []
     for (y, x, bh, bw), text in zip(boxes, texts + [""] * (len(boxes) - len(texts))):
         sx, sy = (w, h) if norm else (1, 1)
-        out.append(GuiElement(text=text if text and plausible(text) else None, bbox=[round(x * sx, 1), round(y * sy, 1), round((x + bw) * sx, 1),
-                                                        round((y + bh) * sy, 1)]))
+        out.append(GuiElement(text=text if text and plausible(text) else None,
+                              bbox=[round(x * sx, 1), round(y * sy, 1), round((x + bw) * sx, 1), round((y + bh) * sy, 1)]))
     return out
 
 

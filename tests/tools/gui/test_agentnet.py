@@ -101,7 +101,8 @@ def test_raw_agentnettool_recording_pairs_with_the_processed_trajectory():
     for step, item in zip(raw.steps, processed, strict=False):
         (action, *_) = [a for a in parse_code(item["value"]["code"], 10_000, 10_000, last, "p")] or [None]
         assert action is not None and action.type == step.action.type
-        assert abs(action.x / 10_000 - step.action.x / 1366) <= 1e-4 and abs(action.y / 10_000 - step.action.y / 768) <= 1e-4
+        assert abs(action.x / 10_000 - step.action.x / 1366) <= 1e-4
+        assert abs(action.y / 10_000 - step.action.y / 768) <= 1e-4
 
 
 @pytest.mark.slow
