@@ -1,1 +1,4 @@
-"""training layer (see DESIGN.md)."""
+"""Training a tailoring model: triplet construction, SFT, GRPO rewards, scoring.
+
+See dataclaw_tailor/training/README.md.
+"""

@@ -1,4 +1,4 @@
-"""Small hand-made sources and anchors per stream kind, shaped like the extractors' output (see DESIGN.md)."""
+"""Small hand-made sources and anchors per stream kind, shaped like the extractors' output."""
 
 from dataclaw_tailor.core import Anchor, Intent, Source, SourceKind, TailorContext
 from dataclaw_tailor.experts.registry import get_task
