@@ -17,7 +17,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..tools.files import write_atomic
+from ..core import DataClawError
+from ..tools.files import new_file_mode, write_atomic
 from .units import Sample
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,10 @@ SHARD_GLOB = "train-*.parquet"
 
 def write_hf(samples: list[Sample], out: Path, records_path: Path) -> Path:
     """Write the split and its card under `out`; returns the shard written."""
-    from datasets import Dataset, Features, Image, Sequence, Value
+    try:
+        from datasets import Dataset, Features, Image, Sequence, Value
+    except ImportError:
+        raise DataClawError("the hf format needs the `datasets` package: pip install 'dataclaw-tailor[eval]'") from None
 
     features = Features(
         {
@@ -48,6 +52,7 @@ def write_hf(samples: list[Sample], out: Path, records_path: Path) -> Path:
     data = out / "data"
     data.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=data, prefix=".train-", suffix=".tmp")
+    os.fchmod(fd, new_file_mode())
     os.close(fd)
     try:
         Dataset.from_dict(rows, features=features).to_parquet(tmp)

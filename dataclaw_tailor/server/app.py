@@ -23,6 +23,7 @@ from . import prompts, resources, tools
 from .auth import StaticTokenVerifier, auth_settings, require_token_for, transport_security
 from .config import ServerConfig, ServerState
 from .view import view_record
+from .writes import Writes
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,16 @@ HTML page that shows records against their anchors and pictures. Paths must lie 
 roots. When `tailor` answers 'needs_clarification', ask the user its questions and call it again with
 `answers` and the same `thread_id`."""
 
-READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
-WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
+def annotations(*, writes: bool, replaces: bool = False, idempotent: bool, open_world: bool = False) -> ToolAnnotations:
+    """What a host may assume before calling a tool (a host may auto-approve what it reads as harmless).
+
+    Only files and folders the user can see count as the environment: a thread checkpoint or the anchor
+    cache in the server's own state is no change a read-only tool has to declare. `replaces` is true for a
+    tool that can replace an existing output (its own earlier one, or with `overwrite` a foreign data file);
+    a tool that only creates or appends is not destructive. `open_world` is true when the call reaches a
+    model server beyond this machine's files (the `openai` backend).
+    """
+    return ToolAnnotations(read_only_hint=not writes, destructive_hint=replaces, idempotent_hint=idempotent, open_world_hint=open_world)
 
 
 def build_server(config: ServerConfig | None = None, *, token: str | None = None, host: str = "127.0.0.1", port: int = 8000) -> MCPServer:
@@ -48,7 +57,7 @@ def build_server(config: ServerConfig | None = None, *, token: str | None = None
         service = TailorService(config.settings())
         log.info("serving with backend %s, threads in %s", config.backend, config.state_dir)
         try:
-            yield ServerState(config=config, service=service)
+            yield ServerState(config=config, service=service, writes=Writes(config.state_dir))
         finally:
             await service.aclose()
 
@@ -59,14 +68,15 @@ def build_server(config: ServerConfig | None = None, *, token: str | None = None
         "dataclaw-tailor", title="DataClaw Tailor", version=__version__, instructions=INSTRUCTIONS,
         lifespan=lifespan, **auth,
     )
-    server.add_tool(tools.tailor, title="Tailor one source", annotations=WRITES)
-    server.add_tool(tools.clarify_intent, title="Clarify an intent", annotations=READ_ONLY)
-    server.add_tool(tools.extract_anchors, title="Extract factual anchors", annotations=READ_ONLY)
-    server.add_tool(tools.validate_record, title="Validate a record", annotations=READ_ONLY)
-    server.add_tool(tools.list_tasks, title="List task schemas", annotations=READ_ONLY)
-    server.add_tool(tools.tailor_corpus, title="Tailor a folder", annotations=WRITES)
-    server.add_tool(tools.export_dataset, title="Export a fine-tuning dataset", annotations=WRITES)
-    server.add_tool(view_record, title="Write an audit page of records", annotations=WRITES)
+    remote = config.backend == "openai"
+    server.add_tool(tools.tailor, title="Tailor one source", annotations=annotations(writes=True, replaces=True, idempotent=False, open_world=remote))
+    server.add_tool(tools.clarify_intent, title="Clarify an intent", annotations=annotations(writes=False, idempotent=True))
+    server.add_tool(tools.extract_anchors, title="Extract factual anchors", annotations=annotations(writes=False, idempotent=True))
+    server.add_tool(tools.validate_record, title="Validate a record", annotations=annotations(writes=False, idempotent=True))
+    server.add_tool(tools.list_tasks, title="List task schemas", annotations=annotations(writes=False, idempotent=True))
+    server.add_tool(tools.tailor_corpus, title="Tailor a folder", annotations=annotations(writes=True, idempotent=True, open_world=remote))
+    server.add_tool(tools.export_dataset, title="Export a fine-tuning dataset", annotations=annotations(writes=True, replaces=True, idempotent=True))
+    server.add_tool(view_record, title="Write an audit page of records", annotations=annotations(writes=True, replaces=True, idempotent=True))
     resources.register_resources(server)
     server.prompt(name="tailor_dataset", title="Tailor a dataset")(prompts.tailor_dataset)
     return server

@@ -97,3 +97,6 @@ def tool_errors(roots: Roots) -> Iterator[None]:
     except OSError as exc:
         where = scrub(str(exc.filename), roots) + ": " if exc.filename else ""
         raise ToolError(f"{where}{exc.strerror or type(exc).__name__}") from exc
+    except ImportError as exc:  # an optional extra the call needs is not installed
+        raise ToolError(f"this call needs the Python package `{exc.name or exc}`, which is not installed; "
+                        "install the extra that provides it (README, Install), e.g. pip install 'dataclaw-tailor[eval]'") from exc

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..service import Settings, TailorService, default_state_dir
 from .roots import Roots
+from .writes import Writes
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,9 @@ class ServerConfig:
 
 @dataclass(frozen=True)
 class ServerState:
-    """The lifespan context every tool reads: the configuration and the one service of this server run."""
+    """The lifespan context every tool reads: the configuration, the one service of this server run, and the
+    claims on outputs every writing tool goes through."""
 
     config: ServerConfig
     service: TailorService
+    writes: Writes

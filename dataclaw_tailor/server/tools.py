@@ -44,6 +44,7 @@ from .models import (
     ValidateOutput,
 )
 from .roots import Roots
+from .writes import Output
 
 
 def service(ctx: Context) -> TailorService:
@@ -117,6 +118,7 @@ async def _first_run(
     max_items: int | None,
     language: str,
     out: str | None,
+    overwrite: bool,
     roots: Annotated[Roots, Resolve(allowed_roots)],
 ) -> Ran:
     """Start (or resume) the thread; refuses bad paths before any work is done.
@@ -129,14 +131,22 @@ async def _first_run(
         if not answers:
             raise ToolError("thread_id: resuming a thread needs `answers` to its questions; leave `thread_id` out to start a new one")
         real = roots.resolve(path) if path else None
+        _check_out(ctx, roots, target, overwrite, real)
         with tool_errors(roots):
             return Ran(await service(ctx).answer(thread_id, answers, roots=roots.dirs), real, target)
     if path is None or intent is None:
         raise ToolError("give `path` and `intent` to start, or `thread_id` and `answers` to resume a clarification")
     real = roots.resolve(path)
+    _check_out(ctx, roots, target, overwrite, real)
     text = _intent(intent, task, domain, schema, answers, target_use, max_items, language)
     with tool_errors(roots):
         return Ran(await service(ctx).tailor(real, text, roots=roots.dirs), real, target)
+
+
+def _check_out(ctx: Context, roots: Roots, target: Path | None, overwrite: bool, source: Path | None) -> None:
+    """Refuse a bad `out` before any work is done (the claim at write time checks again)."""
+    if target is not None:
+        server_state(ctx).writes.check(roots, [Output(target)], overwrite=overwrite, reading=[source] if source else [])
 
 
 async def _ask_user(ctx: Context, ask_user: bool, first: Annotated[Ran, Resolve(_first_run)]) -> Elicit[BaseModel] | None:
@@ -169,7 +179,8 @@ async def tailor(
     language: Annotated[str, Field(description="Language of generated text.")] = "en",
     ask_user: Annotated[bool, Field(description="Ask clarification questions through the client's form UI when it supports elicitation; false returns them with a thread_id instead.")] = True,
     include_anchors: Annotated[bool, Field(description="Also return the extracted anchors (can be long).")] = False,
-    out: Annotated[str | None, Field(description="Optional file (inside the roots) for the full result envelope: a .jsonl name appends a line (input for `export_dataset`), any other name is written as one JSON document.")] = None,
+    out: Annotated[str | None, Field(description="Optional file (inside the roots) for the full result envelope: a .jsonl name appends a line (input for `export_dataset`), any other name is written as one JSON document. An existing file the server did not write is refused unless `overwrite`.")] = None,
+    overwrite: Annotated[bool, Field(description="Allow `out` to replace an existing .json/.jsonl file the server did not write (other files are never replaced).")] = False,
 ) -> TailorOutput:
     """Tailor one raw stream into a schema-valid, anchor-grounded JSON training record.
 
@@ -183,7 +194,10 @@ async def tailor(
             result = await service(ctx).answer(result.thread_id, asked.data.model_dump(by_alias=True), roots=roots.dirs)
     written = first.out if first.out is not None and result.record is not None else None
     if written is not None:
-        write_envelope(result, written)
+        reading = [first.path] if first.path else []
+        async with server_state(ctx).writes.claim(roots, [Output(written)], overwrite=overwrite, reading=reading):
+            with tool_errors(roots):
+                write_envelope(result, written)
     return TailorOutput.of(result, first.path, include_anchors=include_anchors, written=written)
 
 
@@ -289,7 +303,7 @@ async def tailor_corpus(
     schema: Annotated[dict[str, Any] | None, Field(description="A JSON Schema for task 'custom'.")] = None,
     target_use: Annotated[str | None, Field(description="Downstream use, e.g. 'SFT for Qwen-VL GUI agent'.")] = None,
     max_items: Annotated[int | None, Field(ge=1, description="Upper bound on list items per record.")] = None,
-    out: Annotated[str | None, Field(description="Output folder (inside the roots) for manifest.jsonl, records/ and records.jsonl; default <folder>/.dataclaw/corpus.")] = None,
+    out: Annotated[str | None, Field(description="Output folder (inside the roots; new, empty, or an earlier run's) for manifest.jsonl, records/ and records.jsonl; default <folder>/.dataclaw/corpus.")] = None,
     concurrency: Annotated[int, Field(ge=1, le=32, description="Items tailored at once.")] = 4,
 ) -> CorpusSummary:
     """Tailor every item of a folder, with a progress notification per item and a summary at the end.
@@ -302,7 +316,9 @@ async def tailor_corpus(
     text = _intent(intent, task, domain, schema, None, target_use, max_items, "en")
     with tool_errors(roots):
         items, refused = admit_items(discover(real), roots)
-        summary = await run_corpus(service(ctx), items, text, out_dir=target, concurrency=concurrency, progress=ctx.report_progress)
+    async with server_state(ctx).writes.claim(roots, [Output(target, folder=True)], reading=items):
+        with tool_errors(roots):
+            summary = await run_corpus(service(ctx), items, text, out_dir=target, concurrency=concurrency, progress=ctx.report_progress)
     return with_refused(summary, refused, roots)
 
 
@@ -328,14 +344,17 @@ def with_refused(summary: CorpusSummary, refused: list[ItemOutcome], roots: Root
 
 
 async def export_dataset(
+    ctx: Context,
     records: Annotated[str, Field(description="JSONL of tailoring envelopes: `records_path` of `tailor_corpus`, or a .jsonl `out` of `tailor`.")],
     format: Annotated[ExportFormat, Field(description="openai (chat messages), sharegpt (LLaMA-Factory), trl (messages + images) or hf (parquet dataset folder).")],
-    out: Annotated[str, Field(description="Output .jsonl for the chat formats, or a folder for hf (inside the roots).")],
+    out: Annotated[str, Field(description="Output .jsonl for the chat formats, or a new (or empty) folder for hf, inside the roots.")],
     roots: Annotated[Roots, Resolve(allowed_roots)],
     unit: Annotated[Literal["auto", "record"], Field(description="auto: one sample per step / pair / question where the task has them; record: one sample per record.")] = "auto",
+    overwrite: Annotated[bool, Field(description="Allow `out` to replace an existing .jsonl file the server did not write (other files are never replaced).")] = False,
 ) -> ExportSummary:
     """Turn valid tailored records into a supervised fine-tuning set; every line left out is listed with its reason."""
     src = roots.resolve(records, field="records")
     target = roots.resolve(out, field="out", must_exist=False)
-    with tool_errors(roots):
-        return await anyio.to_thread.run_sync(lambda: export_records(src, format, target, unit=unit))
+    async with server_state(ctx).writes.claim(roots, [Output(target, folder=format == ExportFormat.hf)], overwrite=overwrite, reading=[src]):
+        with tool_errors(roots):
+            return await anyio.to_thread.run_sync(lambda: export_records(src, format, target, unit=unit))

@@ -194,6 +194,22 @@ def write_failed(path: str | Path, exc: OSError) -> OutputError:
     return OutputError(path, f"cannot write ({reason or exc.strerror or exc})")
 
 
+def new_file_mode() -> int:
+    """The mode a plain `open(path, "w")` would give a new file: 0o666 less the process's umask.
+
+    A temp file from `mkstemp` is private (0600) so no one reads it half-written; it gets this mode before
+    it replaces the output, so an output's permissions follow the umask like any file the user creates.
+    The umask is read from /proc where there is one (setting it to read it races with other threads).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            umask = next(int(line.split()[1], 8) for line in fh if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError):
+        umask = os.umask(0o022)
+        os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomic(path: str | Path, text: str) -> None:
     """Replace `path` with `text` in one step (a temp file beside it, then `os.replace`); a failed write
     (disk full) leaves the old file as it was and raises OutputError naming `path`."""
@@ -202,6 +218,7 @@ def write_atomic(path: str | Path, text: str) -> None:
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
+        os.fchmod(fd, new_file_mode())
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, file)
@@ -251,7 +268,7 @@ def append_line(path: str | Path, line: str) -> None:
     data = (line.rstrip("\n") + "\n").encode("utf-8")
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)  # less the umask, as for any new file
     except OSError as exc:
         raise write_failed(file, exc) from None
     try:

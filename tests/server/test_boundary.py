@@ -2,17 +2,19 @@
 
 Driven by the real SDK client in-process, in both protocol modes: a client declaring roots that would
 widen the server's (`file:///`, a remote host), resuming a thread whose source lies outside the roots,
-reusing a thread id, a symlink leading out of a corpus, NUL bytes and over-long paths.
+reusing a thread id, a symlink leading out of a corpus, NUL bytes and over-long paths, a missing extra.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
-from mcp import Client
+from mcp import Client, StdioServerParameters
 from mcp_types import ListRootsResult, Root
 
 from dataclaw_tailor.server.app import build_server
@@ -20,7 +22,8 @@ from dataclaw_tailor.server.config import ServerConfig
 from dataclaw_tailor.server.roots import Roots
 from dataclaw_tailor.service import Settings, TailorService
 
-from .conftest import FUZZY, MODES, TRACE, VIDEO
+from ..conftest import ROOT
+from .conftest import FUZZY, MODES, TRACE, VIDEO, claw_mcp_args
 
 pytestmark = pytest.mark.anyio
 
@@ -166,3 +169,19 @@ async def test_nul_bytes_and_over_long_paths_are_refused_with_the_reason(land, m
                 result = await client.call_tool(tool, args)
                 assert result.is_error and why in text(result), (case, tool, text(result))
         assert not (await client.call_tool("list_tasks", {})).is_error  # and the server serves on
+
+
+async def test_a_missing_extra_is_named_with_the_install_command(land):
+    """`export_dataset` in hf format on a server without `datasets`: a stdio server whose import of it fails."""
+    shim = land / "no-datasets"
+    (shim / "datasets").mkdir(parents=True)
+    (shim / "datasets" / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'datasets'\", name='datasets')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(shim), os.environ.get("PYTHONPATH")]))}
+    params = StdioServerParameters(command=sys.executable, args=claw_mcp_args("--root", str(land / "inside"), "--state-dir", str(land / "state")),
+                                   env=env, cwd=str(ROOT))
+    records = land / "inside" / "records.jsonl"
+    async with Client(params) as client:
+        made = await client.call_tool("tailor", {"path": str(land / "inside" / "trace"), "intent": "GUI-agent SFT steps", "out": str(records)})
+        exported = await client.call_tool("export_dataset", {"records": str(records), "format": "hf", "out": str(land / "inside" / "hf")})
+    assert not made.is_error, text(made)
+    assert exported.is_error and "pip install 'dataclaw-tailor[eval]'" in text(exported) and "`datasets`" in text(exported)
