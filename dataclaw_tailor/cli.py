@@ -220,40 +220,101 @@ def validate(
 def corpus(
     folder: Annotated[Path, typer.Argument(help="Folder whose files / sub-folders are the sources.")],
     intent: Annotated[str, typer.Option("--intent", "-i", help="What training data you want from every source.")],
-    out: Annotated[Path, typer.Option(help="Output folder: manifest.jsonl, records/, records.jsonl.")],
-    task: Annotated[str | None, typer.Option(help="Force a task for every source.")] = None,
+    out: Annotated[Path, typer.Option(help="Output folder: manifest.jsonl, records/, records.jsonl, records.parquet.")],
+    task: Annotated[list[str] | None, typer.Option(help="TASK for every source, or KIND=TASK for one source kind (repeatable).")] = None,
+    answer: Annotated[list[str] | None, typer.Option(help="Answer to a fuzzy intent's question, for every source (ANSWER) or one kind (KIND=ANSWER); repeatable.")] = None,
+    episodes: Annotated[str, typer.Option(help="Episodes of a multi-episode dataset: all, first, N or N-M.")] = "all",
+    engine: Annotated[str, typer.Option(help="local (this process) or ray (Ray Data; needs the `scale` extra).")] = "local",
+    address: Annotated[str | None, typer.Option(help="Ray cluster to join (host:port); default: start a local Ray.")] = None,
     backend: Annotated[str, typer.Option(help="Tailoring backend: rules, openai, local.")] = "rules",
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server for --backend openai.")] = None,
     model: Annotated[str | None, typer.Option(help="Served model name (openai) or checkpoint folder (local).")] = None,
     expert_model: Annotated[list[str] | None, typer.Option(help="DOMAIN=SERVED_NAME Expert adapter (openai; repeatable).")] = None,
-    concurrency: Annotated[int, typer.Option(min=1, help="Sources tailored at once.")] = 4,
+    concurrency: Annotated[int, typer.Option(min=1, help="Sources tailored at once (ray: tailoring actors).")] = 4,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Tailor every source in a folder; re-running resumes and skips finished sources."""
-    from .batch import discover, run_corpus
-    from .service import Settings, TailorService
+    """Tailor every source in a folder; re-running resumes and skips finished sources.
 
+    A video's .srt/.vtt/.json sidecars go with the video; a multi-episode dataset is one item per episode;
+    a fuzzy intent is asked once per source kind (or answered by --answer) and the answer used for the rest.
+    """
+    from .batch import WorkSpec, by_kind, discover, run_corpus
+    from .service import Settings
+
+    if engine not in ("local", "ray"):
+        raise typer.BadParameter("--engine is local or ray")
     settings = Settings.from_flags(backend, base_url=base_url, model=model, expert_models=expert_model)
+    from pydantic import ValidationError
 
-    async def show(done: int, total: int, message: str) -> None:
-        if not as_json:
-            typer.echo(f"[{done}/{total}] {message}", err=True)
+    try:
+        spec = WorkSpec(intent=Intent(text=intent), tasks=by_kind(task, "--task"), answers=by_kind(answer, "--answer"),
+                        episodes=episodes, out_dir=str(out))
+    except ValidationError as exc:
+        raise typer.BadParameter(exc.errors()[0]["msg"]) from None
+    ask = _ask if not as_json and sys.stdin.isatty() and engine == "local" else None
+    sources = discover(folder)
+    with _corpus_progress(as_json) as show:
+        if engine == "ray":
+            from .batch.ray_engine import run_corpus_ray
 
-    async def run() -> Any:
-        service = TailorService(settings)
-        try:
-            return await run_corpus(service, discover(folder), Intent(text=intent, task=task), out_dir=out,
-                                    concurrency=concurrency, progress=show)
-        finally:
-            await service.aclose()
+            summary = run_corpus_ray(settings, sources, spec, out_dir=out, address=address, workers=concurrency,
+                                     progress=show)
+        else:
+            async def run() -> Any:
+                from .service import TailorService
 
-    summary = asyncio.run(run())
+                service = TailorService(settings)
+                try:
+                    return await run_corpus(service, sources, spec, out_dir=out, concurrency=concurrency, progress=show,
+                                            ask=ask)
+                finally:
+                    await service.aclose()
+
+            summary = asyncio.run(run())
     if as_json:
         emit_json(summary.model_dump(mode="json"))
     else:
-        typer.echo(f"{summary.ok} ok, {summary.invalid} invalid, {summary.needs_clarification} need clarification, "
-                   f"{summary.errors} errors, {summary.skipped} already done -> {summary.records_path}")
+        typer.echo(f"{summary.total} items: {summary.ok} ok, {summary.invalid} invalid, "
+                   f"{summary.needs_clarification} need clarification, {summary.errors} errors, "
+                   f"{summary.skipped} already done, {summary.sidecars} sidecar files -> {summary.records_path}")
+        for item in summary.failures:
+            typer.echo(f"  error: {item.error}")
+        for kind, questions in summary.questions.items():
+            for q in questions:
+                typer.echo(f"  {kind} asks: {q.text} ({', '.join(o.value for o in q.options)}); "
+                           f"answer with --answer {kind}=<value>")
     raise typer.Exit(EXIT_OK if summary.errors == 0 else EXIT_ERROR)
+
+
+class _corpus_progress:
+    """A rich progress bar (count, rate, ETA) on stderr, or nothing for --json; yields the run's callback."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.bar: Any = None
+
+    def __enter__(self) -> Any:
+        if self.quiet:
+            return None
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
+                            TimeRemainingColumn(), console=Console(stderr=True))
+        self.bar.start()
+        task = self.bar.add_task("tailoring", total=None, rate="")
+
+        async def show(done: int, total: int, message: str) -> None:
+            self.bar.update(task, completed=done, total=total, description=message[:40])
+            speed = self.bar.tasks[0].speed
+            self.bar.update(task, rate=f"{speed:.2f} items/s" if speed else "")
+        return show
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 @app.command()

@@ -28,7 +28,7 @@ from mcp.server.mcpserver import (
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field, ValidationError, create_model
 
-from ..batch import CorpusSummary, ItemOutcome, discover, run_corpus
+from ..batch import CorpusSummary, ItemOutcome, WorkSpec, discover, run_corpus
 from ..core import Envelope, Intent, Question
 from ..core.errors import first_problem
 from ..export import ExportFormat, ExportSummary, export_records
@@ -305,20 +305,30 @@ async def tailor_corpus(
     max_items: Annotated[int | None, Field(ge=1, description="Upper bound on list items per record.")] = None,
     out: Annotated[str | None, Field(description="Output folder (inside the roots; new, empty, or an earlier run's) for manifest.jsonl, records/ and records.jsonl; default <folder>/.dataclaw/corpus.")] = None,
     concurrency: Annotated[int, Field(ge=1, le=32, description="Items tailored at once.")] = 4,
+    tasks: Annotated[dict[str, str] | None, Field(description="Task by source kind (video, gui_trace, robot_episode, edit_sequence, image_set; '*' for every kind); overrides `task` for that kind.")] = None,
+    answers: Annotated[dict[str, str] | None, Field(description="Answer to the clarification question by source kind ('*' for every kind), as the summary's `questions` lists them; used for every item of that kind.")] = None,
+    episodes: Annotated[str, Field(description="Episodes of a multi-episode dataset, one item each: all, first, N or N-M.")] = "all",
 ) -> CorpusSummary:
     """Tailor every item of a folder, with a progress notification per item and a summary at the end.
 
+    A video's .srt/.vtt/.json sidecars go with it; a multi-episode dataset is one item per episode. A fuzzy
+    intent leaves items `needs_clarification` and the summary's `questions` holds them once per source kind:
+    re-run with `answers` by kind, and the answered items are tailored while finished ones are skipped.
     Re-running into the same `out` resumes: finished items are skipped. Items that cannot be read are
     listed with the reason and never stop the run; invalid records are kept with their report.
     """
     real = roots.resolve(folder, field="folder")
     target = roots.resolve(out, field="out", must_exist=False) if out else real / ".dataclaw" / "corpus"
     text = _intent(intent, task, domain, schema, None, target_use, max_items, "en")
+    try:
+        spec = WorkSpec(intent=text, tasks=tasks or {}, answers=answers or {}, episodes=episodes, out_dir=str(target))
+    except ValidationError as exc:
+        raise ToolError(f"invalid argument: {first_problem(exc)}") from exc
     with tool_errors(roots):
         items, refused = admit_items(discover(real), roots)
     async with server_state(ctx).writes.claim(roots, [Output(target, folder=True)], reading=items):
         with tool_errors(roots):
-            summary = await run_corpus(service(ctx), items, text, out_dir=target, concurrency=concurrency, progress=ctx.report_progress)
+            summary = await run_corpus(service(ctx), items, spec, out_dir=target, concurrency=concurrency, progress=ctx.report_progress)
     return with_refused(summary, refused, roots)
 
 

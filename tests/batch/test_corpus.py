@@ -1,5 +1,6 @@
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -65,12 +66,12 @@ def test_corpus_cli(corpus_dir, tmp_path):
 async def test_a_source_that_crashes_is_recorded_and_the_run_goes_on(corpus_dir, tmp_path, monkeypatch):
     """An unforeseen exception in one source (here detection raising a bug's RuntimeError for b-trace;
     the detector is a dependency of the runner, replaced for that one path) never stops the corpus."""
-    from dataclaw_tailor.batch import corpus as corpus_module
+    from dataclaw_tailor.batch import work as corpus_module
 
     real = corpus_module.detect
 
     def flaky(path):
-        if path.name == "b-trace":
+        if Path(path).name == "b-trace":
             raise RuntimeError("a bug in a loader")
         return real(path)
 

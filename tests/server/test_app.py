@@ -212,3 +212,22 @@ async def test_three_tailor_calls_load_the_local_checkpoint_once(tmp_path, tiny_
             assert result.structured_content["provenance"]["backend"] == "local"
     loads = [r for r in caplog.records if r.name == "dataclaw_tailor.model.local" and r.getMessage().startswith("loaded checkpoint")]
     assert len(loads) == 1
+
+
+async def test_tailor_corpus_returns_questions_once_per_kind_and_takes_answers_by_kind(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(VIDEO, corpus / "a.mp4")
+    (corpus / "a.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nA red frame.\n")
+    shutil.copytree(TRACE, corpus / "b-trace")
+    shutil.copytree(TRACE, corpus / "c-trace")
+    async with Client(server(tmp_path), mode="auto") as client:
+        first = (await client.call_tool("tailor_corpus", {"folder": str(corpus), "intent": FUZZY})).structured_content
+        assert first["total"] == 3 and first["sidecars"] == 1
+        assert first["needs_clarification"] > 0 and first["questions"]
+        answers = {kind: "1" for kind in first["questions"]}
+        again = await client.call_tool("tailor_corpus", {"folder": str(corpus), "intent": FUZZY, "answers": answers})
+        assert not again.is_error, again.content
+        assert again.structured_content["needs_clarification"] == 0
+        bad = await client.call_tool("tailor_corpus", {"folder": str(corpus), "intent": FUZZY, "answers": {"vidoe": "1"}})
+        assert bad.is_error and "not a source kind" in bad.content[0].text
