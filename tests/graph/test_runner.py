@@ -52,6 +52,16 @@ def test_example_trace_becomes_a_grounded_gui_trajectory(tmp_path):
     assert result.provenance.backend == "rules" and result.provenance.anchors_digest
 
 
+def test_the_graph_takes_a_source_and_an_intent_and_returns_no_working_state():
+    from dataclaw_tailor.graph import build_graph
+
+    graph = build_graph().compile()
+    assert set(graph.get_input_jsonschema()["properties"]) == {"source_path", "intent"}
+    returned = set(graph.get_output_jsonschema()["properties"])
+    assert {"source", "intent", "task", "anchors", "record", "report", "status", "questions", "timings"} <= returned
+    assert not returned & {"source_path", "schema", "draft", "attempts", "messages"}
+
+
 def test_example_video_becomes_dense_captions_with_the_known_cuts(tmp_path):
     result = tailor(VIDEO, "dense captions for this video", state_dir=tmp_path)
     assert result.status == "ok", result.validation

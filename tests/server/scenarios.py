@@ -28,6 +28,7 @@ async def tailors_the_examples(client: Client) -> None:
     assert not gui.is_error, gui.content
     out = gui.structured_content
     assert out["status"] == "ok" and out["task"] == "gui.trajectory" and out["validation"]["valid"]
+    assert out["validation"]["schema_valid"] and out["validation"]["grounded"] and out["validation"]["parsed"]
     trace = json.loads((TRACE / "trace.json").read_text())
     assert [s["action"]["type"] for s in out["record"]["steps"]] == [s["action"]["type"] for s in trace["steps"]]
     video = await client.call_tool("tailor", {"path": str(VIDEO), "intent": "dense captions for this video"})
