@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..core import Envelope, Provenance, Question, Source, ValidationSummary
-from ..service import Clarification, Route
+from ..service import Clarification
 
 
 class TailorOutput(BaseModel):
@@ -70,6 +70,14 @@ class AnchorsOutput(BaseModel):
     truncated: bool = Field(description="True when `limit` cut the list; raise `limit` or filter by `kinds` to see more.")
 
 
+class Route(BaseModel):
+    domain: str | None = Field(default=None, description="Expert domain the router picked.")
+    task: str | None = Field(default=None, description="Task the router picked.")
+    confidence: float = Field(default=0.0, description="Router confidence in [0, 1]; low confidence means ask the user.")
+    reasons: list[str] = Field(default_factory=list, description="Why this route was picked.")
+    candidates: list[str] = Field(default_factory=list, description="Other plausible tasks, best first.")
+
+
 class ClarifyOutput(BaseModel):
     fuzzy: bool = Field(description="True when the intent should be clarified before tailoring.")
     route: Route = Field(description="Where the intent would be routed as it stands.")
@@ -79,7 +87,10 @@ class ClarifyOutput(BaseModel):
 
     @classmethod
     def of(cls, clarification: Clarification) -> ClarifyOutput:
-        return cls(fuzzy=clarification.fuzzy, route=clarification.route, questions=clarification.questions,
+        decision = clarification.route
+        route = Route(domain=decision.domain, task=decision.task, confidence=decision.confidence, reasons=decision.reasons,
+                      candidates=[task for task, _ in decision.candidates])
+        return cls(fuzzy=clarification.fuzzy, route=route, questions=clarification.questions,
                    thread_id=clarification.thread_id, source=SourceInfo.of(clarification.source))
 
 

@@ -2,9 +2,9 @@
 
 from .output import write_envelope
 from .settings import Settings, default_state_dir
-from .tailoring import MAX_CLARIFY_ROUNDS, Answers, Ask, Clarification, Route, TailorService, task_schema
+from .tailoring import MAX_CLARIFY_ROUNDS, Answers, Ask, Clarification, TailorService, task_schema
 
 __all__ = [
-    "MAX_CLARIFY_ROUNDS", "Answers", "Ask", "Clarification", "Route", "Settings", "TailorService", "default_state_dir",
+    "MAX_CLARIFY_ROUNDS", "Answers", "Ask", "Clarification", "Settings", "TailorService", "default_state_dir",
     "task_schema", "write_envelope",
 ]

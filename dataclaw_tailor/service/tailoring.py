@@ -35,6 +35,7 @@ from pydantic import BaseModel, Field
 from ..core import Anchor, DataClawError, Envelope, InputError, Intent, Question, Source
 from ..core.validate import Checked, check_record
 from ..experts.registry import get_task
+from ..experts.routing import Route
 from ..graph import Run, Services, Threads
 from ..model.base import Backend, create_backend
 from ..tools import detect, extract
@@ -49,19 +50,11 @@ Ask = Callable[[list[Question]], Awaitable[Answers | None]]
 """Put questions to the user; return their answers, or None to leave the thread waiting."""
 
 
-class Route(BaseModel):
-    domain: str | None = Field(default=None, description="Expert domain the router picked.")
-    task: str | None = Field(default=None, description="Task the router picked.")
-    confidence: float = Field(default=0.0, description="Router confidence in [0, 1]; low confidence means ask the user.")
-    reasons: list[str] = Field(default_factory=list, description="Why this route was picked.")
-    candidates: list[str] = Field(default_factory=list, description="Other plausible tasks, best first.")
-
-
 class Clarification(BaseModel):
     """Whether an intent is clear enough for a source, and the thread that asks when it is not."""
 
     source: Source
-    route: Route
+    route: Route = Field(description="The router's decision as the intent stands.")
     questions: list[Question] = Field(default_factory=list)
     thread_id: str | None = Field(default=None, description="The paused thread; `answer` it to go on tailoring.")
 
@@ -122,7 +115,7 @@ class TailorService:
     # -- tailoring and clarification ------------------------------------------------------------
 
     async def tailor(
-        self, source: str | Path, intent: Intent | str, *, thread_id: str | None = None, ask: Ask | None = None,
+        self, source: str | Path | None, intent: Intent | str | None, *, thread_id: str | None = None, ask: Ask | None = None,
         roots: Sequence[Path] | None = None,
     ) -> Envelope:
         """Tailor `source` for `intent` in a new thread; `ask` answers its clarification questions, if any.
@@ -149,8 +142,8 @@ class TailorService:
         thread_id = new_thread_id()
         run = await self.threads.start(self._services(plan_only=True), source, intent, thread_id, roots=roots)
         out = run.output
-        route = Route(domain=out.get("domain"), task=out.get("task"), confidence=out.get("confidence", 0.0),
-                      reasons=out.get("reasons", []), candidates=[c["task"] for c in out.get("candidates", [])])
+        route = Route(domain=out["domain"], task=out["task"], confidence=out["confidence"], reasons=out.get("reasons", []),
+                      candidates=[(c["task"], c["score"]) for c in out.get("candidates", [])])
         questions = [Question.model_validate(q) for q in run.questions]
         return Clarification(source=Source.model_validate(out["source"]), route=route, questions=questions,
                              thread_id=thread_id if questions else None)
