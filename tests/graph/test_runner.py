@@ -56,10 +56,11 @@ def test_the_graph_takes_a_source_and_an_intent_and_returns_no_working_state():
     from dataclaw_tailor.graph import build_graph
 
     graph = build_graph().compile()
-    assert set(graph.get_input_jsonschema()["properties"]) == {"source_path", "intent"}
+    given = graph.get_input_jsonschema()
+    assert set(given["required"]) == {"source_path", "intent"} and set(given["properties"]) <= {"source_path", "intent", "roots"}
     returned = set(graph.get_output_jsonschema()["properties"])
     assert {"source", "intent", "task", "anchors", "record", "report", "status", "questions", "timings"} <= returned
-    assert not returned & {"source_path", "schema", "draft", "attempts", "messages"}
+    assert not returned & {"source_path", "roots", "schema", "draft", "attempts", "messages"}
 
 
 def test_example_video_becomes_dense_captions_with_the_known_cuts(tmp_path):
