@@ -17,9 +17,20 @@ from typing import Any
 
 import aiosqlite
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-from langgraph.types import Command
+from langgraph.graph import END
+from langgraph.types import Command, StateUpdate
 
-from ..core import Anchor, DataClawError, Envelope, Intent, OutputError, Provenance, Source, ValidationReport, anchors_digest
+from ..core import (
+    Anchor,
+    DataClawError,
+    Envelope,
+    Intent,
+    OutputError,
+    Provenance,
+    Source,
+    ValidationReport,
+    anchors_digest,
+)
 from ..experts.registry import get_task
 from ..model.base import Backend
 from ..tools.files import write_failed
@@ -143,6 +154,27 @@ class Threads:
             raise DataClawError(f"thread {thread_id}: its source is outside the allowed roots, so it cannot be resumed here")
         resolve_answers(pending, answers)
         return await self._invoke(services, thread_id, Command(resume=answers))
+
+    async def read(self, thread_id: str, *, roots: Sequence[Path] | None = None) -> dict[str, Any]:
+        """A thread's saved values, refused like `resume` when its source lies outside its roots or `roots`."""
+        async with checkpointer(self.folder) as saver:
+            snapshot = await self._graph.compile(checkpointer=saver).aget_state(_config(thread_id))
+        if not snapshot.values or "source_path" not in snapshot.values:
+            raise DataClawError(f"thread {thread_id}: unknown thread")
+        confined = [snapshot.values.get("roots"), None if roots is None else [str(r) for r in roots]]
+        if not all(_inside(snapshot.values["source_path"], dirs) for dirs in confined if dirs is not None):
+            raise DataClawError(f"thread {thread_id}: its source is outside the allowed roots, so it cannot be resumed here")
+        return dict(snapshot.values)
+
+    async def write(self, thread_id: str, values: dict[str, Any], *, as_node: str) -> None:
+        """Save `values` into a thread as if node `as_node` had produced them, and leave it finished.
+
+        What a writer outside the graph adds to a thread (its anchors, as `extract`; a record, as `tailor`).
+        No node runs: the node's successors are cleared, so the thread waits for nothing.
+        """
+        async with checkpointer(self.folder) as saver:
+            graph = self._graph.compile(checkpointer=saver)
+            await graph.abulk_update_state(_config(thread_id), [[StateUpdate(values, as_node)], [StateUpdate(None, END)]])
 
     async def _invoke(self, services: Services, thread_id: str, payload: TailorInput | Command) -> Run:
         async with checkpointer(self.folder) as saver:

@@ -41,6 +41,7 @@ class TailorOutput(TypedDict, total=False):
     record: Any
     report: dict[str, Any]
     status: str
+    versions: list[dict[str, Any]]
     timings: Annotated[dict[str, float], or_]
 
 

@@ -7,8 +7,11 @@ sampling call; this module knows nothing about sessions, so it stays testable an
 Contract: `SamplingBackend(sample=fn)` where `fn` has the keyword signature of
 `ServerSession.create_message` in the MCP SDK (`messages`, `max_tokens`, `system_prompt`,
 `temperature`, ...) and returns a `CreateMessageResult` (or plain text). A tool passes
-`ctx.session.create_message`. There is no structured-output parameter in MCP sampling, so the schema
-travels in the prompt (the prompt builder puts it there) and validation + repair do the rest.
+`ctx.session.create_message`, which only the 2025 protocol carries (a request in the middle of a call);
+under both protocol generations the server's tools return the SDK's `Sample` marker from a resolver
+instead, built from the same `sampling_params` and read back with `sampled_text` / `sampled_model`
+(`server/hosted.py`). There is no structured-output parameter in MCP sampling, so the schema travels
+in the prompt (the prompt builder puts it there) and validation + repair do the rest.
 """
 
 from __future__ import annotations
@@ -34,27 +37,37 @@ class SamplingBackend:
         self.model_id = model_hint or "mcp-client"
 
     async def generate(self, request: GenerationRequest) -> str:
-        from mcp import types
-
-        system = "\n\n".join(m.plain_text() for m in request.messages if m.role == "system") or None
-        messages = [
-            types.SamplingMessage(role=m.role, content=_blocks([_content(p) for p in m.content]))
-            for m in request.messages
-            if m.role != "system"
-        ]
-        options: dict[str, Any] = {
-            "messages": messages,
-            "max_tokens": request.max_tokens,
-            "system_prompt": system,
-            "temperature": request.temperature,
-        }
-        if self.model_hint:
-            options["model_preferences"] = types.ModelPreferences(hints=[types.ModelHint(name=self.model_hint)])
         try:
-            result = await self.sample(**options)
+            result = await self.sample(**sampling_params(request, self.model_hint))
         except Exception as exc:  # the client may lack sampling, refuse, or fail in its own model
             raise BackendError(f"sampling backend: the MCP client could not sample: {exc}") from exc
-        return _text(result)
+        return sampled_text(result)
+
+
+def sampling_params(request: GenerationRequest, model_hint: str | None = None) -> dict[str, Any]:
+    """A request as the keyword arguments of `sampling/createMessage` (system prompt apart, images inline)."""
+    from mcp import types
+
+    system = "\n\n".join(m.plain_text() for m in request.messages if m.role == "system") or None
+    messages = [
+        types.SamplingMessage(role=m.role, content=_blocks([_content(p) for p in m.content]))
+        for m in request.messages
+        if m.role != "system"
+    ]
+    options: dict[str, Any] = {
+        "messages": messages,
+        "max_tokens": request.max_tokens,
+        "system_prompt": system,
+        "temperature": request.temperature,
+    }
+    if model_hint:
+        options["model_preferences"] = types.ModelPreferences(hints=[types.ModelHint(name=model_hint)])
+    return options
+
+
+def sampled_model(result: Any) -> str | None:
+    """The model name the client reports in its sampling result, if any."""
+    return getattr(result, "model", None) or None
 
 
 def _blocks(blocks: list[Any]) -> Any:
@@ -75,7 +88,8 @@ def _content(part: TextPart | ImagePart) -> Any:
     return types.ImageContent(data=data, mime_type=mimetypes.guess_type(path.name)[0] or "image/jpeg")
 
 
-def _text(result: Any) -> str:
+def sampled_text(result: Any) -> str:
+    """The text of a sampling result (a `CreateMessageResult`, or plain text)."""
     if isinstance(result, str):
         return result
     content = getattr(result, "content", None)

@@ -19,7 +19,7 @@ from mcp_types import ToolAnnotations
 
 from .. import __version__
 from ..service import TailorService
-from . import prompts, resources, tools
+from . import hosted, prompts, resources, tools
 from .auth import StaticTokenVerifier, auth_settings, require_token_for, transport_security
 from .config import ServerConfig, ServerState
 from .view import view_record
@@ -33,7 +33,9 @@ Start with `list_tasks`; use `tailor` for one source and `tailor_corpus` for a f
 shows the facts records are grounded in; `validate_record` checks any record; `view_record` writes an
 HTML page that shows records against their anchors and pictures. Paths must lie inside the allowed
 roots. When `tailor` answers 'needs_clarification', ask the user its questions and call it again with
-`answers` and the same `thread_id`."""
+`answers` and the same `thread_id`. To write a record yourself: `brief`, then `submit_record` (fix what it
+refuses and submit again); `tailor_by_sampling` lets your own model write it through sampling;
+`refine_record` makes a new version of a finished result from a follow-up request."""
 
 def annotations(*, writes: bool, replaces: bool = False, idempotent: bool, open_world: bool = False) -> ToolAnnotations:
     """What a host may assume before calling a tool (a host may auto-approve what it reads as harmless).
@@ -77,8 +79,13 @@ def build_server(config: ServerConfig | None = None, *, token: str | None = None
     server.add_tool(tools.tailor_corpus, title="Tailor a folder", annotations=annotations(writes=True, idempotent=True, open_world=remote))
     server.add_tool(tools.export_dataset, title="Export a fine-tuning dataset", annotations=annotations(writes=True, replaces=True, idempotent=True))
     server.add_tool(view_record, title="Write an audit page of records", annotations=annotations(writes=True, replaces=True, idempotent=True))
+    server.add_tool(hosted.brief, title="Get a brief to write a record yourself", annotations=annotations(writes=False, idempotent=True))
+    server.add_tool(hosted.submit_record, title="Submit a record you wrote", annotations=annotations(writes=True, replaces=True, idempotent=False))
+    server.add_tool(hosted.tailor_by_sampling, title="Tailor with your own model (sampling)", annotations=annotations(writes=True, replaces=True, idempotent=False))
+    server.add_tool(hosted.refine_record, title="Refine a finished record", annotations=annotations(writes=True, replaces=True, idempotent=False, open_world=remote))
     resources.register_resources(server)
     server.prompt(name="tailor_dataset", title="Tailor a dataset")(prompts.tailor_dataset)
+    server.prompt(name="write_record", title="Write a record yourself")(hosted.write_record)
     return server
 
 

@@ -11,7 +11,8 @@ from mcp import Client
 
 from .conftest import FUZZY, TRACE, VIDEO, Answerer
 
-TOOLS = {"tailor", "clarify_intent", "extract_anchors", "validate_record", "list_tasks", "tailor_corpus", "export_dataset", "view_record"}
+TOOLS = {"tailor", "clarify_intent", "extract_anchors", "validate_record", "list_tasks", "tailor_corpus", "export_dataset", "view_record",
+         "brief", "submit_record", "tailor_by_sampling", "refine_record"}
 
 
 async def lists_tools(client: Client) -> None:
