@@ -136,9 +136,10 @@ async def test_folder_outputs_must_be_new_empty_or_the_servers(root):
 async def test_annotations_tell_the_truth(root):
     async with Client(server(root)) as client:
         tools = {t.name: t.annotations for t in (await client.list_tools()).tools}
-    read_only = {"list_tasks", "validate_record", "extract_anchors", "clarify_intent"}
+    read_only = {"list_tasks", "validate_record", "extract_anchors", "clarify_intent", "brief"}
     assert {n for n, a in tools.items() if a.read_only_hint} == read_only
     assert all(a.destructive_hint is False and a.idempotent_hint for n, a in tools.items() if n in read_only)
-    assert {n for n, a in tools.items() if a.destructive_hint} == {"tailor", "export_dataset", "view_record"}
+    assert {n for n, a in tools.items() if a.destructive_hint} == {
+        "tailor", "export_dataset", "view_record", "submit_record", "tailor_by_sampling", "refine_record"}
     assert tools["tailor_corpus"].idempotent_hint and not tools["tailor"].idempotent_hint
     assert all(a.open_world_hint is False for a in tools.values())  # the rules backend reaches nothing beyond the roots
