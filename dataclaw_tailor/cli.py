@@ -396,6 +396,7 @@ def mcp(
     http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP at /mcp instead of stdio.")] = False,
     host: Annotated[str, typer.Option(help="HTTP bind address; beyond loopback needs DATACLAW_MCP_TOKEN.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="HTTP port.")] = 8000,
+    max_extractions: Annotated[int | None, typer.Option(min=1, help="Anchor extractions (video decoding, OCR) running at once across all calls; bounds memory (default: one per CPU).")] = None,
 ) -> None:
     """Serve the tailoring tools to MCP clients (stdio by default)."""
     from .server.auth import require_token_for, token_from_env
@@ -412,7 +413,7 @@ def mcp(
 
     settings = Settings.from_flags(backend, base_url=base_url, model=model, expert_models=expert_model, state_dir=state_dir)
     config = ServerConfig(roots=Roots(root or ()), trust_client_roots=trust_client_roots, state_dir=settings.state_dir,
-                          backend=backend, backend_options=dict(settings.backend_options))
+                          backend=backend, backend_options=dict(settings.backend_options), max_extractions=max_extractions)
     if http:
         serve_http(config, host, port, token)
     else:

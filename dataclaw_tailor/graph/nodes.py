@@ -103,7 +103,7 @@ async def clarify(state: TailorState, runtime: Runtime[Services]) -> dict[str, A
 async def extract_anchors(state: TailorState, runtime: Runtime[Services]) -> dict[str, Any]:
     source = Source.model_validate(state["source"])
     wanted = applicable(get_task(state["task"]).extractors, source.kind)
-    anchors = await asyncio.to_thread(extract, source, kinds=wanted, cache_dir=runtime.context.cache_dir)
+    anchors = await runtime.context.extractions.run(extract, source, kinds=wanted, cache_dir=runtime.context.cache_dir)
     log.info("%d anchors (%s)", len(anchors), ", ".join(wanted) if wanted else "default extractors")
     return {"anchors": [a.model_dump(mode="json") for a in anchors]}
 

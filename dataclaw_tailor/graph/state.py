@@ -8,12 +8,13 @@ the repair count) stay inside.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import or_
 from typing import Annotated, Any
 
 from typing_extensions import NotRequired, TypedDict
 
+from ..core.slots import Slots
 from ..model.base import Backend
 
 
@@ -58,7 +59,8 @@ class Services:
     """Run-scoped services: the backend that writes drafts and the limits the graph obeys.
 
     `plan_only` stops a run once the route is known (or pauses it at its clarification question):
-    what checking an intent needs, without extracting anchors or writing a record.
+    what checking an intent needs, without extracting anchors or writing a record. `extractions` bounds
+    the anchor extractions running at once across every run that shares it (the service's).
     """
 
     backend: Backend
@@ -66,3 +68,4 @@ class Services:
     confidence_threshold: float = 0.6
     cache_dir: str | None = None
     plan_only: bool = False
+    extractions: Slots = field(default_factory=Slots)

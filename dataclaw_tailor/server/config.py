@@ -19,9 +19,12 @@ class ServerConfig:
     state_dir: Path = field(default_factory=default_state_dir)
     backend: str = "rules"
     backend_options: dict[str, Any] = field(default_factory=dict)
+    max_extractions: int | None = None
+    """Anchor extractions running at once across all calls (memory grows with each); None: one per CPU."""
 
     def settings(self) -> Settings:
-        return Settings(backend=self.backend, backend_options=self.backend_options, state_dir=self.state_dir)
+        return Settings(backend=self.backend, backend_options=self.backend_options, state_dir=self.state_dir,
+                        max_extractions=self.max_extractions)
 
 
 @dataclass(frozen=True)

@@ -240,7 +240,7 @@ async def extract_anchors(
 
     real = roots.resolve(path)
     with tool_errors(roots):
-        payload = await anyio.to_thread.run_sync(anchors_payload, real, kinds)
+        payload = await server_state(ctx).service.extractions.run(anchors_payload, real, kinds)
     anchors = payload["anchors"]
     return AnchorsOutput(
         source=SourceInfo.model_validate(payload["source"]), counts=dict(Counter(a["kind"] for a in anchors)),

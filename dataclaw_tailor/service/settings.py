@@ -31,6 +31,8 @@ class Settings:
     cache_dir: str | None = None
     max_repairs: int = 2
     confidence_threshold: float = 0.6
+    max_extractions: int | None = None
+    """Anchor extractions (decoding, OCR) running at once across every call of the service; None: one per CPU."""
 
     @classmethod
     def from_flags(

@@ -49,6 +49,7 @@ from ..core import (
     Source,
     TailorContext,
 )
+from ..core.slots import Slots
 from ..core.validate import Checked, check_record
 from ..experts.registry import get_task
 from ..experts.routing import Route
@@ -95,10 +96,12 @@ def task_schema(name: str) -> dict[str, Any]:
 
 
 class TailorService:
-    def __init__(self, settings: Settings | None = None, *, backend: Backend | None = None):
-        """`backend` supplies a ready backend instead of building `settings.backend` (tests, embedding)."""
+    def __init__(self, settings: Settings | None = None, *, backend: Backend | None = None, extractions: Slots | None = None):
+        """`backend` supplies a ready backend instead of building `settings.backend` (tests, embedding);
+        `extractions` shares another service's bound on concurrent extractions."""
         self.settings = settings or Settings()
         self.threads = Threads(self.settings.state_dir)
+        self.extractions = extractions or Slots(self.settings.max_extractions)
         self._backend = backend
         self._building = threading.Lock()
 
@@ -119,7 +122,7 @@ class TailorService:
         Only for backends that live inside a request; any other backend is shared through `backend`.
         """
         backend = create_backend(self.settings.backend, **{**self.settings.backend_options, **call_options})
-        return TailorService(self.settings, backend=backend)
+        return TailorService(self.settings, backend=backend, extractions=self.extractions)
 
     async def aclose(self) -> None:
         """Release what the backend holds open (an HTTP client pool)."""
@@ -131,7 +134,7 @@ class TailorService:
         s = self.settings
         backend = self._backend if plan_only else self.backend  # a plan never writes, so never builds one
         return Services(backend=backend, max_repairs=s.max_repairs, confidence_threshold=s.confidence_threshold,
-                        cache_dir=s.cache_dir, plan_only=plan_only)
+                        cache_dir=s.cache_dir, plan_only=plan_only, extractions=self.extractions)
 
     # -- tailoring and clarification ------------------------------------------------------------
 
@@ -211,7 +214,7 @@ class TailorService:
             return Brief(thread_id=run.thread_id, status="needs_clarification", task=out.get("task"), domain=out.get("domain"),
                          questions=[Question.model_validate(q) for q in run.questions])
         src, spec = Source.model_validate(out["source"]), get_task(out["task"])
-        anchors = await asyncio.to_thread(extract, src, kinds=applicable(spec.extractors, src.kind), cache_dir=self.settings.cache_dir)
+        anchors = await self.extractions.run(extract, src, kinds=applicable(spec.extractors, src.kind), cache_dir=self.settings.cache_dir)
         await self.threads.write(run.thread_id, {"anchors": [a.model_dump(mode="json") for a in anchors]}, as_node="extract")
         ctx = TailorContext(source=src, intent=Intent.model_validate(out["intent"]), anchors=anchors, task=spec.name)
         prompt = build_prompt(ctx, spec, _bounded(ctx))
@@ -333,7 +336,7 @@ class TailorService:
         if isinstance(source, str | Path):
             source = await asyncio.to_thread(detect, source)
             kinds = applicable(get_task(task).extractors if task else (), source.kind)
-            anchors = await asyncio.to_thread(extract, source, kinds=kinds, cache_dir=self.settings.cache_dir)
+            anchors = await self.extractions.run(extract, source, kinds=kinds, cache_dir=self.settings.cache_dir)
         return check_record(record, json_schema, list(anchors), source, repair=repair)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import sys
@@ -40,20 +41,25 @@ async def test_http_session(http_server, tmp_path, mode):
         await scenarios.reports_corpus_progress(client, tmp_path)
 
 
-async def test_twenty_concurrent_tailor_calls_over_http(http_server):
-    results: list = [None] * 20
+async def test_fifty_concurrent_tailor_calls_over_http(http_server, tmp_path):
+    """Fifty at once, half of them appending to one JSONL file: all succeed, every line whole."""
+    results: list = [None] * 50
+    out = tmp_path / "runs" / "all.jsonl"
     async with Client(http_server) as client:
 
         async def one(i: int) -> None:
-            results[i] = await client.call_tool("tailor", {"path": str(TRACE), "intent": "GUI-agent SFT steps", "max_items": 1 + i % 5})
+            args = {"path": str(TRACE), "intent": "GUI-agent SFT steps", "max_items": 1 + i % 5}
+            results[i] = await client.call_tool("tailor", args | ({"out": str(out)} if i % 2 else {}))
 
         async with anyio.create_task_group() as tg:
-            for i in range(20):
+            for i in range(50):
                 tg.start_soon(one, i)
         bad = await client.call_tool("tailor", {"path": "/etc/passwd", "intent": "x"})
         again = await client.call_tool("list_tasks", {})
     assert all(not r.is_error and r.structured_content["status"] == "ok" for r in results), [r.content for r in results if r.is_error]
-    assert len({r.structured_content["thread_id"] for r in results}) == 20
+    assert len({r.structured_content["thread_id"] for r in results}) == 50
+    assert sorted(json.loads(line)["thread_id"] for line in out.read_text().splitlines()) == sorted(
+        r.structured_content["thread_id"] for r in results[1::2])
     assert bad.is_error and "outside the allowed roots" in bad.content[0].text
     assert not again.is_error
 
