@@ -134,12 +134,18 @@ async def test_folder_outputs_must_be_new_empty_or_the_servers(root):
 
 
 async def test_annotations_tell_the_truth(root):
+    """A tool is read-only exactly when it writes nothing the user sees (it takes no `out`); one that can
+    replace a file (`overwrite`) is destructive; the rules backend reaches nothing beyond the roots."""
     async with Client(server(root)) as client:
-        tools = {t.name: t.annotations for t in (await client.list_tools()).tools}
-    read_only = {"list_tasks", "validate_record", "extract_anchors", "clarify_intent", "brief"}
-    assert {n for n, a in tools.items() if a.read_only_hint} == read_only
-    assert all(a.destructive_hint is False and a.idempotent_hint for n, a in tools.items() if n in read_only)
-    assert {n for n, a in tools.items() if a.destructive_hint} == {
-        "tailor", "export_dataset", "view_record", "submit_record", "tailor_by_sampling", "refine_record"}
-    assert tools["tailor_corpus"].idempotent_hint and not tools["tailor"].idempotent_hint
-    assert all(a.open_world_hint is False for a in tools.values())  # the rules backend reaches nothing beyond the roots
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+    for name, tool in tools.items():
+        params, hints = tool.input_schema["properties"], tool.annotations
+        assert hints.read_only_hint == ("out" not in params), name
+        assert hints.open_world_hint is False, name
+        if hints.read_only_hint:
+            assert hints.destructive_hint is False and hints.idempotent_hint, name
+        if "overwrite" in params:
+            assert hints.destructive_hint, name
+    assert {"list_tasks", "validate_record", "extract_anchors", "clarify_intent"} <= {n for n, t in tools.items() if t.annotations.read_only_hint}
+    assert tools["view_record"].annotations.destructive_hint and not tools["tailor_corpus"].annotations.destructive_hint
+    assert tools["tailor_corpus"].annotations.idempotent_hint and not tools["tailor"].annotations.idempotent_hint
