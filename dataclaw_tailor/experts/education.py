@@ -6,6 +6,7 @@ Anchors read: video anchors (`shot`, `subtitle`, `ocr`, `keyframe`) or, for a re
 
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 from typing import Any
 
@@ -43,14 +44,16 @@ def _from_gui(ctx: TailorContext) -> dict[str, Any] | None:
     trajectory = gui.synthesize_trajectory(ctx)
     total = duration(ctx)
     timed = {a.id: a for a in events}
+    starts = [a.start for a in events]
     steps = []
     for step in trajectory["steps"]:
         event = timed.get(step["anchor_ids"][0])
         if event is None:
             continue
-        later = [a for a in events if a.start > event.start]
-        end = min(later[0].start, total) if later else min(event.start + 1.0, max(total, event.start))
-        ids = step["anchor_ids"] + ([later[0].id] if later else [])
+        following = bisect.bisect_right(starts, event.start)  # the next event that starts later (events are sorted)
+        after = events[following] if following < len(events) else None
+        end = min(after.start, total) if after else min(event.start + 1.0, max(total, event.start))
+        ids = step["anchor_ids"] + ([after.id] if after else [])
         action = gui.GuiAction.model_validate(step["action"])
         words = gui.describe(action, step["target_element"])
         steps.append({"start_s": r3(event.start), "end_s": r3(max(end, event.start)), "title": clean(words[:1].upper() + words[1:], 80),

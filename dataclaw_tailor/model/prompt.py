@@ -22,7 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..core import Anchor, GenerationRequest, ImagePart, Message, TailorContext, TaskSpec, TextPart
+from ..core import Anchor, GenerationRequest, ImagePart, InputError, Message, TailorContext, TaskSpec, TextPart
+from ..tools.files import open_image
 from .schema import prompt_view, specialise
 
 log = logging.getLogger(__name__)
@@ -312,7 +313,7 @@ def _images(
         path, detail = candidates[i]
         try:
             resized, size = _resized(path, budget.image_side, folder)
-        except OSError as exc:
+        except (OSError, InputError) as exc:
             notes.append(f"image {path} unreadable: {exc}")
             continue
         out.append((resized, size, detail))
@@ -323,7 +324,7 @@ def _resized(path: Path, side: int, folder: Path) -> tuple[Path, tuple[int, int]
     """The image itself when small enough, else a cached JPEG copy with its longest side = `side`."""
     from PIL import Image
 
-    with Image.open(path) as img:
+    with open_image(path) as img:
         w, h = img.size
         if max(w, h) <= side:
             return path, (w, h)

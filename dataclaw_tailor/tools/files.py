@@ -17,6 +17,7 @@ import stat
 import tempfile
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +185,59 @@ def read_data(path: str | Path, what: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise InputError(file, f"{what} is not valid YAML{where} ({getattr(exc, 'problem', None) or exc})") from None
+
+
+MAX_IMAGE_PIXELS = 40_000_000
+"""Pixels of one still image we decode (120 MB as RGB): screenshots and photos are far smaller; a PNG of
+a few hundred KB can claim 30,000 x 30,000 (900 MB), and PIL refuses only past 179 M pixels."""
+
+
+@contextmanager
+def open_image(path: str | Path, what: str = "image") -> Iterator[Any]:
+    """A PIL image opened lazily (its header read, no pixels decoded), refused as an InputError naming the
+    file when it is no image, a FIFO or device, or claims more than MAX_IMAGE_PIXELS."""
+    from PIL import Image
+
+    file = Path(path)
+    check_file(file, what)
+    try:
+        im = Image.open(file)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:  # UnidentifiedImageError is an OSError
+        raise InputError(file, f"{what} is not a readable image ({str(exc).splitlines()[0][:120]})") from None
+    with im:
+        w, h = im.size
+        if w <= 0 or h <= 0 or w * h > MAX_IMAGE_PIXELS:
+            raise InputError(file, f"{what} is {w}x{h} pixels, over the {MAX_IMAGE_PIXELS} pixels we decode")
+        yield im
+
+
+def image_size(path: str | Path, what: str = "image") -> tuple[int, int]:
+    """(width, height) from the header, checked as `open_image` does."""
+    with open_image(path, what) as im:
+        return im.size
+
+
+def decode_image(path: str | Path, what: str = "image", mode: str = "RGB", max_side: int | None = None,
+                 size: tuple[int, int] | None = None) -> Any:
+    """The image's pixels as a numpy array in `mode`: resized to `size` when given, else at most `max_side`
+    on its longer side (JPEGs decode straight at the reduced size); a damaged or truncated image is an
+    InputError naming the file."""
+    import numpy as np
+
+    with open_image(path, what) as im:
+        try:
+            if size is not None:
+                im.draft(mode, size)
+                im = im.convert(mode).resize(size)
+            elif max_side and max(im.size) > max_side:
+                im.draft(mode, (max_side, max_side))
+                im = im.convert(mode)
+                im.thumbnail((max_side, max_side))
+            else:
+                im = im.convert(mode)
+            return np.asarray(im)
+        except (OSError, ValueError, SyntaxError, MemoryError) as exc:
+            raise InputError(path, f"{what} cannot be decoded ({str(exc).splitlines()[0][:120]})") from None
 
 
 def write_failed(path: str | Path, exc: OSError) -> OutputError:

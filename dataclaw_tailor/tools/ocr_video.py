@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import numpy as np
 
 from ..core.anchor import Anchor
+from .files import decode_image
 from .ocr import read_text
 
 
 def ocr_anchors(keyframes: list[Anchor], meta: dict, extractor: str) -> list[Anchor]:
-    from PIL import Image
-
     width = float(meta.get("width") or 0)
     out: list[Anchor] = []
     for kf in keyframes:
-        with Image.open(kf.c["path"]) as im:
-            rgb = np.asarray(im.convert("RGB"))
+        rgb = decode_image(kf.c["path"], "keyframe", max_side=4096)
         scale = width / rgb.shape[1] if width else 1.0
         for box in read_text(rgb):
             bbox = [round(v * scale, 1) for v in box.bbox]

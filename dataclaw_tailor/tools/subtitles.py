@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..core.anchor import Anchor
 from ..core.errors import InputError
+from .files import read_bytes
 
 SIDECAR_SUFFIXES = (".srt", ".vtt")
 TEXT_CODECS = {"mov_text", "subrip", "srt", "ass", "ssa", "webvtt", "text", "microdvd", "sami", "jacosub",
@@ -108,6 +109,8 @@ def _sidecar_track(video: Path, file: Path) -> Track:
 
 def _seconds(match: re.Match, line: str, origin: str | Path, number: int) -> float:
     sign, h, mi, s, ms = match.groups()
+    if len(h or "") > 6:
+        raise _Impossible(f"{origin}: cue {number}: hour {h[:12]}... in '{line.strip()[:60]}'; cue left out")
     value = int(h or 0) * 3600 + int(mi) * 60 + int(s) + int(ms.ljust(3, "0")) / 1000
     if sign:
         raise _Impossible(f"{origin}: cue {number}: negative time in '{line.strip()}'; cue left out")
@@ -334,12 +337,7 @@ def load_cues(video: Path, track: Track, meta: dict) -> list[Cue]:
         return track.cues
     if track.kind == "sidecar":
         file = Path(track.origin)
-        try:
-            if file.stat().st_size > MAX_SIDECAR_BYTES:
-                raise InputError(file, f"subtitle file larger than {MAX_SIDECAR_BYTES >> 20} MiB; not read")
-            text = file.read_bytes().decode("utf-8-sig", errors="replace")
-        except OSError as exc:
-            raise InputError(file, f"subtitle file cannot be read: {exc.strerror or exc}") from exc
+        text = read_bytes(file, "subtitle file", MAX_SIDECAR_BYTES).decode("utf-8-sig", errors="replace")
         track.cues, track.word_level = parse_track(text, file)
     elif track.kind == "text":
         track.cues = _embedded_text(video, track)

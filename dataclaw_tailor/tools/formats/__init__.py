@@ -20,7 +20,9 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from ...core.errors import InputError, UnsupportedFormat
+from pydantic import ValidationError
+
+from ...core.errors import InputError, UnsupportedFormat, first_problem
 from ...core.registry import Registry, declared_in
 from ...core.source import SourceKind
 from ..gui.trace import GuiTrace
@@ -57,14 +59,18 @@ def sniff(path: Path, kind: SourceKind | None = None) -> InputFormat | None:
 
 def load(path: str | Path, kind: SourceKind) -> Any:
     """Load the stream of `kind` at `path` (a `#episode=N` suffix selects one episode) in whichever
-    registered layout it is; errors name the file and the problem."""
+    registered layout it is; errors name the file and the problem (raw data that does not fit the
+    canonical model, a pydantic ValidationError, names the file and the field)."""
     base, episode = split_episode(path)
     if not base.exists():
         raise InputError(base, "no such file or folder")
     fmt = sniff(base, kind)
     if fmt is None:
         raise UnsupportedFormat(base, f"not a {kind.value.replace('_', ' ')} layout we know ({titles(kind)})")
-    return fmt.load(base, episode)
+    try:
+        return fmt.load(base, episode)
+    except ValidationError as exc:
+        raise InputError(base, f"{fmt.title}: {first_problem(exc)}") from None
 
 
 def titles(kind: SourceKind | None = None, *, folder: bool | None = None) -> str:

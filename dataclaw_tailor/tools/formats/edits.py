@@ -6,16 +6,14 @@ from pathlib import Path
 
 from ...core.source import Source, SourceKind
 from ..edits import load_pairs
+from ..files import image_size
 from ..hashing import content_hash
 from .spec import InputFormat
 
 
 def _describe(fmt: InputFormat, given: str, path: Path) -> Source:
-    from PIL import Image
-
     pairs, layout = fmt.load(path, None)
-    with Image.open(path / pairs[0].after) as im:
-        width, height = im.size
+    width, height = image_size(path / pairs[0].after, "edit image")
     return Source(path=str(path), kind=SourceKind.edit_sequence, content_hash=content_hash(path), format=layout,
                   meta={"n_steps": len(pairs), "width": width, "height": height})
 

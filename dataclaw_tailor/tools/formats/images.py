@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ...core.source import Source, SourceKind
 from ..edits import images_in
+from ..files import image_size
 from ..hashing import content_hash
 from .spec import InputFormat
 
@@ -14,16 +15,16 @@ IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
 
 def is_image(path: Path) -> bool:
     """PNG, JPEG, GIF, BMP or WebP, by its first bytes."""
-    with path.open("rb") as fh:
-        head = fh.read(16)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return False
     return head.startswith(IMAGE_MAGIC) or head[:4] == b"RIFF" and head[8:12] == b"WEBP"
 
 
 def _image_size(path: Path, episode: int | None = None) -> tuple[int, int]:
-    from PIL import Image
-
-    with Image.open(path) as im:
-        return im.size
+    return image_size(path)
 
 
 def _describe_image(fmt: InputFormat, given: str, path: Path) -> Source:

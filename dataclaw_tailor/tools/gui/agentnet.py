@@ -22,25 +22,30 @@ import warnings
 from pathlib import Path
 
 from ...core.errors import InputError
+from .. import files
 from .trace import GuiAction, GuiStep, GuiTrace, GuiTraceWarning, Screen
 
 
 def is_agentnet(path: Path) -> bool:
     if not path.is_file() or path.suffix != ".jsonl":
         return False
-    with path.open("rb") as fh:
-        line = fh.readline(MAX_LINE_BYTES)
+    try:
+        with path.open("rb") as fh:
+            line = fh.readline(MAX_LINE_BYTES)
+    except OSError:
+        return False
     try:
         first = json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # not JSON, too deep, a 5,000-digit number
         if b'"traj"' in line[:1 << 16]:
-            raise InputError(path, f"AgentNet JSONL whose line 1 is cut short or corrupt ({exc})") from exc
+            raise InputError(path, f"AgentNet JSONL whose line 1 is cut short or corrupt ({str(exc)[:200]})") from None
         return False
     return isinstance(first, dict) and isinstance(first.get("traj"), list)
 
 
 MAX_CODE_CHARS = 100_000
 MAX_LINE_BYTES = 64 << 20
+MAX_FILE_BYTES = 256 << 20
 
 
 def _const(node: ast.AST) -> object:
@@ -124,24 +129,16 @@ def screenshot(root: Path, name: object) -> str | None:
 
 
 def image_size(path: Path) -> tuple[int, int]:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as im:
-            return im.size
-    except (OSError, UnidentifiedImageError) as exc:
-        raise InputError(path, f"screenshot is not a readable image: {exc}") from exc
+    return files.image_size(path, "screenshot")
 
 
 def load(path: Path, episode: int | None = None) -> GuiTrace:
-    lines = [ln for ln in path.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
+    lines = [ln for ln in files.read_bytes(path, "AgentNet JSONL", MAX_FILE_BYTES).decode("utf-8", "replace").splitlines()
+             if ln.strip()]
     index = episode or 0
     if index >= len(lines):
         raise InputError(path, f"episode {index} not found (the file holds {len(lines)} lines)")
-    try:
-        task = json.loads(lines[index])
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"line {index + 1} is not valid JSON (truncated?): {exc}") from exc
+    task = files.parse_json(lines[index], path, "AgentNet JSONL", f"line {index + 1}")
     if not isinstance(task, dict) or not isinstance(task.get("traj"), list):
         raise InputError(path, f"line {index + 1} is not an AgentNet task (no 'traj' list)")
     traj = [s for s in task["traj"] if isinstance(s, dict)]

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ...core.anchor import Anchor
+from ..files import decode_image, image_size
 from .trace import GuiTrace
 
 POINTER = ("click", "double_click", "right_click", "drag")
@@ -16,18 +17,13 @@ CHANGE_DELTA = 16
 
 @lru_cache(maxsize=8)
 def _gray(path: Path, width: int) -> np.ndarray:
-    from PIL import Image
-
-    with Image.open(path) as im:
-        small = im.convert("L").resize((width, max(1, round(width * im.height / im.width))))
-        return np.asarray(small, dtype=np.int16)
+    w, h = image_size(path, "screenshot")
+    return np.asarray(decode_image(path, "screenshot", "L", size=(width, max(1, round(width * h / w)))),
+                      dtype=np.int16)
 
 
 def _rgb(path: Path) -> np.ndarray:
-    from PIL import Image
-
-    with Image.open(path) as im:
-        return np.asarray(im.convert("RGB"))
+    return decode_image(path, "screenshot")
 
 
 def event_anchors(trace: GuiTrace, extractor: str) -> list[Anchor]:

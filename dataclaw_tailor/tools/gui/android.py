@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ...core.errors import InputError
+from ..files import image_size, is_regular, read_json
 from ..ocr import plausible
 from .trace import GuiAction, GuiElement, GuiStep, GuiTrace, Screen
 
@@ -71,10 +72,9 @@ def is_aitw(path: Path) -> bool:
     if not path.is_file() or not is_tfrecord(path):
         return False
     try:
-        first = next(records(path))
-    except (StopIteration, InputError):
+        return "results/action_type" in parse_example(next(records(path)), path)
+    except (StopIteration, InputError):  # no record, or not an Example: not an AitW file
         return False
-    return "results/action_type" in parse_example(first)
 
 
 def load_aitw(path: Path, episode: int | None = None) -> GuiTrace:
@@ -82,7 +82,7 @@ def load_aitw(path: Path, episode: int | None = None) -> GuiTrace:
 
     episodes: dict[bytes, list[dict]] = {}
     for rec in records(path):
-        ex = parse_example(rec)
+        ex = parse_example(rec, path)
         key = (ex.get("episode_id") or [b"0"])[0]
         episodes.setdefault(key, []).append(ex)
     order = list(episodes)
@@ -110,10 +110,13 @@ def load_aitw(path: Path, episode: int | None = None) -> GuiTrace:
 def _aitz_file(path: Path) -> Path | None:
     files = [path] if path.is_file() else sorted(path.glob("*.json")) if path.is_dir() else []
     for f in files:
-        if f.suffix != ".json":
+        if f.suffix != ".json" or not is_regular(f):
             continue
-        with f.open("rb") as fh:
-            head = fh.read(8192)
+        try:
+            with f.open("rb") as fh:
+                head = fh.read(8192)
+        except OSError:
+            continue
         if b'"result_action_type"' in head and head.lstrip()[:1] == b"[":
             return f
     return None
@@ -123,25 +126,25 @@ def is_aitz(path: Path) -> bool:
     return _aitz_file(path) is not None
 
 
+MAX_EPISODE_BYTES = 64 << 20
+
+
 def _parse_list(value: object) -> list:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, a 5,000-digit number, too deep
             return []
     return list(value) if isinstance(value, list | tuple) else []
 
 
 def load_aitz(path: Path) -> GuiTrace:
-    from PIL import Image
-
     file = _aitz_file(path)
     if file is None:
         raise InputError(path, "no AitZ episode JSON (a list of steps with result_action_type)")
-    try:
-        rows = json.loads(file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(file, f"malformed AitZ JSON: {exc}") from exc
+    rows = read_json(file, "AitZ episode JSON", MAX_EPISODE_BYTES)
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise InputError(file, "AitZ episode JSON is not a list of step objects")
     root = file.parent
     rows = sorted(rows, key=lambda r: int(r.get("step_id", 0)))
     w, h = 1080, 2400
@@ -153,8 +156,7 @@ def load_aitz(path: Path) -> GuiTrace:
         shots.append(shot)
     first_shot = next((s for s in shots if s), None)
     if first_shot:
-        with Image.open(root / first_shot) as im:
-            w, h = im.size
+        w, h = image_size(root / first_shot, "screenshot")
     steps = []
     for i, (r, shot) in enumerate(zip(rows, shots)):
         action, note = _action(int(r["result_action_type"]), _parse_list(r.get("result_touch_yx")) or [-1, -1],

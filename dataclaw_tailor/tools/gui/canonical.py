@@ -8,7 +8,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ...core.errors import InputError, first_problem
+from ..files import read_text
 from .trace import FORMAT, GuiTrace
+
+
+MAX_TRACE_BYTES = 256 << 20
 
 
 def trace_file(path: Path) -> Path | None:
@@ -24,9 +28,9 @@ def trace_file(path: Path) -> Path | None:
 def load(path: Path) -> GuiTrace:
     file = trace_file(path) or path
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(file, f"malformed trace JSON: {exc}") from exc
+        data = json.loads(read_text(file, "trace", MAX_TRACE_BYTES))
+    except (ValueError, RecursionError) as exc:  # ValueError: also 5,000-digit numbers
+        raise InputError(file, f"malformed trace JSON: {str(exc)[:200] or type(exc).__name__}") from None
     try:
         trace = GuiTrace.model_validate(data)
     except ValidationError as exc:

@@ -10,14 +10,16 @@ and screenshot (the screen the agent saw before acting).
 
 from __future__ import annotations
 
-import json
+import math
 import re
 from datetime import datetime
 from pathlib import Path
 
 from ...core.errors import InputError
+from ..files import read_json
 from .trace import GuiAction, GuiStep, GuiTrace, Screen
 
+MAX_STEP_BYTES = 64 << 20
 _NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}-\d{6})_translate\.json$")
 
 
@@ -33,11 +35,21 @@ def is_screenagent(path: Path) -> bool:
     return path.is_dir() and bool(step_files(path))
 
 
-def _action(raw: dict, file: Path) -> GuiAction | None:
+def _count(value: object) -> int:
+    """A whole number from the JSON (a repeat count, a screen side); 0 when it is none (NaN, text, 1e308)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return 0
+    return int(value) if 0 <= value <= 1_000_000 else 0
+
+
+def _action(raw: object, file: Path) -> GuiAction | None:
+    if not isinstance(raw, dict):
+        raise InputError(file, f"an action is a JSON {type(raw).__name__}, not an object")
     kind = raw.get("action_type")
     if kind == "MouseAction":
         mtype = raw.get("mouse_action_type", "")
-        pos = raw.get("mouse_position") or {}
+        pos = raw.get("mouse_position")
+        pos = pos if isinstance(pos, dict) else {}
         x, y = pos.get("width"), pos.get("height")
         if mtype in ("click", "double_click", "right_click"):
             if x is None or y is None:
@@ -46,7 +58,7 @@ def _action(raw: dict, file: Path) -> GuiAction | None:
                 "mouse_button", "left"))
         if mtype in ("scroll_up", "scroll_down"):
             return GuiAction(type="scroll", x=x, y=y, direction=mtype.split("_")[1],
-                             amount=int(raw.get("scroll_repeat") or 1))
+                             amount=_count(raw.get("scroll_repeat")) or 1)
         if mtype == "move":
             return None
         raise InputError(file, f"unknown MouseAction type '{mtype}'")
@@ -56,6 +68,8 @@ def _action(raw: dict, file: Path) -> GuiAction | None:
             return GuiAction(type="type", text=raw.get("keyboard_text", ""))
         if ktype == "press":
             key = raw.get("keyboard_key", "")
+            if not isinstance(key, str):
+                raise InputError(file, f"KeyboardAction press with keyboard_key {str(key)[:40]!r}, not a key name")
             return GuiAction(type="key", keys=[k for k in re.split(r"[+ ]", key) if k] or [key])
         raise InputError(file, f"unknown KeyboardAction type '{ktype}'")
     if kind == "WaitAction":
@@ -71,15 +85,15 @@ def load(folder: Path) -> GuiTrace:
     steps: list[GuiStep] = []
     task, width, height = "", 0, 0
     for stamp, file in files:
-        try:
-            data = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(file, f"malformed step JSON: {exc}") from exc
+        data = read_json(file, "ScreenAgent step JSON", MAX_STEP_BYTES)
+        if not isinstance(data, dict):
+            raise InputError(file, f"ScreenAgent step JSON is a {type(data).__name__}, not an object")
         task = task or data.get("task_prompt_en") or data.get("task_prompt", "")
-        width, height = width or int(data.get("video_width") or 0), height or int(data.get("video_height") or 0)
+        width, height = width or _count(data.get("video_width")), height or _count(data.get("video_height"))
         image = data.get("saved_image_name")
         shot = f"images/{image}" if image else None
-        for raw in data.get("actions") or []:
+        actions = data.get("actions")
+        for raw in actions if isinstance(actions, list) else []:
             action = _action(raw, file)
             if action is not None:
                 steps.append(GuiStep(t=round((stamp - t0).total_seconds(), 3), screenshot=shot, action=action,

@@ -26,8 +26,8 @@ class GuiTraceWarning(UserWarning):
 
 
 class Screen(BaseModel):
-    width: int = Field(gt=0, description="Screen width in pixels.")
-    height: int = Field(gt=0, description="Screen height in pixels.")
+    width: int = Field(gt=0, le=100_000, description="Screen width in pixels.")
+    height: int = Field(gt=0, le=100_000, description="Screen height in pixels.")
 
 
 class GuiAction(BaseModel):
