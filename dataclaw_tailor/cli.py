@@ -30,6 +30,8 @@ app = typer.Typer(
 app.add_typer(train_app, name="train")
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CLARIFY = 0, 1, 2, 3
+# Paths the user names are checked by the package (`readable=False` keeps click from answering an unreadable
+# file with a usage screen), so every problem with one is the same one-line error naming it.
 LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)
 
 
@@ -70,7 +72,7 @@ def _schema_file(path: Path) -> dict[str, Any]:
 
 @app.command()
 def tailor(
-    source: Annotated[Path | None, typer.Argument(help="Video, GUI trace, robot episode or edit-sequence folder.")] = None,
+    source: Annotated[Path | None, typer.Argument(help="Video, GUI trace, robot episode or edit-sequence folder.", readable=False)] = None,
     intent: Annotated[str | None, typer.Option("--intent", "-i", help="What training data you want, in words.")] = None,
     domain: Annotated[str | None, typer.Option(help="Force an expert: gui, embodied, daily, education, aigc, custom.")] = None,
     task: Annotated[str | None, typer.Option(help="Force a task, e.g. gui.trajectory (see `claw tasks`).")] = None,
@@ -177,9 +179,9 @@ def schema(task: Annotated[str, typer.Argument(help="Task name, e.g. gui.traject
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(help="A record JSON, or a result envelope with `record` and `anchors`.")],
+    file: Annotated[Path, typer.Argument(help="A record JSON, or a result envelope with `record` and `anchors`.", readable=False)],
     task: Annotated[str, typer.Option(help="Task whose schema the record must follow.")],
-    source: Annotated[Path | None, typer.Option(help="Source to ground against (anchors are extracted).")] = None,
+    source: Annotated[Path | None, typer.Option(help="Source to ground against (anchors are extracted).", readable=False)] = None,
     custom_schema: Annotated[Path | None, typer.Option("--schema", help="JSON Schema for --task custom.")] = None,
 ) -> None:
     """Validate (without repairing) a record against its task schema and the source's anchors."""
@@ -218,7 +220,7 @@ def validate(
 
 @app.command()
 def corpus(
-    folder: Annotated[Path, typer.Argument(help="Folder whose files / sub-folders are the sources.")],
+    folder: Annotated[Path, typer.Argument(help="Folder whose files / sub-folders are the sources.", readable=False)],
     intent: Annotated[str, typer.Option("--intent", "-i", help="What training data you want from every source.")],
     out: Annotated[Path, typer.Option(help="Output folder: manifest.jsonl, records/, records.jsonl, records.parquet.")],
     task: Annotated[list[str] | None, typer.Option(help="TASK for every source, or KIND=TASK for one source kind (repeatable).")] = None,
@@ -319,7 +321,7 @@ class _corpus_progress:
 
 @app.command()
 def anchors(
-    source: Annotated[Path, typer.Argument(help="Video, GUI trace, robot episode or edit-sequence path.")],
+    source: Annotated[Path, typer.Argument(help="Video, GUI trace, robot episode or edit-sequence path.", readable=False)],
     kinds: Annotated[str | None, typer.Option(help="Comma-separated anchor kinds or extractor names (default: all for the kind).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {source, anchors} as JSON.")] = False,
 ) -> None:

@@ -53,8 +53,28 @@ def _action(kind: int, touch: list[float], lift: list[float], text: str, w: int,
     return GuiAction(type="wait"), None
 
 
-def _elements(positions: np.ndarray, texts: list[str], w: int, h: int) -> list[GuiElement] | None:
-    if positions.size == 0:
+def _numbers(value: object, size: int | None = None) -> np.ndarray | None:
+    """Finite floats from a JSON list (or nested lists), `size` of them when given; None when it is not that."""
+    try:
+        arr = np.asarray(value, dtype=float).reshape(-1)
+    except (TypeError, ValueError, OverflowError):  # ragged, text, a 5,000-digit number
+        return None
+    if not np.isfinite(arr).all() or (size is not None and arr.size != size) or arr.size % 4 and size is None:
+        return None
+    return arr
+
+
+def _int(value: object) -> int | None:
+    """A whole number from a JSON number or numeric string; None for anything else."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 12:
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value) or abs(value) > 2**31:
+        return None
+    return int(value)
+
+
+def _elements(positions: np.ndarray | None, texts: list[str], w: int, h: int) -> list[GuiElement] | None:
+    if positions is None or positions.size == 0:
         return None
     boxes = positions.reshape(-1, 4)
     norm = float(boxes.max()) <= 1.0
@@ -80,28 +100,45 @@ def is_aitw(path: Path) -> bool:
 def load_aitw(path: Path, episode: int | None = None) -> GuiTrace:
     from ..robot.tfrecord import parse_example, records
 
+    def first(ex: dict, key: str) -> object:
+        """The feature's first value (a number or bytes), None when absent, empty or of another type."""
+        value = ex.get(key)
+        return value[0] if value is not None and len(value) else None
+
+    def number(ex: dict, key: str) -> int | None:
+        value = first(ex, key)
+        return _int(int(value)) if isinstance(value, np.integer | np.floating) and np.isfinite(value) else None
+
+    def text(ex: dict, key: str) -> str:
+        value = ex.get(key)
+        return b"".join(v for v in value if isinstance(v, bytes)).decode("utf-8", "replace") if isinstance(value, list) else ""
+
     episodes: dict[bytes, list[dict]] = {}
     for rec in records(path):
         ex = parse_example(rec, path)
-        key = (ex.get("episode_id") or [b"0"])[0]
+        key = first(ex, "episode_id")
+        key = key if isinstance(key, bytes) else b"0"
         episodes.setdefault(key, []).append(ex)
     order = list(episodes)
     index = episode or 0
     if index >= len(order):
         raise InputError(path, f"episode {index} not found (the file holds {len(order)})")
-    rows = sorted(episodes[order[index]], key=lambda ex: int(ex.get("step_id", np.array([0]))[0]))
-    first = rows[0]
-    h = int(first.get("image/height", np.array([0]))[0]) or 2400
-    w = int(first.get("image/width", np.array([0]))[0]) or 1080
+    rows = sorted(episodes[order[index]], key=lambda ex: number(ex, "step_id") or 0)
+    h = number(rows[0], "image/height") or 2400
+    w = number(rows[0], "image/width") or 1080
     steps = []
     for i, ex in enumerate(rows):
-        action, note = _action(int(ex["results/action_type"][0]), list(ex.get("results/yx_touch", [-1, -1])),
-                               list(ex.get("results/yx_lift", [-1, -1])),
-                               b"".join(ex.get("results/type_action") or []).decode("utf-8", "replace"), w, h)
-        texts = [t.decode("utf-8", "replace") for t in ex.get("image/ui_annotations_text") or []]
+        kind = number(ex, "results/action_type")
+        if kind is None:
+            raise InputError(path, f"episode {index} step {i}: no results/action_type number")
+        touch, lift = (_numbers(ex.get(k), 2) for k in ("results/yx_touch", "results/yx_lift"))
+        action, note = _action(kind, list(touch) if touch is not None else [-1, -1],
+                               list(lift) if lift is not None else [-1, -1], text(ex, "results/type_action"), w, h)
+        names = ex.get("image/ui_annotations_text")
+        texts = [t.decode("utf-8", "replace") for t in names if isinstance(t, bytes)] if isinstance(names, list) else []
         steps.append(GuiStep(t=float(i), action=action, subtask=note,
-                             elements=_elements(np.asarray(ex.get("image/ui_annotations_positions", [])), texts, w, h)))
-    goal = b"".join(first.get("goal_info") or []).decode("utf-8", "replace")
+                             elements=_elements(_numbers(ex.get("image/ui_annotations_positions", [])), texts, w, h)))
+    goal = text(rows[0], "goal_info")
     trace = GuiTrace(task=goal, platform="android", screen=Screen(width=w, height=h), steps=steps,
                      source_format="aitw")
     return trace.bind(path.parent, str(path))
@@ -146,11 +183,12 @@ def load_aitz(path: Path) -> GuiTrace:
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise InputError(file, "AitZ episode JSON is not a list of step objects")
     root = file.parent
-    rows = sorted(rows, key=lambda r: int(r.get("step_id", 0)))
+    rows = sorted(rows, key=lambda r: _int(r.get("step_id")) or 0)
     w, h = 1080, 2400
     shots = []
     for r in rows:
         rel = r.get("image_path")
+        rel = rel if isinstance(rel, str) and 0 < len(rel) < 4096 and "\0" not in rel else None
         shot = rel if rel and (root / rel).is_file() else (Path(rel).name if rel and (root / Path(rel).name).is_file()
                                                            else None)
         shots.append(shot)
@@ -159,18 +197,20 @@ def load_aitz(path: Path) -> GuiTrace:
         w, h = image_size(root / first_shot, "screenshot")
     steps = []
     for i, (r, shot) in enumerate(zip(rows, shots)):
-        action, note = _action(int(r["result_action_type"]), _parse_list(r.get("result_touch_yx")) or [-1, -1],
-                               _parse_list(r.get("result_lift_yx")) or [-1, -1], str(r.get("result_action_text") or ""),
-                               w, h)
+        kind = _int(r.get("result_action_type"))
+        if kind is None:
+            raise InputError(file, f"step {i}: result_action_type {str(r.get('result_action_type'))[:40]!r} is no action code")
+        touch, lift = (_numbers(_parse_list(r.get(k)), 2) for k in ("result_touch_yx", "result_lift_yx"))
+        action, note = _action(kind, list(touch) if touch is not None else [-1, -1],
+                               list(lift) if lift is not None else [-1, -1], str(r.get("result_action_text") or ""), w, h)
         texts = [str(t) for t in _parse_list(r.get("ui_text"))]
         desc = r.get("coat_action_desc") if isinstance(r.get("coat_action_desc"), str) else None
         if desc and action.type == "scroll" and action.direction:
             desc = _SCROLL_WORDS.sub(f"scroll {action.direction}", desc)
         steps.append(GuiStep(t=float(i), screenshot=shot, action=action,
                              subtask=desc or note,
-                             elements=_elements(np.asarray(_parse_list(r.get("ui_positions")), dtype=float), texts, w,
-                                                h)))
-    task = str(rows[0].get("instruction", "")) if rows else ""
+                             elements=_elements(_numbers(_parse_list(r.get("ui_positions"))), texts, w, h)))
+    task = str(rows[0].get("instruction", ""))[:10_000] if rows else ""
     trace = GuiTrace(task=task, platform="android", screen=Screen(width=w, height=h), steps=steps,
                      source_format="aitz")
     return trace.bind(root, str(file))

@@ -299,16 +299,14 @@ def _v3(reader: _Reader, info: dict, path: Path, episode: int | None):
     data_files = sorted(p for p in (reader.root / "data").rglob("*.parquet") if is_regular(p)) \
         if (reader.root / "data").is_dir() else []
     if path.suffix == ".parquet" and path in data_files and episode is None:
-        column = reader.table(path, ["episode_index"]).column("episode_index")
+        column = _episodes_column(reader.table(path, ["episode_index"]), path)
         episode = int(pc.min(column).as_py()) if len(column) else None
     if not rows:
         reader.warn("meta/episodes has no readable episode table; episodes are read from the data files")
         for f in data_files:
-            column = reader.table(f, ["episode_index"])
-            if "episode_index" in column.column_names:
-                for e in pc.unique(column.column("episode_index")).to_pylist():
-                    if isinstance(e, int):
-                        rows.setdefault(e, {"episode_index": e, "_file": f})
+            for e in pc.unique(_episodes_column(reader.table(f, ["episode_index"]), f)).to_pylist():
+                if isinstance(e, int):
+                    rows.setdefault(e, {"episode_index": e, "_file": f})
     if not rows:
         raise InputError(reader.root, "LeRobot v3 dataset has no episodes (no meta/episodes table, no data files)")
     episode = min(rows) if episode is None else episode
@@ -331,9 +329,7 @@ def _v3(reader: _Reader, info: dict, path: Path, episode: int | None):
         raise InputError(reader.root, f"no data file for episode {episode} (info.json data_path "
                                       f"'{info.get('data_path')}', chunk {chunk}, file {file_index})")
     table = reader.table(data_file, DATA_COLUMNS)
-    if "episode_index" not in table.column_names:
-        raise InputError(data_file, "v3 data file has no episode_index column")
-    table = table.filter(pc.equal(table.column("episode_index"), episode))
+    table = table.filter(pc.equal(_episodes_column(table, data_file), episode))
     tasks = row.get("tasks")
     instruction = " ".join(str(t) for t in tasks if isinstance(t, str)) if isinstance(tasks, list) else \
         tasks if isinstance(tasks, str) else ""
@@ -346,6 +342,18 @@ def _v3(reader: _Reader, info: dict, path: Path, episode: int | None):
                     "from": float(start) if isinstance(start, (int, float)) and np.isfinite(start) and start >= 0 else 0.0}
     video = _video(reader, info, keys, episode, where)
     return episode, len(rows), data_file, table, instruction, video
+
+
+def _episodes_column(table, file: Path):
+    """The integer `episode_index` column of a v3 data file (episodes share files, so it is required)."""
+    import pyarrow as pa
+
+    if "episode_index" not in table.column_names:
+        raise InputError(file, "v3 data file has no episode_index column")
+    column = table.column("episode_index")
+    if not pa.types.is_integer(column.type):
+        raise InputError(file, f"v3 data file's episode_index column holds {column.type}, not integers")
+    return column
 
 
 def _v3_task(reader: _Reader, table) -> str:
