@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,13 +51,31 @@ MAX_DEMO_BYTES = 32 << 20
 """A demo inflated (the published ones are 0.1-2 MB): a gzip bomb stops here, not at its claimed size."""
 
 
+def _looks_like_demo(head: bytes) -> bool:
+    return b'"states"' in head and (b'"utterance"' in head or b'"taskName"' in head)
+
+
+def _gzip_head(path: Path) -> bytes:
+    """The first 64 KiB a gzip file inflates to (what is there of a cut-short one)."""
+    try:
+        with path.open("rb") as fh:
+            return zlib.decompressobj(31).decompress(fh.read(1 << 16), 1 << 16)
+    except (OSError, zlib.error):
+        return b""
+
+
 def read_json(path: Path) -> object:
-    raw = files.read_bytes(path, "MiniWoB++ demo", MAX_DEMO_BYTES, gunzip=True)
+    try:
+        raw = files.read_bytes(path, "JSON file", MAX_DEMO_BYTES, gunzip=True)
+    except InputError as exc:
+        if "gzip" in exc.problem and _looks_like_demo(_gzip_head(path)):
+            what = "cut short or corrupt" if "truncated" in exc.problem or "corrupt" in exc.problem else "too large"
+            raise InputError(path, f"MiniWoB++ demo {what} ({exc.problem})") from None
+        raise
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also 5,000-digit numbers
-        head = raw[:1 << 16]
-        if b'"states"' in head and (b'"utterance"' in head or b'"taskName"' in head):
+        if _looks_like_demo(raw[:1 << 16]):
             raise InputError(path, f"MiniWoB++ demo cut short or corrupt (malformed JSON: {str(exc)[:200]})") from None
         raise InputError(path, f"malformed JSON: {str(exc)[:200]}") from None
 
