@@ -1,6 +1,6 @@
 """The fast deterministic subset of the fuzz harness (bench/fuzz.py --suite).
 
-About 60 hostile inputs across every input format (a few per format, of the kinds that crashed before:
+About 45 hostile inputs across every input format (a few per format, of the kinds that crashed before:
 100,000-deep nesting, 5,000-digit numbers, bad UTF-8, truncation, PNG and gzip bombs, FIFOs, devices,
 symlink loops, unreadable files) go through the real `claw anchors` (and `claw tailor` on each seed and
 bomb) in child processes with a timeout and their memory measured. The harness runs as its own process
@@ -21,7 +21,7 @@ def test_hostile_inputs_of_every_format_end_in_one_line_errors(tmp_path):
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
     summary = json.loads((tmp_path / "summary.json").read_text())
     total, formats = summary["total"], {row["format"] for row in summary["rows"]}
-    assert total["inputs"] >= 40 and len(formats) >= 15
+    assert total["inputs"] >= 35 and len(formats) >= 15
     assert {"video", "image-png", "gui-miniwob-gz", "lerobot-v2.1", "lerobot-v3.0", "robomimic", "rlds", "edits",
             "other"} <= formats
     report = proc.stdout[-4000:]
