@@ -11,6 +11,7 @@ leaves half a file; appends to a JSONL file are whole lines or nothing.
 from __future__ import annotations
 
 import errno
+import fcntl
 import json
 import os
 import stat
@@ -288,10 +289,12 @@ def write_atomic(path: str | Path, text: str) -> None:
 
 def recover_jsonl(path: str | Path) -> None:
     """Cut a torn last line (one a crash or a full disk left without its newline) from a JSONL file we
-    append to, so the next append starts on a line of its own and no reader sees half a record."""
+    append to, so the next append starts on a line of its own and no reader sees half a record. Holds
+    the file's append lock, so it never cuts a line another process is writing."""
     file = Path(path)
     try:
         with open(file, "rb+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
             size = fh.seek(0, os.SEEK_END)
             if size == 0:
                 return
@@ -317,15 +320,17 @@ def recover_jsonl(path: str | Path) -> None:
 
 def append_line(path: str | Path, line: str) -> None:
     """Append one line to a JSONL file, whole or not at all: a write cut short (disk full) is undone
-    before the OutputError naming the file is raised, so the file never holds a torn line."""
+    before the OutputError naming the file is raised, so the file never holds a torn line. Appends hold
+    an exclusive lock on the file, so concurrent writers (corpus workers, server calls) never interleave."""
     file = Path(path)
     data = (line.rstrip("\n") + "\n").encode("utf-8")
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)  # less the umask, as for any new file
+        fd = os.open(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     except OSError as exc:
         raise write_failed(file, exc) from None
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         start = os.fstat(fd).st_size
         written = 0
         try:
@@ -335,5 +340,7 @@ def append_line(path: str | Path, line: str) -> None:
             if written:
                 os.ftruncate(fd, start)
             raise write_failed(file, exc) from None
+    except OSError as exc:
+        raise write_failed(file, exc) from None
     finally:
         os.close(fd)
