@@ -83,9 +83,11 @@ def tailor(
     expert_model: Annotated[list[str] | None, typer.Option(help="DOMAIN=SERVED_NAME: the Expert adapter for a domain (openai; repeatable).")] = None,
     out: Annotated[Path | None, typer.Option(help="Write the result envelope here (.jsonl appends a line).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result envelope as JSON.")] = False,
-    thread: Annotated[str | None, typer.Option(help="Resume this thread (from a needs_clarification result).")] = None,
+    thread: Annotated[str | None, typer.Option(help="Resume this thread (from a needs_clarification result), or refine its record with --refine.")] = None,
     answer: Annotated[list[str] | None, typer.Option(help="Answer to a clarification question (value, label, number or id=value).")] = None,
+    refine: Annotated[str | None, typer.Option(help="With --thread: a follow-up on its finished record, e.g. 'shorter captions' or 'at most 3 steps'; makes a new version.")] = None,
     max_items: Annotated[int | None, typer.Option(min=1, help="Upper bound on list items in the record.")] = None,
+    language: Annotated[str, typer.Option(help="Language of the record's text (model backends; the rules backend writes English).")] = "en",
     state_dir: Annotated[Path | None, typer.Option(help="Where thread checkpoints live (default ~/.local/state/dataclaw-tailor).")] = None,
 ) -> None:
     """Tailor one source into a schema-valid, grounded record."""
@@ -94,17 +96,28 @@ def tailor(
     settings = Settings.from_flags(backend, base_url=base_url, model=model, expert_models=expert_model, state_dir=state_dir)
     if thread is None and (source is None or intent is None):
         raise typer.BadParameter("give SOURCE and --intent, or --thread with --answer")
-    if thread is not None and not answer:
-        raise typer.BadParameter("--thread needs at least one --answer")
+    if refine is not None and thread is None:
+        raise typer.BadParameter("--refine needs --thread: the thread whose record to refine")
+    if thread is not None and not answer and refine is None:
+        raise typer.BadParameter("--thread needs at least one --answer, or --refine")
     user_intent = None
     if intent is not None:
         custom = _schema_file(schema) if schema else None
-        user_intent = Intent(text=intent, domain=domain, task="custom" if custom else task, schema=custom, max_items=max_items)
+        user_intent = Intent(text=intent, domain=domain, task="custom" if custom else task, schema=custom, max_items=max_items,
+                             language=language)
     ask = _ask if not as_json and sys.stdin.isatty() else None
 
     async def run() -> Any:
         service = TailorService(settings)
         try:
+            if refine is not None:
+                refined = await service.refine(thread, refine)
+                for done in refined.applied:
+                    typer.echo(f"applied: {done}", err=True)
+                for missed in refined.not_applied:
+                    typer.echo(f"not applied: {missed}", err=True)
+                typer.echo(f"version {refined.version} of thread {thread}", err=True)
+                return refined.envelope
             if thread is not None:
                 return await service.answer(thread, answer, ask=ask)
             return await service.tailor(source, user_intent, ask=ask)

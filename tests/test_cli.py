@@ -33,6 +33,15 @@ def test_tailor_json_envelope_and_exit_codes(tmp_path):
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(resumed.stdout)["task"] == "daily.dense_captions"
 
+    refined = run_claw("tailor", "--thread", asked["thread_id"], "--refine", "at most 2 events, in Chinese", "--json", env=state)
+    assert refined.returncode == 0, refined.stderr
+    assert len(json.loads(refined.stdout)["record"]["events"]) == 2 and json.loads(refined.stdout)["validation"]["valid"]
+    assert "applied: kept at most 2 items in events" in refined.stderr and "English only" in refined.stderr
+    assert "version 2 of thread" in refined.stderr
+    fresh = run_claw("tailor", str(EXAMPLES / "video" / "three_shots.mp4"), "--intent", "make this useful for training", "--json", env=state)
+    early = run_claw("tailor", "--thread", json.loads(fresh.stdout)["thread_id"], "--refine", "shorter", env=state)
+    assert early.returncode != 0 and "no finished record to refine" in early.stderr
+
 
 def test_out_appends_jsonl_and_validate_reads_it_back(tmp_path):
     out = tmp_path / "records.jsonl"
