@@ -452,7 +452,7 @@ def _options(pairs: list[str] | None) -> dict[str, Any]:
 @app.command("eval")
 def eval_(
     bench: Annotated[Path, typer.Argument(help="Benchmark JSONL (id, domain, task, source, intent, fuzzy, answers, reference).")],
-    backend: Annotated[str, typer.Option(help="Tailoring backend to evaluate: rules, openai, local.")] = "rules",
+    backend: Annotated[str, typer.Option(help="Tailoring backend to evaluate: rules, openai, local; or host-written (a scripted assistant writes each record from its brief alone).")] = "rules",
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server for --backend openai.")] = None,
     model: Annotated[str | None, typer.Option(help="Served model name (openai) or checkpoint folder (local).")] = None,
     expert_model: Annotated[list[str] | None, typer.Option(help="DOMAIN=SERVED_NAME Expert adapter (openai; repeatable).")] = None,
@@ -471,14 +471,15 @@ def eval_(
     async def show(done: int, total: int, message: str) -> None:
         typer.echo(f"[{done}/{total}] {message}", err=True)
 
+    host_written = backend == "host-written"
     with tempfile.TemporaryDirectory(prefix="claw-eval-") as threads:
-        settings = Settings.from_flags(backend, base_url=base_url, model=model, expert_models=expert_model,
+        settings = Settings.from_flags("rules" if host_written else backend, base_url=base_url, model=model, expert_models=expert_model,
                                        extra=_options(backend_option), state_dir=threads)
 
         async def run() -> Any:
             service = TailorService(settings)
             try:
-                return await run_benchmark(bench, service, only=only, progress=show)
+                return await run_benchmark(bench, service, only=only, progress=show, host_written=host_written)
             finally:
                 await service.aclose()
 

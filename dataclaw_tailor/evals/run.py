@@ -2,7 +2,9 @@
 
 Clear-intent cases are tailored from the user's words alone (routing is part of what is measured).
 When the system asks a question, the case's `answers` reply in the same thread, as a user would;
-fuzzy-intent cases are expected to ask. A case that fails with an error scores zero and keeps its
+fuzzy-intent cases are expected to ask. With `host_written`, no backend writes the record: the scripted
+assistant of `evals/hosted.py` writes it from the brief alone and submits it, as an assistant in an MCP
+host would (`brief` -> `submit_record`); that row measures whether the brief carries what a record needs. A case that fails with an error scores zero and keeps its
 error message, so a benchmark run always covers every case.
 """
 
@@ -16,10 +18,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..core import DataClawError, Envelope, Intent, Question
+from ..core import DataClawError, Envelope, Intent, Question, ValidationSummary
 from ..service import TailorService, task_schema
 from .cases import BenchCase, load_cases, resolve_source
 from .embed import require_eval_extra
+from .hosted import write_from_brief
 from .metrics import score_record
 
 Progress = Callable[[int, int, str], Awaitable[None]]
@@ -62,11 +65,28 @@ async def _tailor_case(case: BenchCase, source: str, service: TailorService) -> 
     return result, asked
 
 
-async def run_case(case: BenchCase, source: str, service: TailorService) -> CaseResult:
+async def _host_written_case(case: BenchCase, source: str, service: TailorService) -> tuple[Envelope, bool]:
+    """The scripted assistant's turn: a brief (clarified with the case's answers), a record from it, a submission."""
+    made = await service.brief(source, Intent(text=case.intent))
+    asked = made.status == "needs_clarification"
+    if asked:
+        answers = {q.id: case.answers[q.id] for q in made.questions if q.id in case.answers}
+        if not answers:
+            return Envelope(status="needs_clarification", thread_id=made.thread_id, questions=made.questions), asked
+        made = await service.brief(thread_id=made.thread_id, answers=answers)
+    record = write_from_brief(made.prompt, made.task, source, case.intent)
+    sub = await service.submit(made.thread_id, record, model="scripted-assistant")
+    if sub.accepted and sub.envelope is not None:
+        return sub.envelope, asked
+    return Envelope(status="invalid", record=sub.record, task=made.task, thread_id=made.thread_id,
+                    validation=ValidationSummary(errors=sub.errors)), asked
+
+
+async def run_case(case: BenchCase, source: str, service: TailorService, *, host_written: bool = False) -> CaseResult:
     start = time.perf_counter()
     base = {"id": case.id, "domain": case.domain, "task": case.task, "fuzzy": case.fuzzy}
     try:
-        result, asked = await _tailor_case(case, source, service)
+        result, asked = await (_host_written_case if host_written else _tailor_case)(case, source, service)
     except DataClawError as exc:
         return CaseResult(**base, status="error", error=str(exc), seconds=time.perf_counter() - start)
     repairs = result.validation.repairs
@@ -93,8 +113,11 @@ async def run_benchmark(
     *,
     only: list[str] | None = None,
     progress: Progress | None = None,
+    host_written: bool = False,
 ) -> list[CaseResult]:
     """Tailor and score every case of a benchmark file (sources are all resolved before anything runs).
+
+    `host_written`: records are written by the scripted assistant from each brief instead of the backend.
 
     The threads a benchmark starts are scratch: give `service` a state dir of its own.
     """
@@ -104,7 +127,7 @@ async def run_benchmark(
     sources = [resolve_source(c, bench_path) for c in cases]
     results: list[CaseResult] = []
     for i, (case, source) in enumerate(zip(cases, sources), 1):
-        results.append(await run_case(case, source, service))
+        results.append(await run_case(case, source, service, host_written=host_written))
         if progress is not None:
             r = results[-1]
             await progress(i, len(cases), f"{case.id}: {r.status} overall {r.overall:.1f}" + (f" ({r.error})" if r.error else ""))

@@ -61,6 +61,14 @@ def test_cases_run_through_the_graph_and_are_scored(results):
     assert isinstance(shots.record, dict) and shots.record["events"]
 
 
+def test_host_written_row_matches_the_rules_backend(results, bench, tmp_path):
+    """The scripted assistant writes from each brief alone (clarified with the case's answers) and submits."""
+    hosted = evaluate(bench, TailorService(Settings(state_dir=tmp_path)), host_written=True)
+    for by_host, by_rules in zip(hosted, results, strict=True):
+        assert by_host.status == "ok" and by_host.valid_repaired and by_host.field == 100.0, by_host
+        assert by_host.sequence >= by_rules.sequence and by_host.asked == by_rules.asked
+
+
 def test_report_table_markdown_json_and_chart(results, bench, tmp_path):
     report = summarise(results, bench=str(bench), backend="rules")
     assert [r.domain for r in report.rows] == ["daily", "gui"]
