@@ -5,6 +5,6 @@ Input is JSONL of tailoring envelopes (`envelopes`); each valid record unrolls i
 become conversations so that downstream fine-tuning can train on them directly.
 """
 
-from .run import ExportFormat, ExportSummary, Skipped, export_records
+from ..core.lazy import lazy_exports
 
-__all__ = ["ExportFormat", "ExportSummary", "Skipped", "export_records"]
+__getattr__, __all__ = lazy_exports(__name__, {".formats": ["ExportFormat", "ExportSummary", "Skipped"], ".run": ["export_records"]})

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
-from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
 
 from ..core import InputError
+from .formats import ExportFormat, ExportSummary, Skipped
 from ..tools.files import write_atomic
 from .chat import ImageCopier, openai_row, sharegpt_row, trl_row
 from .envelopes import ImageRefs, read_entries, unexportable
@@ -23,30 +22,7 @@ from .units import Sample, samples_for
 
 log = logging.getLogger(__name__)
 
-
-class ExportFormat(StrEnum):
-    openai = "openai"
-    sharegpt = "sharegpt"
-    trl = "trl"
-    hf = "hf"
-
-
 CHAT_ROWS = {ExportFormat.openai: openai_row, ExportFormat.sharegpt: sharegpt_row, ExportFormat.trl: trl_row}
-
-
-class Skipped(BaseModel):
-    line: int = Field(description="1-based line in the records file.")
-    reason: str
-
-
-class ExportSummary(BaseModel):
-    format: ExportFormat
-    out: str = Field(description="File (chat formats) or folder (hf) written.")
-    records: int = Field(description="Valid records read.")
-    samples: int = Field(description="Conversations written.")
-    images: int = Field(description="Image references written.")
-    skipped: list[Skipped] = Field(default_factory=list, description="Lines not exported, with the reason.")
-    missing_images: list[str] = Field(default_factory=list, description="Image references that resolved to no file (left out of the sample).")
 
 
 def export_records(

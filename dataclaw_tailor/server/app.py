@@ -2,7 +2,9 @@
 
 `build_server` wires tools, resources and the prompt onto one `MCPServer` whose lifespan context is
 a `ServerState`: the `ServerConfig` (roots, state dir, backend) and the one `TailorService` of that
-server run, so the backend is built once however many calls it serves. The same object serves a
+server run (built by the first call that needs it), so the backend is built once however many calls it
+serves. Nothing here imports the tailoring machinery: a client's first `tools/list` comes within a few
+tenths of a second of a bare SDK server's (bench/mcp_bench.py measures the ratio). The same object serves a
 desktop host over stdio, a shared deployment over HTTP, and tests in-process. Logs go to stderr:
 on stdio, stdout carries the protocol.
 """
@@ -18,12 +20,10 @@ from mcp.server.mcpserver import MCPServer
 from mcp_types import ToolAnnotations
 
 from .. import __version__
-from ..service import TailorService
 from . import hosted, prompts, resources, tools
 from .auth import StaticTokenVerifier, auth_settings, require_token_for, transport_security
 from .config import ServerConfig, ServerState
 from .view import view_record
-from .writes import Writes
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +56,12 @@ def build_server(config: ServerConfig | None = None, *, token: str | None = None
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[ServerState]:
         config.state_dir.mkdir(parents=True, exist_ok=True)
-        service = TailorService(config.settings())
+        state = ServerState(config)
         log.info("serving with backend %s, threads in %s", config.backend, config.state_dir)
         try:
-            yield ServerState(config=config, service=service, writes=Writes(config.state_dir))
+            yield state
         finally:
-            await service.aclose()
+            await state.aclose()
 
     auth = {}
     if token is not None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..service import Settings, TailorService, default_state_dir
+from ..service.settings import Settings, default_state_dir
 from .roots import Roots
 from .writes import Writes
+
+if TYPE_CHECKING:
+    from ..service import TailorService
 
 
 @dataclass(frozen=True)
@@ -27,11 +30,27 @@ class ServerConfig:
                         max_extractions=self.max_extractions)
 
 
-@dataclass(frozen=True)
 class ServerState:
     """The lifespan context every tool reads: the configuration, the one service of this server run, and the
-    claims on outputs every writing tool goes through."""
+    claims on outputs every writing tool goes through.
 
-    config: ServerConfig
-    service: TailorService
-    writes: Writes
+    The service is built by the first call that needs it: building it loads the tailoring graph (LangGraph,
+    seconds), which a client's first `tools/list` should not wait for.
+    """
+
+    def __init__(self, config: ServerConfig):
+        self.config = config
+        self.writes = Writes(config.state_dir)
+        self._service: TailorService | None = None
+
+    @property
+    def service(self) -> TailorService:
+        if self._service is None:
+            from ..service import TailorService
+
+            self._service = TailorService(self.config.settings())
+        return self._service
+
+    async def aclose(self) -> None:
+        if self._service is not None:
+            await self._service.aclose()

@@ -30,8 +30,7 @@ from pydantic import BaseModel, Field
 
 from ..core import Envelope, Intent, Message, Problem, Question
 from ..model.sampling import sampled_model, sampled_text, sampling_params
-from ..service import Brief, write_envelope
-from ..service.hosted import hints, judge, problems_text
+from ..service.hosted import Brief, hints, judge, problems_text
 from .boundary import allowed_roots, server_state, tool_errors
 from .models import TailorOutput
 from .roots import Roots
@@ -116,6 +115,8 @@ async def _store(ctx: Context, roots: Roots, envelope: Envelope, out: Path | Non
     """Write the envelope through the server's one write mechanism (`writes.py`), never into its source."""
     if out is None:
         return None
+    from ..service import write_envelope
+
     reading = [Path(envelope.source.path)] if envelope.source else []
     async with server_state(ctx).writes.claim(roots, [Output(out)], overwrite=overwrite, reading=reading):
         with tool_errors(roots):

@@ -7,12 +7,14 @@ to decide its next step, so they say what to do with a value, not only what it i
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..core import Envelope, Provenance, Question, Source, ValidationSummary
-from ..service import Clarification
+
+if TYPE_CHECKING:
+    from ..service import Clarification
 
 
 class TailorOutput(BaseModel):
@@ -98,6 +100,36 @@ class ValidateOutput(ValidationSummary):
     """The verdict on a record, with the record after repairs."""
 
     record: dict[str, Any] | None = Field(default=None, description="The record after repairs (use it instead of the input when valid); null when the input is not a JSON object.")
+
+
+class CorpusOutput(BaseModel):
+    """A corpus run's summary (batch/work.py `CorpusSummary`): counts, where the records are, each item's outcome.
+
+    Items are listed as plain objects and any further summary field passes through as it is: the shape
+    speaks for itself, and a compact schema keeps `tools/list` small.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    out_dir: str = Field(description="Folder of this run: manifest.jsonl, records/ and records.jsonl; re-run into it to resume.")
+    records_path: str = Field(description="JSONL of result envelopes for every valid record: the `records` of `export_dataset`.")
+    total: int
+    ok: int
+    invalid: int
+    needs_clarification: int
+    errors: int
+    skipped: int = Field(description="Items finished by an earlier run into the same `out`.")
+    questions: dict[str, list[Question]] = Field(default_factory=dict, description="Unanswered questions by source kind: ask the user, re-run with `answers` by kind.")
+    items: list[dict[str, Any]] = Field(description="One per item: source, status (ok, invalid, needs_clarification, error), task, error (the reason), record_path.")
+
+    @classmethod
+    def of(cls, summary: BaseModel, refused: list[dict[str, Any]]) -> CorpusOutput:
+        """The run's summary, counting the items refused before the run (a symlink out of the roots) as errors."""
+        out = cls.model_validate(summary.model_dump(mode="json"))
+        out.items += refused
+        out.total += len(refused)
+        out.errors += len(refused)
+        return out
 
 
 class TaskInfo(BaseModel):

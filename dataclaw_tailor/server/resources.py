@@ -12,7 +12,6 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError
 
 from ..core import UnknownTask
-from ..service import task_schema
 
 
 def _spec(task: str):
@@ -25,6 +24,8 @@ def _spec(task: str):
 
 
 def schema_resource(task: str) -> str:
+    from ..service import task_schema
+
     spec = _spec(task)
     if spec.model is None:
         raise ResourceError(f"dataclaw://tasks/{task}/schema: task {task!r} takes the caller's own JSON Schema")

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio
 from mcp.server.mcpserver import (
@@ -28,15 +28,14 @@ from mcp.server.mcpserver import (
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field, ValidationError, create_model
 
-from ..batch import CorpusSummary, ItemOutcome, WorkSpec, discover, run_corpus
 from ..core import Envelope, Intent, Question
 from ..core.errors import first_problem
-from ..export import ExportFormat, ExportSummary, export_records
-from ..service import TailorService, write_envelope
+from ..export.formats import ExportFormat, ExportSummary
 from .boundary import allowed_roots, scrub, server_state, tool_errors
 from .models import (
     AnchorsOutput,
     ClarifyOutput,
+    CorpusOutput,
     SourceInfo,
     TailorOutput,
     TaskInfo,
@@ -45,6 +44,9 @@ from .models import (
 )
 from .roots import Roots
 from .writes import Output
+
+if TYPE_CHECKING:
+    from ..service import TailorService
 
 
 def service(ctx: Context) -> TailorService:
@@ -195,6 +197,8 @@ async def tailor(
     written = first.out if first.out is not None and result.record is not None else None
     if written is not None:
         reading = [first.path] if first.path else []
+        from ..service import write_envelope
+
         async with server_state(ctx).writes.claim(roots, [Output(written)], overwrite=overwrite, reading=reading):
             with tool_errors(roots):
                 write_envelope(result, written)
@@ -308,7 +312,7 @@ async def tailor_corpus(
     tasks: Annotated[dict[str, str] | None, Field(description="Task by source kind (video, gui_trace, robot_episode, edit_sequence, image_set; '*' for every kind); overrides `task` for that kind.")] = None,
     answers: Annotated[dict[str, str] | None, Field(description="Answer to the clarification question by source kind ('*' for every kind), as the summary's `questions` lists them; used for every item of that kind.")] = None,
     episodes: Annotated[str, Field(description="Episodes of a multi-episode dataset, one item each: all, first, N or N-M.")] = "all",
-) -> CorpusSummary:
+) -> CorpusOutput:
     """Tailor every item of a folder, with a progress notification per item and a summary at the end.
 
     A video's .srt/.vtt/.json sidecars go with it; a multi-episode dataset is one item per episode. A fuzzy
@@ -317,6 +321,8 @@ async def tailor_corpus(
     Re-running into the same `out` resumes: finished items are skipped. Items that cannot be read are
     listed with the reason and never stop the run; invalid records are kept with their report.
     """
+    from ..batch import WorkSpec, discover, run_corpus
+
     real = roots.resolve(folder, field="folder")
     target = roots.resolve(out, field="out", must_exist=False) if out else real / ".dataclaw" / "corpus"
     text = _intent(intent, task, domain, schema, None, target_use, max_items, "en")
@@ -329,28 +335,23 @@ async def tailor_corpus(
     async with server_state(ctx).writes.claim(roots, [Output(target, folder=True)], reading=items):
         with tool_errors(roots):
             summary = await run_corpus(service(ctx), items, spec, out_dir=target, concurrency=concurrency, progress=ctx.report_progress)
-    return with_refused(summary, refused, roots)
+    output = CorpusOutput.of(summary, refused)
+    for item in output.items:  # an item's loader may name a file a symlink inside it leads to
+        if item.get("error"):
+            item["error"] = scrub(item["error"], roots)
+    return output
 
 
-def admit_items(found: list[Path], roots: Roots) -> tuple[list[Path], list[ItemOutcome]]:
+def admit_items(found: list[Path], roots: Roots) -> tuple[list[Path], list[dict[str, Any]]]:
     """The folder's items inside the roots, and an error outcome for each one that is not (a symlink out)."""
     admitted: list[Path] = []
-    refused: list[ItemOutcome] = []
+    refused: list[dict[str, Any]] = []
     for item in found:
         try:
             admitted.append(roots.resolve(str(item), field="folder item"))
         except ToolError as exc:
-            refused.append(ItemOutcome(source=str(item), status="error", error=f"refused: {exc}"))
+            refused.append({"source": str(item), "status": "error", "error": f"refused: {exc}"})
     return admitted, refused
-
-
-def with_refused(summary: CorpusSummary, refused: list[ItemOutcome], roots: Roots) -> CorpusSummary:
-    """The run's summary counting the refused items too, with no item error naming a path outside the roots."""
-    items = [*summary.items, *refused]
-    for item in items:
-        if item.error:
-            item.error = scrub(item.error, roots)
-    return summary.model_copy(update={"items": items, "total": summary.total + len(refused), "errors": summary.errors + len(refused)})
 
 
 async def export_dataset(
@@ -363,6 +364,8 @@ async def export_dataset(
     overwrite: Annotated[bool, Field(description="Allow `out` to replace an existing .jsonl file the server did not write (other files are never replaced).")] = False,
 ) -> ExportSummary:
     """Turn valid tailored records into a supervised fine-tuning set; every line left out is listed with its reason."""
+    from ..export import export_records
+
     src = roots.resolve(records, field="records")
     target = roots.resolve(out, field="out", must_exist=False)
     async with server_state(ctx).writes.claim(roots, [Output(target, folder=format == ExportFormat.hf)], overwrite=overwrite, reading=[src]):

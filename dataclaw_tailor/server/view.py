@@ -13,7 +13,7 @@ import anyio
 from mcp.server.mcpserver import Context, Resolve
 from pydantic import Field
 
-from ..view import ViewResult, default_out, render_view
+from ..view.model import ViewResult
 from .roots import Roots
 from .boundary import allowed_roots, server_state, tool_errors
 from .writes import Output
@@ -28,6 +28,8 @@ async def view_record(
 ) -> ViewResult:
     """Write a static HTML audit page of tailored records (timeline of anchors, items linked to the anchors they cite,
     screenshots with click points, validation problems) and return its path for the user to open."""
+    from ..view import default_out, render_view
+
     src = roots.resolve(records, field="records")
     target = roots.resolve(out, field="out", must_exist=False) if out else default_out(src)
     ref = roots.resolve(reference, field="reference") if reference else None

@@ -1,12 +1,14 @@
-"""The application service the CLI, the MCP server, corpus runs, evals and training construction call."""
+"""The application service the CLI, the MCP server, corpus runs, evals and training construction call.
 
-from .hosted import Brief, BriefImage, Submission
-from .output import write_envelope
-from .refine import Refinement
-from .settings import Settings, default_state_dir
-from .tailoring import MAX_CLARIFY_ROUNDS, Answers, Ask, Clarification, TailorService, task_schema
+Exports load on first use (`core/lazy.py`): the settings are read by start-up code that must not load the graph.
+"""
 
-__all__ = [
-    "MAX_CLARIFY_ROUNDS", "Answers", "Ask", "Brief", "BriefImage", "Clarification", "Refinement", "Settings", "Submission",
-    "TailorService", "default_state_dir", "task_schema", "write_envelope",
-]
+from ..core.lazy import lazy_exports
+
+__getattr__, __all__ = lazy_exports(__name__, {
+    ".hosted": ["Brief", "BriefImage", "Submission"],
+    ".output": ["write_envelope"],
+    ".refine": ["Refinement"],
+    ".settings": ["Settings", "default_state_dir"],
+    ".tailoring": ["MAX_CLARIFY_ROUNDS", "Answers", "Ask", "Clarification", "TailorService", "task_schema"],
+})

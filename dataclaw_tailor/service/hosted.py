@@ -14,13 +14,15 @@ spans and ordering are repaired deterministically as for every backend.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from ..core import Anchor, Envelope, GenerationRequest, ImagePart, Question, Source
 from ..core.report import Problem, ValidationReport
-from ..core.validate import Checked, check_record
+
+if TYPE_CHECKING:
+    from ..core.validate import Checked
 
 STRICT_REPAIRS = {"drop_unknown_anchor": "unknown_anchor", "clamp": "time_range"}
 """Repairs a writer should make themselves: applied silently, they would hide a grounding mistake."""
@@ -61,6 +63,8 @@ class Submission(BaseModel):
 
 def judge(record: Any, schema: dict[str, Any], anchors: list[Anchor], source: Source | None) -> tuple[Checked, ValidationReport]:
     """Check a written record (object or text): deterministic repairs, then `strict` grounding."""
+    from ..core.validate import check_record  # jsonschema: paid by the first check, not by an MCP server's start
+
     checked = check_record(record, schema, anchors, source)
     return checked, strict(checked.report)
 

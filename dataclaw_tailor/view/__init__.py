@@ -8,6 +8,6 @@ JSONL or a corpus folder gets an index page too. Modules: `model` (the page's da
 page), `images`, `layout` (timeline), `html`, `chart` (PNG), `compare` (reference), `render` (inputs/outputs).
 """
 
-from .render import ViewResult, default_out, render_view
+from ..core.lazy import lazy_exports
 
-__all__ = ["ViewResult", "default_out", "render_view"]
+__getattr__, __all__ = lazy_exports(__name__, {".model": ["ViewResult"], ".render": ["default_out", "render_view"]})

@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
 
 from ..core import InputError
 from ..tools.files import read_text, write_atomic
@@ -24,22 +23,12 @@ from .chart import write_chart
 from .compare import compare, load_reference
 from .html import render_index, render_page
 from .images import DEFAULT_BUDGET, ImageStore
-from .model import Page
+from .model import Page, ViewResult
 
 logger = logging.getLogger(__name__)
 
 MAX_INPUT_BYTES = 512 * 1024 * 1024
 """Largest envelope, JSONL or manifest file read (a corpus's records.jsonl of thousands of records fits)."""
-
-
-class ViewResult(BaseModel):
-    """What `render_view` wrote."""
-
-    page: str = Field(description="The page to open: the record's page, or the index of a JSONL / corpus.")
-    pages: list[str] = Field(default_factory=list, description="Every per-record page written.")
-    charts: list[str] = Field(default_factory=list, description="Timeline PNGs written beside the pages.")
-    rows: int = Field(default=0, description="Index rows (0 for a single envelope).")
-    warnings: list[str] = Field(default_factory=list, description="What a page could not show, prefixed by the page.")
 
 
 def default_out(input_path: Path) -> Path:
