@@ -267,13 +267,13 @@ def corpus(
     except ValidationError as exc:
         raise typer.BadParameter(exc.errors()[0]["msg"]) from None
     ask = _ask if not as_json and sys.stdin.isatty() and engine == "local" else None
-    sources = discover(folder)
+    sources = discover(folder.absolute())  # absolute, so every Ray node (and the records) name the same files
     with _corpus_progress(as_json) as show:
         if engine == "ray":
             from .batch.ray_engine import run_corpus_ray
 
-            summary = run_corpus_ray(settings, sources, spec, out_dir=out, address=address, workers=concurrency,
-                                     progress=show)
+            summary = asyncio.run(run_corpus_ray(settings, sources, spec, out_dir=out.absolute(), address=address,
+                                                 workers=concurrency, progress=show))
         else:
             async def run() -> Any:
                 from .service import TailorService
