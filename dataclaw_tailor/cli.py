@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -272,8 +273,15 @@ def corpus(
         if engine == "ray":
             from .batch.ray_engine import run_corpus_ray
 
-            summary = asyncio.run(run_corpus_ray(settings, sources, spec, out_dir=out.absolute(), address=address,
-                                                 workers=concurrency, progress=show))
+            saved = os.dup(1)  # Ray's raylet and workers print to the driver's stdout: keep it for the summary
+            os.dup2(2, 1)
+            try:
+                summary = asyncio.run(run_corpus_ray(settings, sources, spec, out_dir=out.absolute(), address=address,
+                                                     workers=concurrency, progress=show))
+            finally:
+                sys.stdout.flush()
+                os.dup2(saved, 1)
+                os.close(saved)
         else:
             async def run() -> Any:
                 from .service import TailorService

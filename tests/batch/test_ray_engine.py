@@ -46,8 +46,9 @@ def claw_corpus(env: dict[str, str], folder: Path, out: Path, *extra: str) -> su
 
 
 def manifest_lines(out: Path) -> list[dict]:
+    """The manifest's whole lines (the driver may be appending one while we read)."""
     path = out / "manifest.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    return [json.loads(line) for line in path.read_text().split("\n")[:-1]] if path.exists() else []
 
 
 def wait_for(check, timeout: float, what: str) -> None:
