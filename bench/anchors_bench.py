@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from dataclaw_tailor.evals.cases import find_devset  # noqa: E402
 from dataclaw_tailor.tools import detect, extract  # noqa: E402
 from dataclaw_tailor.tools.ffmpeg import ffmpeg_exe  # noqa: E402
 
@@ -235,7 +236,7 @@ def video_rows(videos: list[tuple[str, Path, Truth]], repeat: int) -> list[dict]
         fmt = (lambda v, w, spec: f"{'n/a':>{w}}" if v is None else f"{v:{w}{spec}}")
         print(f"{name:<28}{t_dec:9.2f}{t_ours:8.2f}{t_ours / t_dec:8.2f}x{fmt(row['pysd_s'], 8, '.2f')}"
               f"{fmt(row['speed'], 9, '.1f')}x{fmt(row['cpu_speed'], 13, '.1f')}x{fmt(row['tnv2_s'], 8, '.2f')}"
-              f"{row['f1_ours']:8.2f}{fmt(row['f1_pysd'], 8, '.2f')}{fmt(row['f1_tnv2'], 8, '.2f')}")
+              f"{row['f1_ours']:8.2f}{fmt(row['f1_pysd'], 8, '.2f')}{fmt(row['f1_tnv2'], 8, '.2f')}", flush=True)
     return rows
 
 
@@ -250,10 +251,10 @@ def rate(paths: list[str], kinds: list[str] | None, repeat: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--devset", type=Path, default=Path(os.environ.get("DATACLAW_DEVSET",
-                                                                            ROOT.parent / "shared" / "devset")))
+    parser.add_argument("--devset", type=Path, default=find_devset(ROOT) or ROOT.parent / "shared" / "devset")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write the video rows (with every tool's cuts) here")
+    parser.add_argument("--only", nargs="*", default=[], help="run only the videos whose name contains one of these")
     args = parser.parse_args()
     print(f"ffmpeg: {ffmpeg_exe()}  cpus: {os.cpu_count()}  load: {os.getloadavg()[0]:.1f}  "
           f"repeat: best of {args.repeat}")
@@ -272,6 +273,8 @@ def main() -> None:
             videos.append((name, *make_cut_clip(name, Path(tmp) / f"{name.replace(' ', '_')}.mp4")))
         videos.append(("fades", *make_fades_clip(Path(tmp) / "fades.mp4")))
         videos.append(("dissolves", *make_dissolves_clip(Path(tmp) / "dissolves.mp4")))
+        if args.only:
+            videos = [v for v in videos if any(word in v[0] for word in args.only)]
         rows = video_rows(videos, args.repeat)
         if args.json:
             args.json.write_text(json.dumps(rows, indent=1))
