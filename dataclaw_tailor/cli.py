@@ -39,11 +39,15 @@ LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)
 def configure_logging(verbosity: int) -> None:
     """The package's records on stderr (stdout carries results, and the MCP protocol on stdio): warnings
     by default, `-v` adds what each step did, `-vv` node timings and other detail. A process that already
-    routes logging (an embedding application) keeps its handlers; only the package's level is set."""
-    logging.getLogger("dataclaw_tailor").setLevel(LEVELS[min(verbosity, len(LEVELS) - 1)])
+    routes logging (an embedding application) keeps its handlers; only the package's level is set. The stderr
+    handler keeps that level itself: an MCP client that asks for debug messages (`server/logs.py`) lowers the
+    package's level to get them, and stderr stays as the operator chose."""
+    level = LEVELS[min(verbosity, len(LEVELS) - 1)]
+    logging.getLogger("dataclaw_tailor").setLevel(level)
     root = logging.getLogger()
     if not root.handlers:
         handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(level)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
         root.addHandler(handler)
 

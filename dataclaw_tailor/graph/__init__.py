@@ -2,6 +2,6 @@
 
 from .build import build_graph
 from .runner import Run, Threads
-from .state import Services, TailorInput, TailorOutput
+from .state import Services, StepProgress, TailorInput, TailorOutput
 
-__all__ = ["Run", "Services", "TailorInput", "TailorOutput", "Threads", "build_graph"]
+__all__ = ["Run", "Services", "StepProgress", "TailorInput", "TailorOutput", "Threads", "build_graph"]

@@ -33,7 +33,8 @@ Node = Callable[[TailorState, Runtime[Services]], Awaitable[dict[str, Any]]]
 
 
 def timed(name: str) -> Callable[[Node], Node]:
-    """Record each node's wall time under `timings[name]` (summed over repeats such as repairs)."""
+    """Record each node's wall time under `timings[name]` (summed over repeats such as repairs), and tell
+    the run's `progress` (if any) that the step finished."""
 
     def deco(fn: Node) -> Node:
         @wraps(fn)
@@ -43,6 +44,8 @@ def timed(name: str) -> Callable[[Node], Node]:
             took = time.perf_counter() - start
             log.debug("node %s took %.3f s", name, took)
             spent = took + state.get("timings", {}).get(name, 0.0)
+            if runtime.context.progress is not None:
+                await runtime.context.progress(name, update)
             return {**update, "timings": {name: round(spent, 4)}}
 
         return wrapper

@@ -8,6 +8,7 @@ the repair count) stay inside.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from operator import or_
 from typing import Annotated, Any
@@ -54,13 +55,18 @@ class TailorState(TailorOutput, total=False):
     attempts: int
 
 
+StepProgress = Callable[[str, dict[str, Any]], Awaitable[None]]
+"""Told `(node, update)` after each step of a run."""
+
+
 @dataclass(frozen=True)
 class Services:
     """Run-scoped services: the backend that writes drafts and the limits the graph obeys.
 
     `plan_only` stops a run once the route is known (or pauses it at its clarification question):
     what checking an intent needs, without extracting anchors or writing a record. `extractions` bounds
-    the anchor extractions running at once across every run that shares it (the service's).
+    the anchor extractions running at once across every run that shares it (the service's). `progress`
+    hears of each step as it finishes (its node name and the state it updated): an MCP call reports it.
     """
 
     backend: Backend
@@ -69,3 +75,4 @@ class Services:
     cache_dir: str | None = None
     plan_only: bool = False
     extractions: Slots = field(default_factory=Slots)
+    progress: StepProgress | None = None

@@ -12,17 +12,21 @@ on stdio, stdout carries the protocol.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.tools import Tool
 from mcp_types import ToolAnnotations
 
 from .. import __version__
 from . import hosted, prompts, resources, tools
 from .auth import StaticTokenVerifier, auth_settings, require_token_for, transport_security
 from .config import ServerConfig, ServerState
+from .logs import enable_client_logging
+from .schemas import describe
 from .view import view_record
 
 log = logging.getLogger(__name__)
@@ -49,6 +53,11 @@ def annotations(*, writes: bool, replaces: bool = False, idempotent: bool, open_
     return ToolAnnotations(read_only_hint=not writes, destructive_hint=replaces, idempotent_hint=idempotent, open_world_hint=open_world)
 
 
+def tool(fn: Callable[..., Any], title: str, hints: ToolAnnotations) -> Tool:
+    """One tool as `tools/list` shows it: enums from the registries, a compact output schema (`schemas.py`)."""
+    return describe(Tool.from_function(fn, title=title, annotations=hints))
+
+
 def build_server(config: ServerConfig | None = None, *, token: str | None = None, host: str = "127.0.0.1", port: int = 8000) -> MCPServer:
     """The server with every tool, resource and prompt; `token` turns on bearer auth (HTTP only)."""
     config = config or ServerConfig()
@@ -66,23 +75,26 @@ def build_server(config: ServerConfig | None = None, *, token: str | None = None
     auth = {}
     if token is not None:
         auth = {"token_verifier": StaticTokenVerifier(token), "auth": auth_settings(host, port)}
+    remote = config.backend == "openai"
+    listed = [
+        tool(tools.tailor, "Tailor one source", annotations(writes=True, replaces=True, idempotent=False, open_world=remote)),
+        tool(tools.clarify_intent, "Clarify an intent", annotations(writes=False, idempotent=True)),
+        tool(tools.extract_anchors, "Extract factual anchors", annotations(writes=False, idempotent=True)),
+        tool(tools.validate_record, "Validate a record", annotations(writes=False, idempotent=True)),
+        tool(tools.list_tasks, "List task schemas", annotations(writes=False, idempotent=True)),
+        tool(tools.tailor_corpus, "Tailor a folder", annotations(writes=True, idempotent=True, open_world=remote)),
+        tool(tools.export_dataset, "Export a fine-tuning dataset", annotations(writes=True, replaces=True, idempotent=True)),
+        tool(view_record, "Write an audit page of records", annotations(writes=True, replaces=True, idempotent=True)),
+        tool(hosted.brief, "Get a brief to write a record yourself", annotations(writes=False, idempotent=True)),
+        tool(hosted.submit_record, "Submit a record you wrote", annotations(writes=True, replaces=True, idempotent=False)),
+        tool(hosted.tailor_by_sampling, "Tailor with your own model (sampling)", annotations(writes=True, replaces=True, idempotent=False)),
+        tool(hosted.refine_record, "Refine a finished record", annotations(writes=True, replaces=True, idempotent=False, open_world=remote)),
+    ]
     server = MCPServer(
         "dataclaw-tailor", title="DataClaw Tailor", version=__version__, instructions=INSTRUCTIONS,
-        lifespan=lifespan, **auth,
+        lifespan=lifespan, tools=listed, **auth,
     )
-    remote = config.backend == "openai"
-    server.add_tool(tools.tailor, title="Tailor one source", annotations=annotations(writes=True, replaces=True, idempotent=False, open_world=remote))
-    server.add_tool(tools.clarify_intent, title="Clarify an intent", annotations=annotations(writes=False, idempotent=True))
-    server.add_tool(tools.extract_anchors, title="Extract factual anchors", annotations=annotations(writes=False, idempotent=True))
-    server.add_tool(tools.validate_record, title="Validate a record", annotations=annotations(writes=False, idempotent=True))
-    server.add_tool(tools.list_tasks, title="List task schemas", annotations=annotations(writes=False, idempotent=True))
-    server.add_tool(tools.tailor_corpus, title="Tailor a folder", annotations=annotations(writes=True, idempotent=True, open_world=remote))
-    server.add_tool(tools.export_dataset, title="Export a fine-tuning dataset", annotations=annotations(writes=True, replaces=True, idempotent=True))
-    server.add_tool(view_record, title="Write an audit page of records", annotations=annotations(writes=True, replaces=True, idempotent=True))
-    server.add_tool(hosted.brief, title="Get a brief to write a record yourself", annotations=annotations(writes=False, idempotent=True))
-    server.add_tool(hosted.submit_record, title="Submit a record you wrote", annotations=annotations(writes=True, replaces=True, idempotent=False))
-    server.add_tool(hosted.tailor_by_sampling, title="Tailor with your own model (sampling)", annotations=annotations(writes=True, replaces=True, idempotent=False))
-    server.add_tool(hosted.refine_record, title="Refine a finished record", annotations=annotations(writes=True, replaces=True, idempotent=False, open_world=remote))
+    enable_client_logging(server)
     resources.register_resources(server)
     server.prompt(name="tailor_dataset", title="Tailor a dataset")(prompts.tailor_dataset)
     server.prompt(name="write_record", title="Write a record yourself")(hosted.write_record)

@@ -1,15 +1,18 @@
 """Read-only resources: each task's JSON Schema and an example record, by URI.
 
 An assistant reads `dataclaw://tasks/{task}/schema` before writing or checking a record for that
-task, and the example to see what a good one looks like.
+task, and the example to see what a good one looks like. A host completes `{task}` as the user types
+(`completion/complete`), from the task registry.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError
+from mcp_types import Completion, CompletionArgument, ResourceTemplateReference
 
 from ..core import UnknownTask
 
@@ -36,12 +39,29 @@ def example_resource(task: str) -> str:
     return json.dumps(_spec(task).example, indent=2, ensure_ascii=False)
 
 
+SCHEMA_URI = "dataclaw://tasks/{task}/schema"
+EXAMPLE_URI = "dataclaw://tasks/{task}/example"
+MAX_COMPLETIONS = 100
+"""The most values one completion answer may carry (the MCP limit)."""
+
+
+async def complete_task(ref: Any, argument: CompletionArgument, context: Any) -> Completion | None:
+    """Task names that start with what was typed: for the schema template only tasks with a schema of their own."""
+    if not isinstance(ref, ResourceTemplateReference) or ref.uri not in (SCHEMA_URI, EXAMPLE_URI) or argument.name != "task":
+        return None
+    from ..experts.registry import list_tasks
+
+    names = [t.name for t in list_tasks() if t.name.startswith(argument.value) and (ref.uri == EXAMPLE_URI or t.model is not None)]
+    return Completion(values=names[:MAX_COMPLETIONS], total=len(names), has_more=len(names) > MAX_COMPLETIONS)
+
+
 def register_resources(server: MCPServer) -> None:
     server.resource(
-        "dataclaw://tasks/{task}/schema", name="task-schema", mime_type="application/json",
+        SCHEMA_URI, name="task-schema", title="Task record schema", mime_type="application/json",
         description="JSON Schema of a task's records (task names from `list_tasks`, e.g. gui.trajectory).",
     )(schema_resource)
     server.resource(
-        "dataclaw://tasks/{task}/example", name="task-example", mime_type="application/json",
+        EXAMPLE_URI, name="task-example", title="Task example record", mime_type="application/json",
         description="An example record of a task, valid against its schema.",
     )(example_resource)
+    server.completion()(complete_task)

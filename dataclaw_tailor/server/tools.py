@@ -46,6 +46,7 @@ from .roots import Roots
 from .writes import Output
 
 if TYPE_CHECKING:
+    from ..graph import StepProgress
     from ..service import TailorService
 
 
@@ -135,14 +136,42 @@ async def _first_run(
         real = roots.resolve(path) if path else None
         _check_out(ctx, roots, target, overwrite, real)
         with tool_errors(roots):
-            return Ran(await service(ctx).answer(thread_id, answers, roots=roots.dirs), real, target)
+            return Ran(await service(ctx).answer(thread_id, answers, roots=roots.dirs, progress=step_progress(ctx)), real, target)
     if path is None or intent is None:
         raise ToolError("give `path` and `intent` to start, or `thread_id` and `answers` to resume a clarification")
     real = roots.resolve(path)
     _check_out(ctx, roots, target, overwrite, real)
     text = _intent(intent, task, domain, schema, answers, target_use, max_items, language)
     with tool_errors(roots):
-        return Ran(await service(ctx).tailor(real, text, roots=roots.dirs), real, target)
+        return Ran(await service(ctx).tailor(real, text, roots=roots.dirs, progress=step_progress(ctx)), real, target)
+
+
+STEPS = ("inspect", "extract", "tailor", "validate")
+"""The steps of one `tailor` call a client hears of, as progress 1-4 of 4."""
+
+
+def step_progress(ctx: Context) -> StepProgress:
+    """Progress notifications for the client, one per step as it finishes (a repeated validation is not re-sent)."""
+    told: set[str] = set()
+
+    async def report(step: str, update: dict[str, Any]) -> None:
+        if step in STEPS and step not in told:
+            told.add(step)
+            await ctx.report_progress(STEPS.index(step) + 1, len(STEPS), _step_message(step, update))
+
+    return report
+
+
+def _step_message(step: str, update: dict[str, Any]) -> str:
+    if step == "inspect":
+        source = update.get("source", {})
+        return f"inspected: {source.get('kind')} ({source.get('format')})"
+    if step == "extract":
+        return f"extracted {len(update.get('anchors', []))} anchors"
+    if step == "tailor":
+        return "drafted the record"
+    errors = len(update.get("report", {}).get("errors", []))
+    return "validated: no problems" if not errors else f"validated: {errors} problem(s), repairing"
 
 
 def _check_out(ctx: Context, roots: Roots, target: Path | None, overwrite: bool, source: Path | None) -> None:
@@ -193,7 +222,8 @@ async def tailor(
     result = first.result
     if isinstance(asked, AcceptedElicitation) and asked.data is not None:
         with tool_errors(roots):
-            result = await service(ctx).answer(result.thread_id, asked.data.model_dump(by_alias=True), roots=roots.dirs)
+            result = await service(ctx).answer(result.thread_id, asked.data.model_dump(by_alias=True), roots=roots.dirs,
+                                               progress=step_progress(ctx))
     written = first.out if first.out is not None and result.record is not None else None
     if written is not None:
         reading = [first.path] if first.path else []

@@ -53,7 +53,7 @@ from ..core.slots import Slots
 from ..core.validate import Checked, check_record
 from ..experts.registry import get_task
 from ..experts.routing import Route
-from ..graph import Run, Services, Threads
+from ..graph import Run, Services, StepProgress, Threads
 from ..model.base import Backend, create_backend
 from ..model.prompt import build_prompt
 from ..model.schema import specialise
@@ -130,35 +130,39 @@ class TailorService:
         if close is not None:
             await close()
 
-    def _services(self, *, plan_only: bool = False) -> Services:
+    def _services(self, *, plan_only: bool = False, progress: StepProgress | None = None) -> Services:
         s = self.settings
         backend = self._backend if plan_only else self.backend  # a plan never writes, so never builds one
         return Services(backend=backend, max_repairs=s.max_repairs, confidence_threshold=s.confidence_threshold,
-                        cache_dir=s.cache_dir, plan_only=plan_only, extractions=self.extractions)
+                        cache_dir=s.cache_dir, plan_only=plan_only, extractions=self.extractions, progress=progress)
 
     # -- tailoring and clarification ------------------------------------------------------------
 
     async def tailor(
         self, source: str | Path | None, intent: Intent | str | None, *, thread_id: str | None = None, ask: Ask | None = None,
-        roots: Sequence[Path] | None = None,
+        roots: Sequence[Path] | None = None, progress: StepProgress | None = None,
     ) -> Envelope:
         """Tailor `source` for `intent` in a new thread; `ask` answers its clarification questions, if any.
 
-        `thread_id` names the new thread (refused when that thread exists); `roots` confines it (see above).
+        `thread_id` names the new thread (refused when that thread exists); `roots` confines it (see above);
+        `progress` hears of each step as it finishes.
         """
         if source is None or intent is None:
             raise DataClawError("a source and an intent are needed to start a thread")
         intent = Intent(text=intent) if isinstance(intent, str) else intent
         thread_id = thread_id or new_thread_id()
         log.info("thread %s: tailoring %s for %r", thread_id, source, intent.text)
-        run = await self.threads.start(self._services(), source, intent, thread_id, roots=roots)
-        return await self._clarified(self._envelope(run), ask, roots)
+        run = await self.threads.start(self._services(progress=progress), source, intent, thread_id, roots=roots)
+        return await self._clarified(self._envelope(run), ask, roots, progress)
 
-    async def answer(self, thread_id: str, answers: Answers, *, ask: Ask | None = None, roots: Sequence[Path] | None = None) -> Envelope:
+    async def answer(
+        self, thread_id: str, answers: Answers, *, ask: Ask | None = None, roots: Sequence[Path] | None = None,
+        progress: StepProgress | None = None,
+    ) -> Envelope:
         """Continue a thread waiting for clarification with the user's answers to its questions."""
         log.info("thread %s: answered %s", thread_id, answers)
-        run = await self.threads.resume(self._services(), thread_id, answers, roots=roots)
-        return await self._clarified(self._envelope(run), ask, roots)
+        run = await self.threads.resume(self._services(progress=progress), thread_id, answers, roots=roots)
+        return await self._clarified(self._envelope(run), ask, roots, progress)
 
     async def clarify(self, source: str | Path, intent: Intent | str, *, roots: Sequence[Path] | None = None) -> Clarification:
         """Route `intent` for `source` without tailoring; when it is fuzzy, a thread paused at its questions."""
@@ -180,14 +184,16 @@ class TailorService:
             log.info("thread %s: %s %s record", run.thread_id, envelope.status, envelope.task)
         return envelope
 
-    async def _clarified(self, envelope: Envelope, ask: Ask | None, roots: Sequence[Path] | None) -> Envelope:
+    async def _clarified(
+        self, envelope: Envelope, ask: Ask | None, roots: Sequence[Path] | None, progress: StepProgress | None,
+    ) -> Envelope:
         for _ in range(MAX_CLARIFY_ROUNDS):
             if envelope.status != "needs_clarification" or ask is None:
                 break
             answers = await ask(envelope.questions)
             if not answers:
                 break
-            envelope = await self.answer(envelope.thread_id, answers, roots=roots)
+            envelope = await self.answer(envelope.thread_id, answers, roots=roots, progress=progress)
         return envelope
 
     # -- records written elsewhere, and refinement ----------------------------------------------------

@@ -17,8 +17,6 @@ from pydantic import ValidationError
 from ..core.errors import DataClawError, InputError, UnsupportedFormat, first_problem
 from ..core.source import Source
 from .files import check_file, os_error
-from .formats import sniff, titles
-from .robot.episode import split_episode
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +28,11 @@ def detect(path: str | Path) -> Source:
     (missing, empty, unreadable) or UnsupportedFormat (readable but not a known stream), each naming
     the file and the problem in one line.
     """
+    # The formats load their readers (numpy among them) on the first detection, not on `import tools`:
+    # a module that only reads files or lists extractors (an MCP server starting) must not pay for them.
+    from .formats import sniff, titles
+    from .robot.episode import split_episode
+
     p, _ = split_episode(Path(path).expanduser())
     given = str(Path(path).expanduser())
     _check_source(p)

@@ -32,10 +32,17 @@ async def tailors_the_examples(client: Client) -> None:
     assert out["validation"]["schema_valid"] and out["validation"]["grounded"] and out["validation"]["parsed"]
     trace = json.loads((TRACE / "trace.json").read_text())
     assert [s["action"]["type"] for s in out["record"]["steps"]] == [s["action"]["type"] for s in trace["steps"]]
-    video = await client.call_tool("tailor", {"path": str(VIDEO), "intent": "dense captions for this video"})
+    steps: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        steps.append((progress, total, message))
+
+    video = await client.call_tool("tailor", {"path": str(VIDEO), "intent": "dense captions for this video"}, progress_callback=on_progress)
     assert not video.is_error, video.content
     assert video.structured_content["status"] == "ok" and video.structured_content["task"] == "daily.dense_captions"
     assert len(video.structured_content["record"]["events"]) == 4  # three known cuts
+    assert [(p, t) for p, t, _ in steps] == [(1, 4), (2, 4), (3, 4), (4, 4)]  # inspect, extract, tailor, validate
+    assert steps[0][2] == "inspected: video (mp4)" and steps[1][2].startswith("extracted ") and steps[3][2] == "validated: no problems"
 
 
 async def clarifies_by_elicitation(client: Client, answerer: Answerer) -> None:
