@@ -174,7 +174,7 @@ def f1(found: list[int], truth: Truth | list[int], tol: int = 1) -> float:
 def ours(path: Path) -> list[int]:
     with tempfile.TemporaryDirectory() as cache:
         anchors = extract(detect(path), ["video"], cache_dir=cache)
-    return sorted(a.c["frame"] for a in anchors if a.kind in ("cut", "dissolve"))
+    return sorted(a.c.frame for a in anchors if a.kind in ("cut", "dissolve"))
 
 
 def decode(path: Path) -> None:
@@ -284,7 +284,7 @@ def main() -> None:
         print(f"GUI traces/s (ScreenAgent, + OCR click elements):   {rate([str(gui)], None, args.repeat):.2f}")
     bridge = args.devset / "robot" / "bridge-rlds" / "bridge_dataset" / "1.0.0"
     if bridge.exists():
-        eps = [f"{bridge}#episode={i}" for i in range(detect(bridge).meta["n_episodes"])]
+        eps = [f"{bridge}#episode={i}" for i in range(detect(bridge).meta.n_episodes)]
         print(f"robot episodes/s (Bridge RLDS, {len(eps)} episodes):        {rate(eps, None, args.repeat):.1f}")
     g1 = args.devset / "robot" / "g1-lerobot-v21"
     if g1.exists():

@@ -109,7 +109,7 @@ def main() -> None:
         ep = load_episode(path)
         with tempfile.TemporaryDirectory() as tmp:
             anchors = episode_anchors(ep, Path(tmp), "bench")
-        found = [(a.t, a.c["state"]) for a in anchors if a.kind == "gripper"]
+        found = [(a.t, a.c.state) for a in anchors if a.kind == "gripper"]
         cmd, span = command(sample, ep)
         truth = schmitt(cmd, ep.fps, span) if cmd is not None else []
         tp, errors = match(truth, found, args.tolerance)

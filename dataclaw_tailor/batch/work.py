@@ -20,6 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from ..core import DataClawError, InputError, Intent, OutputError, Question, SourceKind
+from ..core.source import RobotEpisodeMeta
 from ..service import Answers, Ask, TailorService
 from ..tools import detect
 from ..tools.files import recover_jsonl, write_atomic
@@ -167,11 +168,11 @@ def expand(path: str | Path, episodes: str) -> list[str] | ItemOutcome:
     """The items of one source: the source itself, or one `path#episode=N` per selected episode; an error
     outcome when it cannot be detected (never raises)."""
     try:
-        source = detect(path)
-        count = int(source.meta.get("n_episodes") or 1)
+        meta = detect(path).meta
+        count = int(meta.n_episodes or 1) if isinstance(meta, RobotEpisodeMeta) else 1
         if count <= 1 or "#episode=" in str(path):
             return [str(path)]
-        first = int(source.meta.get("episode") or 0)
+        first = int(meta.episode or 0)
         return [f"{path}#episode={i}" for i in select_episodes(episodes, first, count)]
     except Exception as exc:  # noqa: BLE001 - one source's bug or unforeseen input never stops the corpus
         return failure(path, exc)

@@ -3,8 +3,9 @@
 No I/O and no heavy imports here; every other layer builds on these types.
 """
 
-from . import fields
+from . import contents, fields
 from .anchor import Anchor, anchors_digest, by_id, of_kind
+from .contents import AnchorContent
 from .envelope import Envelope, Option, Provenance, Question, Status
 from .errors import (BackendError, DataClawError, ExtractorError, InputError, OutputError, UnknownTask,
                      UnsupportedFormat)
@@ -15,9 +16,9 @@ from .source import Source, SourceKind
 from .task import ExportUnit, Synthesizer, TailorContext, TaskSpec
 
 __all__ = [
-    "Anchor", "BackendError", "DataClawError", "Envelope", "ExportUnit", "ExtractorError", "GenerationRequest",
+    "Anchor", "AnchorContent", "BackendError", "DataClawError", "Envelope", "ExportUnit", "ExtractorError", "GenerationRequest",
     "ImagePart", "InputError", "Intent", "Message", "Option", "OutputError", "Problem", "Provenance", "Question",
     "Repair", "Source", "SourceKind", "Status", "Synthesizer", "TailorContext", "TaskSpec", "TextPart", "UnknownTask",
     "UnsupportedFormat", "ValidationReport", "ValidationSummary",
-    "anchors_digest", "by_id", "fields", "of_kind",
+    "anchors_digest", "by_id", "contents", "fields", "of_kind",
 ]

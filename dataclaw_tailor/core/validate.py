@@ -7,6 +7,7 @@ eval metrics and GRPO rewards, so "valid" means one thing everywhere.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,8 @@ from .anchor import Anchor, by_id
 from .grounding import Tolerance, grounding_problems
 from .report import Problem, Repair, ValidationReport
 from .source import Source
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -167,6 +170,9 @@ def check_record(
     ground_errors = grounding_problems(record, anchors, source, tolerance)
     report.grounded = not ground_errors
     report.errors.extend(schema_errors + ground_errors)
+    if report.repairs or report.errors:
+        log.debug("checked record: %d repairs (%s), %d schema and %d grounding problems", len(report.repairs),
+                  ", ".join(sorted({r.action for r in report.repairs})) or "none", len(schema_errors), len(ground_errors))
     return Checked(record, report)
 
 

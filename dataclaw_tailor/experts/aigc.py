@@ -6,18 +6,22 @@ events (contacts); for editing, `edit_pair` (before, after, instruction) and `ed
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any, Literal
 
 from pydantic import Field
 
 from ..core import Anchor, InputError, SourceKind, TailorContext, TaskSpec, of_kind
+from ..core.contents import EditPairContent, EditRegionContent, GripperContent, MotionContent, PhaseContent, RobotTaskContent
 from .common import (
-    AnchorIds, Box, Expert, Seconds, Span, Strict, Text, box_center, clean, content, duration, field, index_of, limit, prompt,
+    AnchorIds, Box, Expert, Seconds, Span, Strict, Text, box_center, clean, duration, image_of, index_of, limit, prompt,
     quote_list, r3, sorted_by_time, where_in_frame,
 )
 from .examples import examples_of
 from . import video
+
+log = logging.getLogger(__name__)
 
 VERSION = "1.0"
 
@@ -69,27 +73,28 @@ def object_phrase(instruction: str) -> str | None:
 
 
 def _camera(anchors: list[Anchor]) -> CameraMotion:
-    states = {str(field(a, "state")) for a in anchors if a.kind == "motion" and field(a, "state")}
+    states = {str(state) for a in anchors if a.kind == "motion" and (state := MotionContent.of(a).state)}
     if states == {"static"}:
         return "static"
     return "moving" if states == {"motion"} else "unknown"
 
 
 def _contacts(grips: list[Anchor], start: float, end: float) -> list[dict]:
-    return [{"type": "contact" if field(g, "state") == "close" else "release", "t": r3(g.start), "anchor_ids": [g.id]}
+    return [{"type": "contact" if GripperContent.of(g).state == "close" else "release", "t": r3(g.start), "anchor_ids": [g.id]}
             for g in grips if start <= g.start <= end]
 
 
 def _robot_clips(ctx: TailorContext) -> list[dict]:
     task = of_kind(ctx.anchors, "robot_task")
-    instruction = clean(content(task[0], "instruction"), 200) if task else ""
-    robot = clean(str(field(task[0], "robot") or ""), 40) if task else ""
+    said = RobotTaskContent.of(task[0] if task else None)
+    instruction = clean(said.instruction or "", 200)
+    robot = clean(str(said.robot or ""), 40)
     noun = object_phrase(instruction) if instruction else None
     total = duration(ctx)
     phases = sorted_by_time(a for a in of_kind(ctx.anchors, "phase") if a.start is not None)
     grips = sorted_by_time(a for a in of_kind(ctx.anchors, "gripper") if a.start is not None)
-    frames = sorted_by_time(a for a in of_kind(ctx.anchors, "frame", "keyframe") if a.start is not None and field(a, "path"))
-    spans = [(p.start, p.end, str(field(p, "skill") or ""), [p]) for p in phases] or [(0.0, total, "", task)]
+    frames = sorted_by_time(a for a in of_kind(ctx.anchors, "frame", "keyframe") if a.start is not None and image_of(a))
+    spans = [(p.start, p.end, str(PhaseContent.of(p).skill or ""), [p]) for p in phases] or [(0.0, total, "", task)]
     clips = []
     for start, end, skill, own in spans:
         near = [f for f in frames if abs(f.start - start) <= min(0.5, (end - start) / 3)]
@@ -101,7 +106,7 @@ def _robot_clips(ctx: TailorContext) -> list[dict]:
         text = f"A robot{f' ({robot})' if robot else ''} {what}" + (f" while working on the instruction '{instruction}'" if instruction else "")
         if contacts:
             text += "; " + ", ".join(f"the gripper {'closes' if c['type'] == 'contact' else 'opens'} {c['t'] - begin:.1f} s into the clip" for c in contacts)
-        clips.append({"span": [r3(begin), r3(end)], "first_frame": field(first, "path") if first else None, "prompt": clean(text + ".", 500),
+        clips.append({"span": [r3(begin), r3(end)], "first_frame": image_of(first), "prompt": clean(text + ".", 500),
                       "action_verb": verb, "action_noun": noun if verb else None, "contact_events": contacts,
                       "camera_motion": _camera(ctx.anchors), "anchor_ids": [a.id for a in own] + ([first.id] if first else [])})
     return clips
@@ -122,7 +127,7 @@ def _video_clips(ctx: TailorContext) -> list[dict]:
         if span.texts("subtitle"):
             details.append(f"narration: {quote_list(span.texts('subtitle'), 2)}")
         prompt_text = "; ".join(details) + "."
-        clips.append({"span": [r3(begin), span.end], "first_frame": field(frame, "path") if frame else None, "prompt": clean(prompt_text, 500),
+        clips.append({"span": [r3(begin), span.end], "first_frame": image_of(frame), "prompt": clean(prompt_text, 500),
                       "action_verb": None, "action_noun": None, "contact_events": [], "camera_motion": camera, "anchor_ids": span.ids})
     return clips
 
@@ -139,16 +144,18 @@ def synthesize_edits(ctx: TailorContext) -> dict[str, Any]:
     regions: dict[Any, list[Anchor]] = {}
     for r in of_kind(ctx.anchors, "edit_region"):
         if r.p and len(r.p) == 4:
-            regions.setdefault(field(r, "pair"), []).append(r)
+            regions.setdefault(EditRegionContent.of(r).pair, []).append(r)
     screen = ctx.source.screen
     pairs = []
     for pair in sorted(of_kind(ctx.anchors, "edit_pair"), key=index_of):
-        before, after = field(pair, "before"), field(pair, "after")
+        edit = EditPairContent.of(pair)
+        before, after = edit.before, edit.after
         if not before or not after:
+            log.debug("%s: no before or after image; left out of the edit pairs", pair.id)
             continue
         mine = regions.get(pair.id, [])
         box = [r3(min(r.p[0] for r in mine)), r3(min(r.p[1] for r in mine)), r3(max(r.p[2] for r in mine)), r3(max(r.p[3] for r in mine))] if mine else None
-        instruction = clean(str(field(pair, "instruction") or ""), 300)
+        instruction = clean(str(edit.instruction or ""), 300)
         if not instruction:
             where = f" in the {where_in_frame(box_center(box), *screen)} of the image" if box and screen else ""
             instruction = f"Change the region {[round(v) for v in box]}{where}" if box else "Apply the edit shown between the two images"

@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..core import Anchor, SourceKind, TailorContext, TaskSpec
+from ..core import Anchor, AnchorContent, SourceKind, TailorContext, TaskSpec
 
 NO_CONTROL = r"^[^\x00-\x1f]*$"
 
@@ -103,18 +103,14 @@ def index_of(anchor: Anchor) -> int:
     return int(tail) if tail.isdigit() else 0
 
 
-def content(anchor: Anchor, key: str = "text") -> str:
-    """An anchor's content as text: the string itself, or `c[key]` of a dict."""
-    if isinstance(anchor.c, str):
-        return anchor.c
-    if isinstance(anchor.c, dict):
-        value = anchor.c.get(key)
-        return "" if value is None else str(value)
-    return ""
+def text_of(anchor: Anchor) -> str:
+    """The text of a text anchor (a subtitle cue, an OCR line); '' for an anchor without text content."""
+    return anchor.c if isinstance(anchor.c, str) else ""
 
 
-def field(anchor: Anchor, key: str, default: Any = None) -> Any:
-    return anchor.c.get(key, default) if isinstance(anchor.c, dict) else default
+def image_of(anchor: Anchor | None) -> str | None:
+    """The image file an anchor shows (a keyframe's or frame's path, a GUI event's screenshot), if any."""
+    return anchor.c.image if anchor is not None and isinstance(anchor.c, AnchorContent) else None
 
 
 def sorted_by_time(anchors: Iterable[Anchor]) -> list[Anchor]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..core import Anchor, ExportUnit, InputError, SourceKind, TailorContext, TaskSpec, fields
-from .common import Expert, box_center, clean, content, duration, field, fmt_span, index_of, prompt, r3, sorted_by_time
+from ..core import Anchor, AnchorContent, ExportUnit, InputError, SourceKind, TailorContext, TaskSpec, fields
+from .common import Expert, box_center, clean, duration, fmt_span, image_of, index_of, prompt, r3, sorted_by_time
 from .examples import examples_of
 
 VERSION = "1.0"
@@ -30,6 +30,19 @@ KIND_PREFERENCE = (
     "shot", "subtitle", "phase", "gui_event", "edit_pair", "ocr", "gui_element", "gripper", "keyframe", "frame",
     "motion", "cut", "screen_change", "edit_region", "pause", "hesitation", "regrasp", "robot_task", "gui_task",
 )
+
+
+def _value(anchor: Anchor, name: str, default: Any = None) -> Any:
+    """The anchor's content field whose JSON name is `name`: the user's schema names fields at run time."""
+    return anchor.c.value(name, default) if isinstance(anchor.c, AnchorContent) else default
+
+
+def _said(anchor: Anchor, name: str = "text") -> str:
+    """What an anchor says, as text: a text content itself, or its content field `name`."""
+    if isinstance(anchor.c, str):
+        return anchor.c
+    value = _value(anchor, name)
+    return "" if value is None else str(value)
 
 
 class _Filler:
@@ -96,8 +109,8 @@ class _Filler:
     def choose(self, options: list[Any], anchor: Anchor | None) -> Any:
         """The enum value named in the anchor's content or kind, else the first one."""
         if anchor is not None:
-            named = " ".join(str(field(anchor, key, "")) for key in ("state", "action", "skill"))
-            said = f"{anchor.kind} {content(anchor)} {named}".lower()
+            named = " ".join(str(_value(anchor, key, "")) for key in ("state", "action", "skill"))
+            said = f"{anchor.kind} {_said(anchor)} {named}".lower()
             for option in options:
                 if isinstance(option, str) and option.lower() in said:
                     return option
@@ -149,7 +162,7 @@ class _Filler:
                 continue
             if needs_place and not all(a.p is not None and len(a.p) in (2, 4) for a in group):
                 continue
-            if needs_text and not all(content(a) for a in group):
+            if needs_text and not all(_said(a) for a in group):
                 continue
             return sorted_by_time(group) if all(a.t is not None for a in group) else sorted(group, key=index_of)
         return sorted_by_time(by_kind[kinds[0]]) if kinds else []
@@ -209,9 +222,9 @@ class _Filler:
         if anchor is not None:
             if key in ("id", "anchor_id", "anchor"):
                 text = anchor.id
-            elif any(h in key for h in PATH_HINTS) and (field(anchor, key) or field(anchor, "path") or field(anchor, "screenshot")):
-                text = str(field(anchor, key) or field(anchor, "path") or field(anchor, "screenshot"))
-            elif key in ("kind", "type", "category", "label") and not content(anchor):
+            elif any(h in key for h in PATH_HINTS) and (_value(anchor, key) or image_of(anchor)):
+                text = str(_value(anchor, key) or image_of(anchor))
+            elif key in ("kind", "type", "category", "label") and not _said(anchor):
                 text = anchor.kind
             else:
                 text = self.describe(anchor)
@@ -224,7 +237,7 @@ class _Filler:
         return text + "." * max(0, lo - len(text))
 
     def describe(self, anchor: Anchor) -> str:
-        said = content(anchor) or content(anchor, "instruction") or content(anchor, "task") or content(anchor, "skill") or content(anchor, "state")
+        said = _said(anchor) or _said(anchor, "instruction") or _said(anchor, "task") or _said(anchor, "skill") or _said(anchor, "state")
         if said:
             return said
         when = f" ({fmt_span(anchor.start, anchor.end)})" if anchor.t is not None else ""
@@ -233,7 +246,7 @@ class _Filler:
     def overview(self, key: str) -> str:
         tasks = [a for a in self.ctx.anchors if a.kind in ("robot_task", "gui_task")]
         if tasks and key in ("task", "instruction", "goal", "title", "topic"):
-            return content(tasks[0], "instruction") or content(tasks[0], "task")
+            return _said(tasks[0], "instruction") or _said(tasks[0], "task")
         counts: dict[str, int] = {}
         for a in self.ctx.anchors:
             counts[a.kind] = counts.get(a.kind, 0) + 1

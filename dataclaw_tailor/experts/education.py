@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import Field
 
 from ..core import SourceKind, TailorContext, TaskSpec, of_kind
-from .common import AnchorIds, Expert, Seconds, Strict, Text, clean, content, duration, limit, prompt, r3, sorted_by_time
+from .common import AnchorIds, Expert, Seconds, Strict, Text, clean, duration, limit, prompt, r3, sorted_by_time, text_of
 from .examples import examples_of
 from . import gui, video
 
@@ -82,7 +82,7 @@ def _from_video(ctx: TailorContext) -> dict[str, Any]:
         title = shown[0] if shown else (" ".join(speech[0].split()[:8]) if speech else f"Step {i + 1}")
         steps.append({"start_s": span.start, "end_s": span.end, "title": clean(title, 80), "instruction": clean(instruction, 400),
                       "on_screen_text": shown[:10], "anchor_ids": span.ids})
-    texts = [content(a) for a in sorted_by_time(of_kind(ctx.anchors, "subtitle", "ocr")) if content(a)]
+    texts = [text_of(a) for a in sorted_by_time(of_kind(ctx.anchors, "subtitle", "ocr")) if text_of(a)]
     topic = clean(texts[0], 120) if texts else f"The procedure shown in {Path(ctx.source.path).name}"
     return {"topic": topic, "steps": steps, "summary": f"A {len(steps)}-step procedure over {duration(ctx):.1f} s of video."}
 

@@ -12,7 +12,8 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..core import Anchor, ExportUnit, SourceKind, TailorContext, TaskSpec, of_kind
-from .common import QA_DEFAULT_ITEMS, QA_KEYWORDS, AnchorIds, Expert, Seconds, Span, Strict, Text, clean, content, duration, field, fmt_span, limit, prompt, r3, sorted_by_time
+from ..core.contents import GripperContent, PhaseContent, RobotTaskContent
+from .common import QA_DEFAULT_ITEMS, QA_KEYWORDS, AnchorIds, Expert, Seconds, Span, Strict, Text, clean, duration, fmt_span, limit, prompt, r3, sorted_by_time
 from .examples import examples_of
 from . import video
 
@@ -81,12 +82,12 @@ class _Episode:
 
     @property
     def task(self) -> str:
-        text = content(self.task_anchor, "instruction") if self.task_anchor else ""
+        text = RobotTaskContent.of(self.task_anchor).instruction or ""
         return clean(text or "unknown", 300)
 
     @property
     def robot(self) -> str:
-        value = field(self.task_anchor, "robot") if self.task_anchor else None
+        value = RobotTaskContent.of(self.task_anchor).robot
         return clean(str(value or "unknown"), 60)
 
     def gripper(self, start: float, end: float) -> tuple[Gripper, list[Anchor]]:
@@ -94,11 +95,11 @@ class _Episode:
         that defines it, as a grasp begins with the close), else the last state before it."""
         inside = [g for g in self.grips if start <= g.start < end]
         if inside:
-            last = field(inside[-1], "state")
+            last = GripperContent.of(inside[-1]).state
             return ("closing" if last == "close" else "opening"), inside
         before = [g for g in self.grips if g.start < start]
         if before:
-            return ("closed" if field(before[-1], "state") == "close" else "open"), []
+            return ("closed" if GripperContent.of(before[-1]).state == "close" else "open"), []
         return "unknown", []
 
     def frames_at(self, t: float) -> list[Anchor]:
@@ -109,16 +110,16 @@ class _Episode:
         """Skill spans with their evidence and a note: phases if extracted, else spans between gripper
         events, else the video's shots (skill 'unknown': a plain video does not say what the robot does)."""
         if self.phases:
-            return [(p.start, p.end, clean(str(field(p, "skill") or "unknown"), 40), [p], "") for p in self.phases]
+            return [(p.start, p.end, clean(str(PhaseContent.of(p).skill or "unknown"), 40), [p], "") for p in self.phases]
         if self.grips:
             out, start, previous = [], 0.0, []
             for g in self.grips:
                 if g.start > start:
-                    skill = "reach and grasp" if field(g, "state") == "close" else "move and release"
+                    skill = "reach and grasp" if GripperContent.of(g).state == "close" else "move and release"
                     out.append((start, g.start, skill, previous + [g] + self.frames_at(start), ""))
                 start, previous = g.start, [g]
             if self.total > start:
-                skill = "hold" if field(self.grips[-1], "state") == "close" else "retreat"
+                skill = "hold" if GripperContent.of(self.grips[-1]).state == "close" else "retreat"
                 out.append((start, self.total, skill, previous + self.frames_at(self.total), ""))
             if out:
                 return out
@@ -132,7 +133,7 @@ def synthesize_subtasks(ctx: TailorContext) -> dict[str, Any]:
         state, grips = ep.gripper(start, end)
         facts = [note.rstrip(".") if note else f"{skill[:1].upper()}{skill[1:]} ({fmt_span(start, end)})"]
         if grips:
-            facts.append("the gripper " + ", then ".join(f"{'closes' if field(g, 'state') == 'close' else 'opens'} at {g.start:.1f} s" for g in grips))
+            facts.append("the gripper " + ", then ".join(f"{'closes' if GripperContent.of(g).state == 'close' else 'opens'} at {g.start:.1f} s" for g in grips))
         elif state != "unknown":
             facts.append(f"the gripper stays {state}")
         segments.append({"start_s": r3(start), "end_s": r3(end), "skill": skill, "description": clean("; ".join(facts) + ".", 300),
@@ -162,17 +163,17 @@ def synthesize_vqa(ctx: TailorContext) -> dict[str, Any]:
         qa.append({"question": "What is the robot asked to do?", "answer": ep.task, "clip": clip,
                    "reasoning": f"The episode's instruction ({ep.task_anchor.id}).", "anchor_ids": [ep.task_anchor.id]})
     for p in ep.phases:
-        skill = clean(str(field(p, "skill") or "unknown"), 40)
+        skill = clean(str(PhaseContent.of(p).skill or "unknown"), 40)
         qa.append({"question": f"What is the robot doing between {p.start:.1f} s and {p.end:.1f} s?", "answer": f"It performs '{skill}'.",
                    "clip": [r3(p.start), r3(p.end)], "reasoning": f"Phase anchor {p.id} labels {fmt_span(p.start, p.end)} as '{skill}'.",
                    "anchor_ids": [p.id]})
     for p1, p2 in zip(ep.phases, ep.phases[1:]):
-        s1, s2 = field(p1, "skill"), field(p2, "skill")
+        s1, s2 = PhaseContent.of(p1).skill, PhaseContent.of(p2).skill
         if s1 and s2 and s1 != s2:
             qa.append({"question": f"What does the robot do right after '{s1}'?", "answer": f"'{s2}', from {p2.start:.1f} s.",
                        "clip": [r3(p1.start), r3(p2.end)], "reasoning": f"{p1.id} ends at {p1.end:.1f} s and {p2.id} follows.",
                        "anchor_ids": [p1.id, p2.id]})
-    closes = [g for g in ep.grips if field(g, "state") == "close"]
+    closes = [g for g in ep.grips if GripperContent.of(g).state == "close"]
     if closes:
         first = closes[0]
         qa.append({"question": "When does the gripper first close?", "answer": f"At about {first.start:.1f} s.",

@@ -7,13 +7,17 @@ and `screen_change` (how much the screen changed at a step).
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal
 
 from pydantic import Field
 
 from ..core import Anchor, ExportUnit, InputError, SourceKind, TailorContext, TaskSpec, of_kind
-from .common import AnchorIds, Box, Expert, Strict, Text, clean, content, field, index_of, limit, prompt, r3
+from ..core.contents import GuiElementContent, GuiEventContent, GuiTaskContent, ScreenChangeContent
+from .common import AnchorIds, Box, Expert, Strict, Text, clean, index_of, limit, prompt, r3
 from .examples import examples_of
+
+log = logging.getLogger(__name__)
 
 VERSION = "1.0"
 
@@ -96,33 +100,30 @@ def _int(value: Any) -> int | None:
 
 def action_of(event: Anchor) -> GuiAction | None:
     """The canonical action of one `gui_event` anchor, or None for a kind of event we do not model."""
-    raw = str(field(event, "action", "")).lower().replace("-", "_").replace(" ", "_")
+    c = GuiEventContent.of(event)
+    raw = str(c.action or "").lower().replace("-", "_").replace(" ", "_")
     kind = _ACTION_ALIASES.get(raw)
     if kind is None:
         return None
-    if kind == "click" and str(field(event, "button", "")).lower() == "right":
+    if kind == "click" and str(c.button or "").lower() == "right":
         kind = "right_click"
-    x, y = _int(field(event, "x")), _int(field(event, "y"))
+    x, y = _int(c.x), _int(c.y)
     if (x is None or y is None) and event.p is not None and len(event.p) >= 2:
         x, y = _int(event.p[0]), _int(event.p[1])
-    keys = field(event, "keys")
-    if isinstance(keys, str):
-        keys = [k for k in keys.replace("+", " ").split() if k]
-    direction = field(event, "direction")
+    direction = c.direction
     if direction is None and raw.startswith("scroll_"):
         direction = raw.split("_", 1)[1]
-    amount = next((_int(field(event, k)) for k in ("amount", "repeat", "scroll_repeat", "clicks") if field(event, k) is not None), None)
     pointer = kind in ("click", "double_click", "right_click", "drag", "scroll")
     return GuiAction(
         type=kind,
         x=x if pointer else None,
         y=y if pointer and x is not None else None,
-        text=clean(str(field(event, "text")), 2000) if kind == "type" and field(event, "text") is not None else None,
-        keys=[clean(str(k), 40) for k in keys] if kind == "key" and keys else None,
+        text=clean(c.text, 2000) if kind == "type" and c.text is not None else None,
+        keys=[clean(k, 40) for k in c.keys] if kind == "key" and c.keys else None,
         direction=direction if kind == "scroll" and direction in ("up", "down", "left", "right") else None,
-        amount=amount if kind == "scroll" and amount and amount >= 1 else None,
-        to_x=_int(field(event, "to_x")) if kind == "drag" else None,
-        to_y=_int(field(event, "to_y")) if kind == "drag" else None,
+        amount=c.amount if kind == "scroll" and c.amount and c.amount >= 1 else None,
+        to_x=_int(c.to_x) if kind == "drag" else None,
+        to_y=_int(c.to_y) if kind == "drag" else None,
     )
 
 
@@ -148,6 +149,10 @@ def describe(action: GuiAction, target: str | None) -> str:
             return "finish: the task is complete"
 
 
+def _text(element: Anchor) -> str:
+    return GuiElementContent.of(element).text or ""
+
+
 def _contains(box: list[float], x: int | None, y: int | None) -> bool:
     return x is not None and y is not None and len(box) == 4 and box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
@@ -157,34 +162,35 @@ class _Trace:
 
     def __init__(self, ctx: TailorContext):
         self.ctx = ctx
-        self.events = sorted(of_kind(ctx.anchors, "gui_event"), key=lambda a: (field(a, "step", 0) or 0, a.start or 0.0, index_of(a)))
+        self.events = sorted(of_kind(ctx.anchors, "gui_event"), key=lambda a: (GuiEventContent.of(a).step or 0, a.start or 0.0, index_of(a)))
         self.elements = sorted(of_kind(ctx.anchors, "gui_element"), key=index_of)
         self.by_event: dict[Any, list[Anchor]] = {}
         self.by_step: dict[Any, list[Anchor]] = {}
         for e in self.elements:
-            if content(e):
-                self.by_event.setdefault(field(e, "event"), []).append(e)
-                self.by_step.setdefault(field(e, "step"), []).append(e)
+            element = GuiElementContent.of(e)
+            if element.text:
+                self.by_event.setdefault(element.event, []).append(e)
+                self.by_step.setdefault(element.step, []).append(e)
         self.changes: dict[Any, Anchor] = {}
         for c in of_kind(ctx.anchors, "screen_change"):
-            self.changes.setdefault(field(c, "step"), c)
+            self.changes.setdefault(ScreenChangeContent.of(c).step, c)
         task = of_kind(ctx.anchors, "gui_task")
         self.task_anchor = task[0] if task else None
 
     @property
     def task(self) -> str:
-        text = content(self.task_anchor, "task") if self.task_anchor else ""
+        text = GuiTaskContent.of(self.task_anchor).task or ""
         return clean(text or self.ctx.intent.text, 500)
 
     @property
     def platform(self) -> str:
-        value = field(self.task_anchor, "platform") if self.task_anchor else None
+        value = GuiTaskContent.of(self.task_anchor).platform
         return clean(str(value or self.ctx.source.format or "unknown"), 40)
 
     @property
     def screen(self) -> Screen:
-        w = field(self.task_anchor, "width") if self.task_anchor else None
-        h = field(self.task_anchor, "height") if self.task_anchor else None
+        task = GuiTaskContent.of(self.task_anchor)
+        w, h = task.width, task.height
         if not (w and h) and self.ctx.source.screen:
             w, h = self.ctx.source.screen
         return Screen(width=int(w or 1), height=int(h or 1))
@@ -194,11 +200,11 @@ class _Trace:
         tied = self.by_event.get(event.id)
         if tied:
             return tied[0]
-        under = [e for e in self.by_step.get(field(event, "step"), []) if e.p and _contains(e.p, action.x, action.y)]
+        under = [e for e in self.by_step.get(GuiEventContent.of(event).step, []) if e.p and _contains(e.p, action.x, action.y)]
         return min(under, key=lambda e: (e.p[2] - e.p[0]) * (e.p[3] - e.p[1])) if under else None
 
     def visible(self, step: Any) -> list[str]:
-        texts = [clean(content(e), 60) for e in self.by_step.get(step, [])]
+        texts = [clean(_text(e), 60) for e in self.by_step.get(step, [])]
         return list(dict.fromkeys(t for t in texts if t))
 
     def change(self, step: Any) -> Anchor | None:
@@ -207,7 +213,7 @@ class _Trace:
 
 def _thought(event: Anchor, action: GuiAction, target: str | None) -> str:
     """The recorded sub-task (the plan step the trace says was being worked on), then the action."""
-    subtask = clean(str(field(event, "subtask") or ""), 200)
+    subtask = clean(GuiEventContent.of(event).subtask or "", 200)
     lead = f"Current sub-task: {subtask.rstrip('.')}. " if subtask else ""
     return f"{lead}Next action toward the task: {describe(action, target)}."
 
@@ -220,23 +226,25 @@ def synthesize_trajectory(ctx: TailorContext) -> dict[str, Any]:
     for event in trace.events:
         action = action_of(event)
         if action is None:
+            log.debug("%s: action %r is not one a trajectory models; left out", event.id, GuiEventContent.of(event).action)
             continue
         target = trace.target(event, action)
-        target_text = clean(content(target), 80) if target else None
-        step_no = field(event, "step")
+        target_text = clean(_text(target), 80) if target else None
+        step_no = GuiEventContent.of(event).step
         seen = trace.visible(step_no)
         change = trace.change(step_no) if step_no not in described else None
         described.add(step_no)
         parts = [f"Screen before action {len(steps) + 1}"]
         if seen:
             parts.append("visible text: " + ", ".join(f"'{t}'" for t in seen[:6]))
-        if change is not None and field(change, "changed_fraction") is not None:
-            parts.append(f"{100 * float(field(change, 'changed_fraction')):.0f}% of the screen changed since the previous step")
+        changed = ScreenChangeContent.of(change).changed_fraction
+        if change is not None and changed is not None:
+            parts.append(f"{100 * float(changed):.0f}% of the screen changed since the previous step")
         ids = [event.id] + ([target.id] if target else []) + ([change.id] if change else [])
         steps.append(
             GuiStep(
                 index=len(steps),
-                screenshot=field(event, "screenshot"),
+                screenshot=GuiEventContent.of(event).screenshot,
                 observation=clean("; ".join(parts) + ".", 600),
                 thought=clean(_thought(event, action, target_text), 600),
                 action=action,
@@ -254,7 +262,7 @@ def synthesize_trajectory(ctx: TailorContext) -> dict[str, Any]:
 def synthesize_grounding(ctx: TailorContext) -> dict[str, Any]:
     """Pairs from actions on identified elements first, then from the remaining visible elements."""
     trace = _Trace(ctx)
-    shots = {field(e, "step"): field(e, "screenshot") for e in trace.events}
+    shots = {c.step: c.screenshot for c in (GuiEventContent.of(e) for e in trace.events)}
     pairs: list[GroundingPair] = []
     used: set[str] = set()
     for event in trace.events:
@@ -262,14 +270,14 @@ def synthesize_grounding(ctx: TailorContext) -> dict[str, Any]:
         if action is None or action.x is None or action.y is None or action.type in ("scroll", "drag"):
             continue
         target = trace.target(event, action)
-        text = clean(content(target), 80) if target else None
+        text = clean(_text(target), 80) if target else None
         verb = {"click": "Click", "double_click": "Double-click", "right_click": "Right-click"}[action.type]
         instruction = f"{verb} '{text}'" if text else f"{verb} the element at the pointer position of step {len(pairs) + 1}"
         if target:
             used.add(target.id)
         pairs.append(
             GroundingPair(
-                screenshot=field(event, "screenshot"),
+                screenshot=GuiEventContent.of(event).screenshot,
                 instruction=instruction,
                 x=action.x,
                 y=action.y,
@@ -279,13 +287,13 @@ def synthesize_grounding(ctx: TailorContext) -> dict[str, Any]:
             )
         )
     for element in trace.elements:
-        text = clean(content(element), 80)
+        text = clean(_text(element), 80)
         if element.id in used or not text or not element.p or len(element.p) != 4:
             continue
         x1, y1, x2, y2 = element.p
         pairs.append(
             GroundingPair(
-                screenshot=shots.get(field(element, "step")),
+                screenshot=shots.get(GuiElementContent.of(element).step),
                 instruction=f"Locate the element labelled '{text}'",
                 x=round((x1 + x2) / 2),
                 y=round((y1 + y2) / 2),

@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field as dc_field
 
 from ..core import Anchor, TailorContext, of_kind
-from .common import TimeIndex, box_center, clean, content, duration, field, fmt_span, quote_list, r3, sorted_by_time, unique, where_in_frame
+from ..core.contents import CutContent, KeyframeContent, MotionContent
+from .common import (
+    TimeIndex, box_center, clean, duration, fmt_span, image_of, quote_list, r3, sorted_by_time, text_of, unique, where_in_frame,
+)
 
 
 @dataclass
@@ -23,16 +26,16 @@ class Span:
     anchors: list[Anchor] = dc_field(default_factory=list)
 
     def texts(self, kind: str) -> list[str]:
-        return unique(content(a) for a in self.anchors if a.kind == kind)
+        return unique(text_of(a) for a in self.anchors if a.kind == kind)
 
     def motion(self) -> str | None:
-        states = [str(field(a, "state")) for a in self.anchors if a.kind == "motion" and field(a, "state")]
+        states = [str(state) for a in self.anchors if a.kind == "motion" and (state := MotionContent.of(a).state)]
         if not states:
             return None
         return "static" if set(states) == {"static"} else ("in motion" if set(states) == {"motion"} else "partly in motion")
 
     def keyframe(self) -> Anchor | None:
-        frames = [a for a in self.anchors if a.kind in ("keyframe", "frame") and field(a, "path")]
+        frames = [a for a in self.anchors if a.kind in ("keyframe", "frame") and image_of(a)]
         return frames[0] if frames else None
 
     @property
@@ -60,7 +63,7 @@ def spans(ctx: TailorContext) -> list[Span]:
     for start, end, label, own in base:
         inside = [a for a in index.overlapping(start, end) if a.id != own.id and (a.start == a.end or (a.start < end and a.end > start))]
         if own.kind == "shot":
-            inside = [a for a in inside if a.kind != "keyframe" or field(a, "shot") in (None, own.id)]
+            inside = [a for a in inside if a.kind != "keyframe" or KeyframeContent.of(a).shot in (None, own.id)]
         out.append(Span(r3(start), r3(min(end, total) if total else end), label, [own] + inside))
     return out
 
@@ -125,7 +128,7 @@ def questions(ctx: TailorContext) -> list[dict]:
                               f"OCR anchor {a.id} places it at box {[round(v) for v in a.p]} in a {w}x{h} frame.", [a.id], total))
     motions = sorted_by_time(a for a in of_kind(ctx.anchors, "motion") if a.start is not None)
     for m1, m2 in zip(motions, motions[1:]):
-        s1, s2 = field(m1, "state"), field(m2, "state")
+        s1, s2 = MotionContent.of(m1).state, MotionContent.of(m2).state
         if s1 and s2 and s1 != s2:
             words = {"static": "static", "motion": "in motion"}
             qa.append(_qa("state_change", f"How does the picture change at about {m2.start:.1f} s?",
@@ -133,7 +136,7 @@ def questions(ctx: TailorContext) -> list[dict]:
                           f"Motion anchor {m1.id} is '{s1}' until {m1.end:.1f} s and {m2.id} is '{s2}' from {m2.start:.1f} s.",
                           [m1.id, m2.id], total))
     for cut in cuts:
-        kind = field(cut, "type") or "hard"
+        kind = CutContent.of(cut).type or "hard"
         qa.append(_qa("state_change", f"What happens at {cut.start:.1f} s?",
                       f"A {'gradual fade' if kind == 'fade' else 'hard cut'} to a new shot.", [cut.start - 0.5, cut.start + 0.5],
                       f"Cut anchor {cut.id} ({kind}) is at {cut.start:.1f} s.", [cut.id], total))
@@ -143,7 +146,7 @@ def questions(ctx: TailorContext) -> list[dict]:
 def _first_appearances(ctx: TailorContext) -> list[tuple[float, Anchor, str]]:
     seen: dict[str, tuple[float, Anchor, str]] = {}
     for a in sorted_by_time(of_kind(ctx.anchors, "ocr", "subtitle")):
-        text = clean(content(a), 60)
+        text = clean(text_of(a), 60)
         if a.start is not None and text and text.lower() not in seen:
             seen[text.lower()] = (a.start, a, text)
     return sorted(seen.values(), key=lambda v: v[0])

@@ -11,16 +11,21 @@ takes that last form. Records of a task this install does not know are exported 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..core import ExportUnit, fields
+from pydantic import ValidationError
+
+from ..core import Anchor, AnchorContent, ExportUnit, fields
 from ..experts.registry import TASKS, get_task
 from .envelopes import ImageRefs, intent_text
 
 FRAME_ANCHORS = ("keyframe", "frame")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -34,20 +39,33 @@ class Sample:
     images: list[Path] = field(default_factory=list)
 
 
+def _frame_anchors(entry: dict[str, Any]) -> list[tuple[Anchor, str]]:
+    """The keyframe and frame anchors of an envelope with their image files; anchors that do not validate are left out."""
+    frames = []
+    for a in entry.get("anchors") or []:
+        if not isinstance(a, dict) or a.get("kind") not in FRAME_ANCHORS:
+            continue
+        try:
+            anchor = Anchor.model_validate(a)
+        except ValidationError as exc:
+            log.warning("anchor %s left out of the export's frames: %s", a.get("id"), exc.errors()[0]["msg"])
+            continue
+        if isinstance(anchor.c, AnchorContent) and anchor.c.image:
+            frames.append((anchor, anchor.c.image))
+    return frames
+
+
 def _anchor_frames(entry: dict[str, Any], span: tuple[float, float] | None = None) -> list[Any]:
     """Frame files among the anchors: those inside `span`, else the one nearest its middle (all without a span)."""
-    frames = [
-        a for a in entry.get("anchors") or []
-        if isinstance(a, dict) and a.get("kind") in FRAME_ANCHORS and isinstance(a.get("c"), dict) and a["c"].get("path")
-    ]
+    frames = _frame_anchors(entry)
     if span is None:
-        return [a["c"]["path"] for a in frames]
-    timed = [a for a in frames if isinstance(a.get("t"), int | float)]
-    inside = [a["c"]["path"] for a in timed if span[0] <= a["t"] <= span[1]]
+        return [path for _, path in frames]
+    timed = [(a.t, path) for a, path in frames if isinstance(a.t, float)]
+    inside = [path for t, path in timed if span[0] <= t <= span[1]]
     if inside or not timed:
         return inside
     middle = (span[0] + span[1]) / 2
-    return [min(timed, key=lambda a: abs(a["t"] - middle))["c"]["path"]]
+    return [min(timed, key=lambda tp: abs(tp[0] - middle))[1]]
 
 
 def _record_images(record: Any) -> list[Any]:

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..core import Anchor, GenerationRequest, ImagePart, InputError, Message, TailorContext, TaskSpec, TextPart
+from ..core import Anchor, AnchorContent, GenerationRequest, ImagePart, InputError, Message, TailorContext, TaskSpec, TextPart
 from ..tools.files import open_image
 from .schema import prompt_view, specialise
 
@@ -37,10 +37,6 @@ SYSTEM_PROMPT = (
 )
 
 CLOSING = "Now write the JSON record for this source."
-
-IMAGE_KEYS = ("path", "screenshot")
-"""Anchor content keys that name an image file (keyframes and robot frames: path; GUI events: screenshot)."""
-
 
 class PromptBudget(BaseModel):
     """How large a prompt may get; defaults suit a 16k-context Qwen-VL class model."""
@@ -195,9 +191,7 @@ def _anchor_header(ctx: TailorContext, kept: int, total: int) -> str:
     facts = [f"kind={src.kind.value}"]
     if src.format:
         facts.append(f"format={src.format}")
-    for key in ("duration_s", "width", "height", "fps", "n_steps"):
-        if src.meta.get(key) is not None:
-            facts.append(f"{key}={src.meta[key]}")
+    facts += [f"{key}={value}" for key, value in src.meta.physical().items()]
     shown = f"{total} anchors" if kept == total else f"{kept} of {total} anchors, evenly subsampled; cite only these ids"
     return f"## Source ({', '.join(facts)})\n## Anchors ({shown}): id, t (s), p (px), c"
 
@@ -217,10 +211,11 @@ def _anchor_line(anchor: Anchor, max_chars: int) -> str:
         out["t"] = _round(anchor.t)
     if anchor.p is not None:
         out["p"] = _round(anchor.p)
-    content = anchor.c
+    content = anchor.content_json
     if isinstance(content, dict):
+        image_field = anchor.c.image_field if isinstance(anchor.c, AnchorContent) else None
         content = {
-            k: (Path(v).name if k in IMAGE_KEYS and isinstance(v, str) else _clip(_round(v), max_chars))
+            k: (Path(v).name if k == image_field and isinstance(v, str) else _clip(_round(v), max_chars))
             for k, v in content.items()
             if v is not None and v != ""
         }
@@ -295,17 +290,13 @@ def _images(
     """Evenly chosen image anchors resized to `budget.image_side`, as (path, size, detail); and the candidate count."""
     candidates: list[tuple[Path, str]] = []
     for a in ctx.anchors:
-        if not isinstance(a.c, dict):
-            continue
-        for key in IMAGE_KEYS:
-            name = a.c.get(key)
-            if isinstance(name, str) and name:
-                path = _resolve(ctx, name)
-                if path is None:
-                    notes.append(f"image of {a.id} not found: {name}")
-                else:
-                    candidates.append((path, f"{a.kind} {a.id}"))
-                break
+        name = a.c.image if isinstance(a.c, AnchorContent) else None
+        if name:
+            path = _resolve(ctx, name)
+            if path is None:
+                notes.append(f"image of {a.id} not found: {name}")
+            else:
+                candidates.append((path, f"{a.kind} {a.id}"))
     chosen = _even(list(range(len(candidates))), budget.max_images) if budget.max_images else []
     folder = image_dir or Path(tempfile.gettempdir()) / "dataclaw-tailor-images"
     out = []

@@ -127,7 +127,7 @@ def _events_seen(source: Source, anchors: list[Anchor]) -> int | None:
         count = sum(1 for a in anchors if a.kind in kinds)
         if count:
             return count
-    steps = source.meta.get("n_steps")  # a GUI trace's steps are its events; a robot episode's are frames
+    steps = source.meta.n_steps  # a GUI trace's steps are its events; a robot episode's are frames
     return int(steps) if source.kind == SourceKind.gui_trace and isinstance(steps, int) and steps > 0 else None
 
 

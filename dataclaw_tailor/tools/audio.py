@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 from ..core.anchor import Anchor
+from ..core.contents import AudioContent
+from ..core.source import VideoMeta
 from .ffmpeg import run_ffmpeg
 
 NOISE_DB = -35
@@ -18,13 +20,13 @@ _START = re.compile(r"silence_start: (-?[\d.]+)")
 _END = re.compile(r"silence_end: (-?[\d.]+)")
 
 
-def audio_anchors(video: Path, meta: dict, extractor: str) -> list[Anchor]:
-    if not meta.get("audio"):
+def audio_anchors(video: Path, meta: VideoMeta, extractor: str) -> list[Anchor]:
+    if not meta.audio:
         return []
     proc = run_ffmpeg(["-loglevel", "info", "-i", str(video), "-map", "0:a:0", "-af",
                        f"silencedetect=noise={NOISE_DB}dB:d={MIN_SILENCE_S}", "-f", "null", "-"], video)
     log = proc.stderr.decode(errors="replace")
-    duration = float(meta.get("duration_s") or 0.0)
+    duration = float(meta.duration_s or 0.0)
     starts = [max(0.0, float(x)) for x in _START.findall(log)]
     ends = [min(duration, float(x)) for x in _END.findall(log)]
     ends += [duration] * (len(starts) - len(ends))
@@ -37,5 +39,5 @@ def audio_anchors(video: Path, meta: dict, extractor: str) -> list[Anchor]:
         cursor = e
     if cursor < duration:
         spans.append((cursor, duration, "sound"))
-    return [Anchor(id=f"audio:{i}", kind="audio", t=(round(s, 3), round(e, 3)), c={"state": state},
+    return [Anchor(id=f"audio:{i}", kind="audio", t=(round(s, 3), round(e, 3)), c=AudioContent(state=state),
                    extractor=extractor) for i, (s, e, state) in enumerate(spans) if e > s]

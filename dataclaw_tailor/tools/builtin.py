@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from ..core.anchor import Anchor
+from ..core.contents import (
+    AudioContent, CutContent, DissolveContent, EditPairContent, EditRegionContent, FrameContent, GripperContent,
+    GuiElementContent, GuiEventContent, GuiTaskContent, HesitationContent, KeyframeContent, MotionContent, PauseContent,
+    PhaseContent, RegraspContent, RobotTaskContent, ScreenChangeContent, ShotContent,
+)
 from ..core.source import Source, SourceKind
 from .extractor import ExtractContext, extractor
 
@@ -10,7 +15,7 @@ VIDEO = {SourceKind.video}
 GUI = {SourceKind.gui_trace}
 
 
-@extractor("video", 3, VIDEO, ("shot", "cut", "dissolve", "keyframe", "motion"))
+@extractor("video", 3, VIDEO, (ShotContent, CutContent, DissolveContent, KeyframeContent, MotionContent))
 def video_pass(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """Shots (hard cuts and fades), dissolves, a keyframe per shot and static/motion spans from one decode."""
     from .video import video_anchors
@@ -18,7 +23,7 @@ def video_pass(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return video_anchors(source.path, source.meta, ctx.work_dir, "video@3")
 
 
-@extractor("gui", 2, GUI, ("gui_task", "gui_event", "screen_change"))
+@extractor("gui", 2, GUI, (GuiTaskContent, GuiEventContent, ScreenChangeContent))
 def gui_events(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """The task, each step's event with its point, and screen changes between screenshots."""
     from .formats import load_trace
@@ -27,7 +32,7 @@ def gui_events(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return event_anchors(load_trace(source.path).frames_in(ctx.work_dir), "gui@2")
 
 
-@extractor("gui_element", 2, GUI, ("gui_element",))
+@extractor("gui_element", 2, GUI, (GuiElementContent,))
 def gui_elements(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """The element (text, bbox) at each pointer event: trace, UI elements, else OCR of the screenshot crop."""
     from .formats import load_trace
@@ -36,7 +41,7 @@ def gui_elements(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return element_anchors(load_trace(source.path).frames_in(ctx.work_dir), "gui_element@2")
 
 
-@extractor("subtitle", 2, VIDEO, ("subtitle",))
+@extractor("subtitle", 2, VIDEO, ("subtitle",))  # text
 def subtitles(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """Subtitle cues of the primary track (one per language among sidecars and text or bitmap streams)."""
     from pathlib import Path
@@ -46,7 +51,7 @@ def subtitles(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return subtitle_anchors(Path(source.path), source.meta, "subtitle@2")
 
 
-@extractor("ocr", 1, VIDEO, ("ocr",), default=False)
+@extractor("ocr", 1, VIDEO, ("ocr",), default=False)  # text
 def keyframe_ocr(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """On-screen text of each shot's keyframe (opt-in: ~0.1-0.3 s per keyframe)."""
     from .ocr_video import ocr_anchors
@@ -55,8 +60,8 @@ def keyframe_ocr(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return ocr_anchors(keyframes, source.meta, "ocr@1")
 
 
-@extractor("robot", 2, {SourceKind.robot_episode},
-                    ("robot_task", "gripper", "pause", "hesitation", "regrasp", "phase", "frame"))
+@extractor("robot", 2, {SourceKind.robot_episode}, (RobotTaskContent, GripperContent, PauseContent, HesitationContent,
+                                                   RegraspContent, PhaseContent, FrameContent))
 def robot_events(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """Task, gripper events, pauses, hesitations, regrasps, phases and frames aligned to the video."""
     from .formats import load_episode
@@ -65,7 +70,7 @@ def robot_events(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return episode_anchors(load_episode(source.path), ctx.work_dir, "robot@2")
 
 
-@extractor("edits", 1, {SourceKind.edit_sequence}, ("edit_pair", "edit_region"))
+@extractor("edits", 1, {SourceKind.edit_sequence}, (EditPairContent, EditRegionContent))
 def edit_regions(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """Each before/after pair with its instruction, and the changed region's bbox and magnitude."""
     from pathlib import Path
@@ -75,7 +80,7 @@ def edit_regions(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return edit_anchors(Path(source.path), "edits@1")
 
 
-@extractor("audio", 1, VIDEO, ("audio",))
+@extractor("audio", 1, VIDEO, (AudioContent,))
 def audio_spans(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """Sound vs silence spans of the first audio track (none when the video has no audio)."""
     from pathlib import Path

@@ -16,7 +16,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from ..core.anchor import Anchor
+from ..core.contents import FrameContent, KeyframeContent
 from ..core.errors import OutputError
 from .files import write_atomic, write_failed
 
@@ -79,11 +82,15 @@ class AnchorCache:
             if not isinstance(data, list):
                 return None
             anchors = [Anchor.model_validate(a) for a in data]
+        except ValidationError as exc:  # written by an older version whose contents no longer fit their models
+            first = exc.errors()[0]
+            logger.warning("%s: cached anchors do not fit their content models, extracting again (%s: %s)", path,
+                           ".".join(map(str, first["loc"])), first["msg"])
+            return None
         except (OSError, ValueError, TypeError, RecursionError):  # a damaged entry is a miss, redone and rewritten
             return None
-        for a in anchors:
-            if isinstance(a.c, dict) and "path" in a.c and a.kind in ("keyframe", "frame") and not Path(
-                    a.c["path"]).exists():
+        for a in anchors:  # frames the extractor wrote into its work dir must still be there
+            if isinstance(a.c, KeyframeContent | FrameContent) and a.c.path and not Path(a.c.path).exists():
                 return None
         return anchors
 

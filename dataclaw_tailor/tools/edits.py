@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.anchor import Anchor
+from ..core.contents import EditPairContent, EditRegionContent
 from ..core.errors import InputError
 from .files import MAX_META_BYTES, decode_image, image_size, is_regular, os_error, read_json, read_text
 
@@ -117,10 +118,10 @@ def edit_anchors(folder: Path, extractor: str) -> list[Anchor]:
     regions: list[Anchor] = []
     for i, pair in enumerate(pairs):
         anchors.append(Anchor(id=f"edit_pair:{i}", kind="edit_pair",
-                              c={"before": pair.before, "after": pair.after, "instruction": pair.instruction},
+                              c=EditPairContent(before=pair.before, after=pair.after, instruction=pair.instruction),
                               extractor=extractor))
         bbox, magnitude = change_region(folder / pair.before, folder / pair.after)
         if bbox is not None:
             regions.append(Anchor(id=f"edit_region:{len(regions)}", kind="edit_region", p=bbox,
-                                  c={"magnitude": magnitude, "pair": f"edit_pair:{i}"}, extractor=extractor))
+                                  c=EditRegionContent(magnitude=magnitude, pair=f"edit_pair:{i}"), extractor=extractor))
     return anchors + regions

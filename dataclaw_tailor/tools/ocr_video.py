@@ -4,15 +4,17 @@ from __future__ import annotations
 
 
 from ..core.anchor import Anchor
+from ..core.contents import KeyframeContent
+from ..core.source import VideoMeta
 from .files import decode_image
 from .ocr import read_text
 
 
-def ocr_anchors(keyframes: list[Anchor], meta: dict, extractor: str) -> list[Anchor]:
-    width = float(meta.get("width") or 0)
+def ocr_anchors(keyframes: list[Anchor], meta: VideoMeta, extractor: str) -> list[Anchor]:
+    width = float(meta.width or 0)
     out: list[Anchor] = []
     for kf in keyframes:
-        rgb = decode_image(kf.c["path"], "keyframe", max_side=4096)
+        rgb = decode_image(KeyframeContent.of(kf).path, "keyframe", max_side=4096)
         scale = width / rgb.shape[1] if width else 1.0
         for box in read_text(rgb):
             bbox = [round(v * scale, 1) for v in box.bbox]

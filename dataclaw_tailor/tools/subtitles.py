@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..core.anchor import Anchor
 from ..core.errors import InputError
+from ..core.source import VideoMeta
 from .files import read_bytes
 
 SIDECAR_SUFFIXES = (".srt", ".vtt")
@@ -314,12 +315,12 @@ def _ocr_bitmaps(video: Path, stream: int, spans: list[tuple[float, float]], siz
     return out
 
 
-def tracks(video: Path, meta: dict) -> list[Track]:
-    """Every subtitle track of a video: its sidecar files (`meta['subtitle_files']`) and its streams."""
+def tracks(video: Path, meta: VideoMeta) -> list[Track]:
+    """Every subtitle track of a video: its sidecar files (`meta.subtitle_files`) and its streams."""
     from .ffmpeg import probe
 
-    found = [_sidecar_track(video, Path(f)) for f in meta.get("subtitle_files") or []]
-    if meta.get("subtitle_streams"):
+    found = [_sidecar_track(video, Path(f)) for f in meta.subtitle_files or []]
+    if meta.subtitle_streams:
         for s in probe(video).subtitles:
             kind = "bitmap" if s.codec in BITMAP_CODECS else "text" if s.codec in TEXT_CODECS else None
             if kind is None:
@@ -331,7 +332,7 @@ def tracks(video: Path, meta: dict) -> list[Track]:
     return found
 
 
-def load_cues(video: Path, track: Track, meta: dict) -> list[Cue]:
+def load_cues(video: Path, track: Track, meta: VideoMeta) -> list[Cue]:
     """The cues of one track (sidecars are read here, so their word-level flag is known after)."""
     if track.cues is not None:
         return track.cues
@@ -342,8 +343,8 @@ def load_cues(video: Path, track: Track, meta: dict) -> list[Cue]:
     elif track.kind == "text":
         track.cues = _embedded_text(video, track)
     else:
-        size = (int(meta.get("width") or 720), int(meta.get("height") or 480))
-        track.cues = _bitmap(video, track, _plane(video, track, size), meta.get("duration_s"))
+        size = (int(meta.width or 720), int(meta.height or 480))
+        track.cues = _bitmap(video, track, _plane(video, track, size), meta.duration_s)
     return track.cues
 
 
@@ -354,7 +355,7 @@ def _plane(video: Path, track: Track, fallback: tuple[int, int]) -> tuple[int, i
     return (stream.width, stream.height) if stream and stream.width and stream.height else fallback
 
 
-def choose(all_tracks: list[Track], video: Path, meta: dict) -> dict[str, Track]:
+def choose(all_tracks: list[Track], video: Path, meta: VideoMeta) -> dict[str, Track]:
     """One track per language: sidecars are read first (their word-level flag decides their rank)."""
     for track in all_tracks:
         if track.kind == "sidecar":
@@ -371,7 +372,7 @@ def primary(chosen: dict[str, Track]) -> list[Track]:
                                                   t.rank()))
 
 
-def subtitle_anchors(video: Path, meta: dict, extractor: str) -> list[Anchor]:
+def subtitle_anchors(video: Path, meta: VideoMeta, extractor: str) -> list[Anchor]:
     """The cues of the primary track (the first chosen track with cues), within the video's duration."""
     cues: list[Cue] = []
     origin = str(video)
@@ -380,7 +381,7 @@ def subtitle_anchors(video: Path, meta: dict, extractor: str) -> list[Anchor]:
         if cues:
             origin = track.origin if track.kind == "sidecar" else f"{video} (stream {track.stream})"
             break
-    duration = meta.get("duration_s")
+    duration = meta.duration_s
     out = []
     for s, e, text in sorted(cues):
         if duration is not None and s >= duration:

@@ -21,7 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from ..core.anchor import Anchor
+from ..core.contents import CutContent, DissolveContent, KeyframeContent, MotionContent, ShotContent
 from ..core.errors import ExtractorError, InputError
+from ..core.source import VideoMeta
 from .ffmpeg import ffmpeg_exe, run_ffmpeg, sync_points
 
 SCAN_WIDTH = 128
@@ -553,44 +555,44 @@ def refine_cut(path: str | Path, width: int, height: int, scan: VideoScan, index
     return float(win.times[max(inside, key=lambda i: win.change[i] + win.hist_change[i])])
 
 
-def video_anchors(path: str | Path, meta: dict, frames_dir: Path, extractor: str) -> list[Anchor]:
+def video_anchors(path: str | Path, meta: VideoMeta, frames_dir: Path, extractor: str) -> list[Anchor]:
     """shot, cut, keyframe and motion anchors for one video file.
 
     Shots split where the picture changes at once or passes through a flat frame: the `cut`s (hard,
     fade). A `dissolve` blends one take into the next without a break in the picture: it lies inside its
     shot (the `shot` it names), at the frame where the mix passes half way.
     """
-    width, height = int(meta.get("width") or 0), int(meta.get("height") or 0)
+    width, height = int(meta.width or 0), int(meta.height or 0)
     if not width or not height:
         raise InputError(path, "no video stream with a known frame size")
     samples_dir = frames_dir / "samples"
     parts = max(1, min(len(os.sched_getaffinity(0)), Path(path).stat().st_size // PART_MIN_BYTES))
-    scan = scan_video(path, width, height, meta.get("duration_s"), sample_dir=samples_dir, skip_bidir=True,
+    scan = scan_video(path, width, height, meta.duration_s, sample_dir=samples_dir, skip_bidir=True,
                       parts=parts)
-    fps = float(meta.get("fps") or 0) or 1.0 / max(float(np.min(np.diff(scan.times), initial=0.04)), 1e-3)
+    fps = float(meta.fps or 0) or 1.0 / max(float(np.min(np.diff(scan.times), initial=0.04)), 1e-3)
     cuts = [(refine_cut(path, width, height, scan, frame, kind, fps), kind, score) for frame, kind, score
             in find_cuts(scan)]
     bounds = [0.0] + [round(t, 3) for t, kind, _ in cuts if kind != "dissolve"] + [round(scan.duration_s, 3)]
     anchors: list[Anchor] = []
     for i in range(len(bounds) - 1):
-        anchors.append(Anchor(id=f"shot:{i}", kind="shot", t=(bounds[i], bounds[i + 1]), c={"index": i},
+        anchors.append(Anchor(id=f"shot:{i}", kind="shot", t=(bounds[i], bounds[i + 1]), c=ShotContent(index=i),
                               extractor=extractor))
     hard = [(t, kind, score) for t, kind, score in cuts if kind != "dissolve"]
     for i, (t, kind, score) in enumerate(hard):
         anchors.append(Anchor(id=f"cut:{i}", kind="cut", t=round(t, 3),
-                              c={"type": kind, "score": round(score, 2), "frame": int(round(t * fps))},
+                              c=CutContent(type=kind, score=round(score, 2), frame=int(round(t * fps))),
                               extractor=extractor))
     for i, (t, _, score) in enumerate(c for c in cuts if c[1] == "dissolve"):
         shot = max(0, int(np.searchsorted(bounds, round(t, 3), "right")) - 1)
         anchors.append(Anchor(id=f"dissolve:{i}", kind="dissolve", t=round(t, 3),
-                              c={"score": round(score, 2), "frame": int(round(t * fps)), "shot": f"shot:{shot}"},
+                              c=DissolveContent(score=round(score, 2), frame=int(round(t * fps)), shot=f"shot:{shot}"),
                               extractor=extractor))
     for i, (t, jpg) in enumerate(_keyframes(path, bounds, scan.samples, frames_dir)):
-        anchors.append(Anchor(id=f"keyframe:{i}", kind="keyframe", t=t, c={"path": str(jpg), "shot": f"shot:{i}"},
+        anchors.append(Anchor(id=f"keyframe:{i}", kind="keyframe", t=t, c=KeyframeContent(path=str(jpg), shot=f"shot:{i}"),
                               extractor=extractor))
     cut_frames = [int(np.searchsorted(scan.times, t - 1e-6)) for t, kind, _ in cuts if kind != "dissolve"]
     for i, (s, e, state) in enumerate(motion_segments(scan, [c for c in cut_frames if c < len(scan.times)])):
-        anchors.append(Anchor(id=f"motion:{i}", kind="motion", t=(s, e), c={"state": state}, extractor=extractor))
+        anchors.append(Anchor(id=f"motion:{i}", kind="motion", t=(s, e), c=MotionContent(state=state), extractor=extractor))
     return anchors
 
 

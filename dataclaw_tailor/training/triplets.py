@@ -66,8 +66,7 @@ def anchor_lines(anchors: list[Anchor], limit: int = MAX_PROMPT_ANCHORS) -> list
 
 
 def source_facts(source: Source) -> str:
-    keep = {k: source.meta[k] for k in ("duration_s", "width", "height", "fps", "n_steps") if source.meta.get(k) is not None}
-    return f"{source.kind.value} {_compact_value(keep)}"
+    return f"{source.kind.value} {_compact_value(source.meta.physical())}"
 
 
 PromptStyle = Literal["serving", "compact"]

@@ -129,8 +129,10 @@ def _scalar(value: Any) -> bool:
 
 
 def _anchor_label(anchor: Anchor) -> str:
-    """What the anchor says, briefly: its text, its named fields (action, state ...), else its other small facts."""
-    c = anchor.c
+    """What the anchor says, briefly: its text, its named fields (action, state ...), else its other small facts.
+
+    The page shows anchors of every kind alike, so it reads contents in their JSON form."""
+    c = anchor.content_json
     if isinstance(c, str) and c.strip():
         return _short(c)
     if isinstance(c, dict):
@@ -147,11 +149,11 @@ def _anchor_label(anchor: Anchor) -> str:
 
 def _page_anchor(anchor: Anchor, source_dir: Path | None, store: ImageStore, *, regrab: bool) -> PageAnchor:
     """`regrab`: a keyframe missing from the cache is not worth a warning, it will be grabbed from the video."""
-    picture = _anchor_picture(anchor.c, source_dir)
+    picture = _anchor_picture(anchor.content_json, source_dir)
     image = store.add(picture, missing_ok=regrab and anchor.kind == "keyframe") if picture else None
     return PageAnchor(
         id=anchor.id, kind=anchor.kind, start=anchor.start, end=anchor.end, p=anchor.p, label=_anchor_label(anchor),
-        content=anchor.c, image=image,
+        content=anchor.content_json, image=image,
     )
 
 

@@ -44,6 +44,6 @@ def test_real_video_captions_follow_the_reference_cuts(devset):
     anchors = extract(source, ["shot", "cut", "keyframe", "motion"])
     record = next(t for t in tasks_for(source.kind) if t.name == "daily.dense_captions").synthesize(
         TailorContext(source=source, intent=Intent(text="dense captions"), anchors=anchors, task="daily.dense_captions"))
-    fps = source.meta["fps"]
+    fps = source.meta.fps
     starts = [round(e["start_s"] * fps) for e in record["events"]]
     assert starts == [0, 30, 180, 394], "events start at PySceneDetect's reference cut frames"

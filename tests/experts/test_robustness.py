@@ -1,15 +1,17 @@
 """Synthesisers never crash on odd inputs: any anchor set gives a schema-valid record or an InputError,
 and any user schema built from common keywords gets a valid instance.
 
-Extractors may leave out times, positions or content, or give a kind odd content; users write schemas
-we have not seen. The rules backend must still answer with something the validator can report on,
-never a traceback.
+Extractors may leave out times, positions, content or any of its fields, or give a kind odd values; users
+write schemas we have not seen. The rules backend must still answer with something the validator can
+report on, never a traceback. (A content that does not fit its kind's model cannot reach a synthesiser:
+building the anchor rejects it, see tests/core/test_contents.py.)
 """
 
 import json
 import random
 
 import pytest
+from pydantic import ValidationError
 
 from dataclaw_tailor.core import Anchor, InputError, Intent, Source, TailorContext
 from dataclaw_tailor.core.validate import schema_problems
@@ -20,16 +22,28 @@ KINDS = ["shot", "cut", "keyframe", "ocr", "subtitle", "motion", "gui_task", "gu
          "robot_task", "gripper", "pause", "hesitation", "regrasp", "phase", "frame", "edit_pair", "edit_region"]
 CONTENTS = [
     None, "", "text here", {}, {"state": "close"}, {"state": "open"}, {"state": "static"}, {"state": None},
-    {"action": "click", "step": 0}, {"action": "hover", "step": 1}, {"action": "key", "keys": "ctrl+c"}, {"action": "type", "text": "x\ty"},
-    {"action": None}, {"skill": None}, {"skill": "grasp"}, {"before": "a.png", "after": "b.png", "pair": "edit_pair:0"},
+    {"action": "click", "step": 0}, {"action": "hover", "step": 1}, {"action": "key", "keys": "ctrl+c"}, {"action": "type", "text": "x\ty"}, {"text": "Submit", "step": 0},
+    {"action": None}, {"skill": None}, {"skill": "grasp"}, {"before": "a.png", "after": "b.png"}, {"pair": "edit_pair:0"},
     {"before": "a.png", "after": None}, {"instruction": None, "robot": None}, {"task": None, "width": None}, {"path": None, "shot": "shot:9"},
 ]
+
+
+def _fits(kind: str, content) -> bool:
+    try:
+        Anchor(id=f"{kind}:0", kind=kind, c=content)
+    except ValidationError:
+        return False
+    return True
+
+
+FITTING = {kind: [c for c in CONTENTS if _fits(kind, c)] for kind in KINDS}
+"""The odd contents each kind's content model accepts (a content that does not fit is rejected when the anchor is built)."""
 
 
 def odd_anchors(rnd: random.Random) -> list[Anchor]:
     return [
         Anchor(id=f"{kind}:{i}", kind=kind, t=rnd.choice([None, 0.0, 1.5, (0.0, 2.0), (2.0, 2.0), (1.0, 9.5)]),
-               p=rnd.choice([None, [5.0, 5.0], [1.0, 1.0, 30.0, 20.0], [1.0, 2.0, 3.0]]), c=rnd.choice(CONTENTS))
+               p=rnd.choice([None, [5.0, 5.0], [1.0, 1.0, 30.0, 20.0], [1.0, 2.0, 3.0]]), c=rnd.choice(FITTING[kind]))
         for i, kind in enumerate(rnd.choice(KINDS) for _ in range(rnd.randint(0, 10)))
     ]
 

@@ -183,3 +183,14 @@ def test_every_export_unit_but_record_has_a_split():
     from dataclaw_tailor.export.units import SPLITS
 
     assert set(SPLITS) == set(ExportUnit) - {ExportUnit.record}
+
+
+def test_a_frame_anchor_that_does_not_fit_its_content_model_is_left_out_and_logged(records, tmp_path, caplog):
+    lines = records.read_text().splitlines()
+    vqa = json.loads(lines[2])
+    vqa["anchors"][0]["c"]["file"] = "k0.jpg"  # keyframe:0 (t=1.0) with a key its model does not declare
+    records.write_text(json.dumps(vqa) + "\n")
+    with caplog.at_level("WARNING", logger="dataclaw_tailor.export.units"):
+        summary = export_records(records, "openai", tmp_path / "qa.jsonl")
+    assert summary.samples == 3 and summary.images == 3  # each question gets keyframe:1, the only one left
+    assert "keyframe:0 left out" in caplog.text

@@ -109,7 +109,7 @@ def test_real_screenagent_trace_prompt(devset, tmp_path):
     schema = specialise(spec.json_schema(), source, anchors)
     prompt = build_prompt(ctx, spec, schema, budget=PromptBudget(max_images=4, image_side=448), image_dir=tmp_path)
     report = prompt.report
-    assert report.image_candidates == source.meta["n_steps"] and report.images == 4 and not report.notes
+    assert report.image_candidates == source.meta.n_steps and report.images == 4 and not report.notes
     assert report.image_tokens == 4 * 16 * 12 and report.within_budget
     text = prompt.request.messages[1].content[0].text
     assert "bake a chocolate cake" in text and '"id":"gui_event:0"' in text

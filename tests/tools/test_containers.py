@@ -30,7 +30,7 @@ def test_audio_track_is_reported(tmp_path):
     ffmpeg(*TWO_SHOTS, "-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-filter_complex", CONCAT,
            "-map", "[v]", "-map", "2:a", "-shortest", str(out))
     source = detect(out)
-    assert source.meta["audio"] is True
+    assert source.meta.audio is True
     assert [round(c.t, 2) for c in extract(source, ["cut"], cache_dir=tmp_path / "c")] == [1.5]
 
 
@@ -52,7 +52,7 @@ def test_sound_and_silence_spans(tmp_path):
     ffmpeg("-f", "lavfi", "-i", "testsrc=s=64x48:r=10:d=3", "-f", "lavfi",
            "-i", "aevalsrc='if(between(t,1,2),0,sin(2*PI*440*t))':d=3", "-pix_fmt", "yuv420p", "-shortest", str(out))
     spans = extract(detect(out), ["audio"], cache_dir=tmp_path / "c")
-    assert [a.c["state"] for a in spans] == ["sound", "silence", "sound"]
+    assert [a.c.state for a in spans] == ["sound", "silence", "sound"]
     assert spans[1].t == pytest.approx((1.0, 2.0), abs=0.05)
 
 

@@ -11,14 +11,14 @@ def test_video_meta_and_hash(cut_video):
     path, _, _ = cut_video
     source = detect(path)
     assert source.kind is SourceKind.video
-    assert source.meta["width"] == 320 and source.meta["height"] == 180
-    assert source.meta["fps"] == 25.0 and source.duration_s == pytest.approx(13.0)
+    assert source.meta.width == 320 and source.meta.height == 180
+    assert source.meta.fps == 25.0 and source.duration_s == pytest.approx(13.0)
     assert len(source.content_hash) == 64 and detect(path).content_hash == source.content_hash
 
 
 def test_devset_video():
     source = detect(devset_path("video", "pyscenedetect", "testvideo.mp4"))
-    assert source.format == "mp4" and source.meta["fps"] == 29.97 and source.duration_s == pytest.approx(24.02)
+    assert source.format == "mp4" and source.meta.fps == 29.97 and source.duration_s == pytest.approx(24.02)
 
 
 def test_missing_path(tmp_path):

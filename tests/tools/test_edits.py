@@ -26,12 +26,12 @@ def test_before_after_pairs_region_and_magnitude(tmp_path):
     assert source.kind is SourceKind.edit_sequence and source.format == "pairs"
     anchors = extract(source, cache_dir=tmp_path / "c")
     pair = next(a for a in anchors if a.kind == "edit_pair")
-    assert pair.c == {"before": "cat_before.png", "after": "cat_after.png",
+    assert pair.content_json == {"before": "cat_before.png", "after": "cat_after.png",
                       "instruction": "paint a red box on the wall"}
     region = next(a for a in anchors if a.kind == "edit_region")
-    assert region.c["pair"] == "edit_pair:0"
+    assert region.c.pair == "edit_pair:0"
     assert region.p == pytest.approx([40, 30, 90, 60], abs=2)
-    assert region.c["magnitude"] == pytest.approx(50 * 30 / (160 * 120), abs=0.01)
+    assert region.c.magnitude == pytest.approx(50 * 30 / (160 * 120), abs=0.01)
 
 
 def test_edits_json_and_missing_image(tmp_path):

@@ -27,7 +27,7 @@ def test_sidecar_and_embedded(tmp_path):
     (tmp_path / "talk.srt").write_text(SRT)
     (tmp_path / "talk2.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nanother video's line\n")
     source = detect(video)
-    assert source.meta["subtitle_files"] == [str(tmp_path / "talk.srt")]
+    assert source.meta.subtitle_files == [str(tmp_path / "talk.srt")]
     cues = [a for a in extract(source, ["subtitle"], cache_dir=tmp_path / "c")]
     assert [(a.t, a.c) for a in cues] == [((0.5, 1.8), "Hello there"), ((2.0, 3.25), "Second line wraps")]
 
@@ -35,7 +35,7 @@ def test_sidecar_and_embedded(tmp_path):
     ffmpeg("-i", str(video), "-i", str(tmp_path / "talk.srt"), "-map", "0:v", "-map", "1:s", "-c:v", "copy",
            "-c:s", "srt", str(mkv))
     source = detect(mkv)
-    assert source.meta["subtitle_streams"] == 1 and "subtitle_files" not in source.meta
+    assert source.meta.subtitle_streams == 1 and "subtitle_files" not in source.meta.to_json()
     cues = extract(source, ["subtitle"], cache_dir=tmp_path / "c")
     assert [a.c for a in cues] == ["Hello there", "Second line wraps"]
     assert cues[0].t == pytest.approx((0.5, 1.8))

@@ -16,14 +16,14 @@ def test_pyscenedetect_reference_cuts_within_one_frame(tmp_path):
     video = devset_path("video", "pyscenedetect", "testvideo.mp4")
     frames = json.loads((video.parent / "testvideo.mp4.ContentDetector.default.json").read_text())["cuts"]
     source = detect(video)
-    found = [a.c["frame"] for a in extract(source, ["cut"], cache_dir=tmp_path)]
+    found = [a.c.frame for a in extract(source, ["cut"], cache_dir=tmp_path)]
     assert len(found) == len(frames)
     for want, got in zip(frames, found, strict=True):
         assert abs(want - got) <= 1
     # the clip's one cross-dissolve (leaf on a rock -> metal texture, visibly mixed from about frame 530
     # to 558) is no cut in ContentDetector's list; it is a dissolve inside the last shot
     dissolves = extract(source, ["dissolve"], cache_dir=tmp_path)
-    assert [(530 <= a.c["frame"] <= 558, a.c["shot"]) for a in dissolves] == [(True, "shot:3")]
+    assert [(530 <= a.c.frame <= 558, a.c.shot) for a in dissolves] == [(True, "shot:3")]
 
 
 def test_full_decode_and_bframe_skipping_agree():
@@ -31,22 +31,22 @@ def test_full_decode_and_bframe_skipping_agree():
     hard cuts and fades; for a dissolve, whose half-way point spans frames, within two frames."""
     video = devset_path("video", "pyscenedetect", "testvideo.mp4")
     source = detect(video)
-    scan = scan_video(video, source.meta["width"], source.meta["height"], source.duration_s)
-    sparse = scan_video(video, source.meta["width"], source.meta["height"], source.duration_s, skip_bidir=True)
+    scan = scan_video(video, source.meta.width, source.meta.height, source.duration_s)
+    sparse = scan_video(video, source.meta.width, source.meta.height, source.duration_s, skip_bidir=True)
     assert len(sparse.times) < len(scan.times) * 0.6
     every = [(kind, round(float(scan.times[f]), 3)) for f, kind, _ in find_cuts(scan)]
-    refined = [(kind, round(refine_cut(video, 1280, 720, sparse, f, kind, source.meta["fps"]), 3))
+    refined = [(kind, round(refine_cut(video, 1280, 720, sparse, f, kind, source.meta.fps), 3))
                for f, kind, _ in find_cuts(sparse)]
     assert [k for k, _ in every] == [k for k, _ in refined]
     for (kind, a), (_, b) in zip(every, refined, strict=True):
-        assert a == b if kind != "dissolve" else abs(a - b) <= 2 / source.meta["fps"]
+        assert a == b if kind != "dissolve" else abs(a - b) <= 2 / source.meta.fps
 
 
 def test_generated_hard_cuts_and_fade(cut_video, tmp_path):
     path, hard, fade_in = cut_video
     anchors = extract(detect(path), cache_dir=tmp_path)
     cuts = [a for a in anchors if a.kind == "cut"]
-    assert [c.c["type"] for c in cuts] == ["hard", "hard", "hard", "fade"]
+    assert [c.c.type for c in cuts] == ["hard", "hard", "hard", "fade"]
     for cut, want in zip(cuts, [*hard, fade_in], strict=True):
         assert cut.t == pytest.approx(want, abs=0.041)
     shots = [a for a in anchors if a.kind == "shot"]
@@ -54,12 +54,12 @@ def test_generated_hard_cuts_and_fade(cut_video, tmp_path):
     assert shots[0].t[0] == 0.0 and shots[-1].t[1] == pytest.approx(13.0)
     assert all(a.t[1] == b.t[0] for a, b in zip(shots, shots[1:]))
     keyframes = [a for a in anchors if a.kind == "keyframe"]
-    assert [k.c["shot"] for k in keyframes] == [s.id for s in shots]
+    assert [k.c.shot for k in keyframes] == [s.id for s in shots]
     for k, s in zip(keyframes, shots, strict=True):
         assert s.t[0] <= k.t <= s.t[1]
         from PIL import Image
 
-        with Image.open(k.c["path"]) as im:
+        with Image.open(k.c.path) as im:
             assert im.format == "JPEG" and max(im.size) <= 512
 
 
@@ -70,7 +70,7 @@ def test_motion_separates_static_from_moving(tmp_path):
     ffmpeg("-f", "lavfi", "-i", "color=c=gray:s=160x90:r=25:d=3", "-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=3",
            "-filter_complex", "[0:v][1:v]concat=n=2:v=1:a=0,format=yuv420p[v]", "-map", "[v]", str(out))
     motion = [a for a in extract(detect(out), ["motion"], cache_dir=tmp_path)]
-    assert [m.c["state"] for m in motion] == ["static", "motion"]
+    assert [m.c.state for m in motion] == ["static", "motion"]
     assert motion[0].t[1] == pytest.approx(3.0, abs=0.1)
 
 
@@ -149,11 +149,11 @@ def test_flashes_pan_and_pattern_jumps_are_no_cuts(tricky_clip, tmp_path):
     path, hard, (d0, d1) = tricky_clip
     anchors = extract(detect(path), ["cut", "dissolve", "shot"], cache_dir=tmp_path)
     cuts = [a for a in anchors if a.kind == "cut"]
-    assert [c.c["type"] for c in cuts] == ["hard", "hard"]
+    assert [c.c.type for c in cuts] == ["hard", "hard"]
     for cut, want in zip(cuts, hard, strict=True):
-        assert abs(cut.c["frame"] - want) <= 1  # a real cut within one frame
+        assert abs(cut.c.frame - want) <= 1  # a real cut within one frame
     (dissolve,) = [a for a in anchors if a.kind == "dissolve"]
-    assert d0 <= dissolve.c["frame"] <= d1 and dissolve.c["shot"] == "shot:2"  # inside the last shot
+    assert d0 <= dissolve.c.frame <= d1 and dissolve.c.shot == "shot:2"  # inside the last shot
     assert len([a for a in anchors if a.kind == "shot"]) == 3
 
 
@@ -166,4 +166,4 @@ def test_dip_to_white_is_one_fade(tmp_path):
            "[1:v]trim=end_frame=50,setpts=PTS-STARTPTS,fade=t=in:s=0:n=12:c=white,format=yuv420p[b];"
            "[a][b]concat=n=2:v=1:a=0[v]", "-map", "[v]", "-c:v", "libx264", str(out))
     cuts = extract(detect(out), ["cut"], cache_dir=tmp_path / "c")
-    assert [(c.c["type"], 48 <= c.c["frame"] <= 52) for c in cuts] == [("fade", True)]
+    assert [(c.c.type, 48 <= c.c.frame <= 52) for c in cuts] == [("fade", True)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...core.source import Source, SourceKind
+from ...core.source import EditSequenceMeta, Source, SourceKind
 from ..edits import load_pairs
 from ..files import image_size
 from ..hashing import content_hash
@@ -15,7 +15,7 @@ def _describe(fmt: InputFormat, given: str, path: Path) -> Source:
     pairs, layout = fmt.load(path, None)
     width, height = image_size(path / pairs[0].after, "edit image")
     return Source(path=str(path), kind=SourceKind.edit_sequence, content_hash=content_hash(path), format=layout,
-                  meta={"n_steps": len(pairs), "width": width, "height": height})
+                  meta=EditSequenceMeta(n_steps=len(pairs), width=width, height=height))
 
 
 EDIT_PAIRS = InputFormat(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ...core.source import Source, SourceKind
+from ...core.source import GuiTraceMeta, Source, SourceKind
 from ..gui import agentnet, agentnetbench, agentnettool, android, canonical, miniwob, screenagent
 from ..gui.trace import GuiTrace
 from ..hashing import content_hash, sources_hash
@@ -30,8 +30,8 @@ def describe_trace(fmt: InputFormat, given: str, path: Path) -> Source:
     files = sorted({str(p) for p in (path.rglob("*") if path.is_dir() else [path]) if p.is_file()} |
                    {str(p) for p in shots})
     return Source(path=given, kind=SourceKind.gui_trace, content_hash=digest, format=fmt.name, files=files,
-                  meta={"width": trace.screen.width, "height": trace.screen.height, "n_steps": len(trace.steps),
-                        "duration_s": duration, "platform": trace.platform, "task": trace.task})
+                  meta=GuiTraceMeta(width=trace.screen.width, height=trace.screen.height, n_steps=len(trace.steps),
+                                    duration_s=duration, platform=trace.platform, task=trace.task))
 
 
 def _gui(name: str, title: str, priority: int, takes, sniff, load, description: str) -> InputFormat:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...core.source import Source, SourceKind
+from ...core.source import ImageSetMeta, Source, SourceKind
 from ..edits import images_in
 from ..files import image_size
 from ..hashing import content_hash
@@ -30,13 +30,13 @@ def _image_size(path: Path, episode: int | None = None) -> tuple[int, int]:
 def _describe_image(fmt: InputFormat, given: str, path: Path) -> Source:
     width, height = fmt.load(path, None)
     return Source(path=str(path), kind=SourceKind.image_set, content_hash=content_hash(path), format="image",
-                  meta={"n_steps": 1, "width": width, "height": height})
+                  meta=ImageSetMeta(n_steps=1, width=width, height=height))
 
 
 def _describe_folder(fmt: InputFormat, given: str, path: Path) -> Source:
     images = fmt.load(path, None)
     return Source(path=str(path), kind=SourceKind.image_set, content_hash=content_hash(path, images),
-                  format="images", meta={"n_steps": len(images)})
+                  format="images", meta=ImageSetMeta(n_steps=len(images)))
 
 
 IMAGE = InputFormat(

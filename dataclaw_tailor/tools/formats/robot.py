@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ...core.source import Source, SourceKind
+from ...core.source import RobotEpisodeMeta, Source, SourceKind
 from ..hashing import content_hash
 from ..robot import lerobot, rlds, robomimic
 from ..robot.episode import split_episode
@@ -18,14 +18,10 @@ def describe_episode(fmt: InputFormat, given: str, path: Path) -> Source:
     ep = fmt.load(path, split_episode(given)[1])
     root = ep.root or (path if path.is_dir() else path.parent)
     digest = hashlib.sha256(f"{content_hash(root, ep.files)}#episode={ep.episode_index}".encode()).hexdigest()
-    meta = {"duration_s": round(ep.duration_s, 3), "fps": ep.fps, "n_steps": ep.n_steps,
-            "episode": ep.episode_index, "n_episodes": ep.n_episodes, "instruction": ep.instruction,
-            "robot": ep.robot, "gripper_signal": ep.gripper_source or None,
-            "video": str(ep.video) if ep.video else None}
-    if ep.extra.get("fps_assumed"):
-        meta["fps_assumed"] = True
-    if ep.warnings:
-        meta["warnings"] = ep.warnings
+    noted = ({"fps_assumed": True} if ep.extra.get("fps_assumed") else {}) | ({"warnings": ep.warnings} if ep.warnings else {})
+    meta = RobotEpisodeMeta(duration_s=round(ep.duration_s, 3), fps=ep.fps, n_steps=ep.n_steps, episode=ep.episode_index,
+                            n_episodes=ep.n_episodes, instruction=ep.instruction, robot=ep.robot,
+                            gripper_signal=ep.gripper_source or None, video=str(ep.video) if ep.video else None, **noted)
     return Source(path=given, kind=SourceKind.robot_episode, content_hash=digest, format=ep.format, meta=meta,
                   files=[str(f) for f in ep.files])
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...core.errors import InputError, UnsupportedFormat
-from ...core.source import Source, SourceKind
+from ...core.source import Source, SourceKind, VideoMeta
 from ..ffmpeg import describe_text, probe
 from ..hashing import content_hash, sources_hash
 from ..subtitles import sidecar_files
@@ -27,14 +27,13 @@ def _describe(fmt: InputFormat, given: str, path: Path) -> Source:
     if not info.duration_s:
         raise InputError(path, "video has no duration (truncated or still being written?)")
     ext = path.suffix.lower().lstrip(".") or info.container.split(",")[0]
-    meta = {"duration_s": round(info.duration_s, 3), "width": video.width, "height": video.height, "fps": video.fps,
-            "codec": video.codec, "container": info.container, "audio": info.has_audio,
-            "subtitle_streams": len(info.subtitles)}
-    sidecars = sidecar_files(path)
-    if sidecars:
-        meta["subtitle_files"] = [str(p) for p in sidecars]
-    return Source(path=str(path), kind=SourceKind.video, content_hash=sources_hash(content_hash(path), sidecars),
-                  format=ext, meta=meta, files=[str(path), *meta.get("subtitle_files", [])])
+    found = sidecar_files(path)
+    sidecars = [str(p) for p in found]
+    meta = VideoMeta(duration_s=round(info.duration_s, 3), width=video.width, height=video.height, fps=video.fps,
+                     codec=video.codec, container=info.container, audio=info.has_audio,
+                     subtitle_streams=len(info.subtitles), **({"subtitle_files": sidecars} if sidecars else {}))
+    return Source(path=str(path), kind=SourceKind.video, content_hash=sources_hash(content_hash(path), found),
+                  format=ext, meta=meta, files=[str(path), *sidecars])
 
 
 VIDEO = InputFormat(

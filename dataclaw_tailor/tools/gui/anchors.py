@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ...core.anchor import Anchor
+from ...core.contents import GuiElementContent, GuiEventContent, GuiTaskContent, ScreenChangeContent
 from ..files import decode_image, image_size
 from .trace import GuiTrace
 
@@ -28,20 +29,19 @@ def _rgb(path: Path) -> np.ndarray:
 
 def event_anchors(trace: GuiTrace, extractor: str) -> list[Anchor]:
     """gui_task, one gui_event per step, and screen_change between consecutive distinct screenshots."""
-    anchors = [Anchor(id="gui_task:0", kind="gui_task", c={"task": trace.task, "platform": trace.platform,
-                                                            "width": trace.screen.width,
-                                                            "height": trace.screen.height}, extractor=extractor)]
+    anchors = [Anchor(id="gui_task:0", kind="gui_task",
+                      c=GuiTaskContent(task=trace.task, platform=trace.platform, width=trace.screen.width,
+                                       height=trace.screen.height), extractor=extractor)]
     for i, step in enumerate(trace.steps):
         a = step.action
         point = [a.x, a.y] if a.x is not None and a.y is not None else None
-        c = {"step": i, "action": a.type, "x": a.x, "y": a.y, "text": a.text, "keys": a.keys,
-             "direction": a.direction, "button": a.button, "screenshot": step.screenshot}
-        if a.amount is not None:
-            c["amount"] = a.amount
+        optional = {"amount": a.amount} if a.amount is not None else {}
         if a.to_x is not None:
-            c["to_x"], c["to_y"] = a.to_x, a.to_y
+            optional |= {"to_x": a.to_x, "to_y": a.to_y}
         if step.subtask:
-            c["subtask"] = step.subtask
+            optional["subtask"] = step.subtask
+        c = GuiEventContent(step=i, action=a.type, x=a.x, y=a.y, text=a.text, keys=a.keys, direction=a.direction,
+                            button=a.button, screenshot=step.screenshot, **optional)
         anchors.append(Anchor(id=f"gui_event:{i}", kind="gui_event", t=step.t, p=point, c=c, extractor=extractor))
     changes = 0
     prev_path: Path | None = None
@@ -53,7 +53,7 @@ def event_anchors(trace: GuiTrace, extractor: str) -> list[Anchor]:
             a, b = _gray(prev_path, 256), _gray(path, 256)
             frac = float((np.abs(a - b) > CHANGE_DELTA).mean()) if a.shape == b.shape else 1.0
             anchors.append(Anchor(id=f"screen_change:{changes}", kind="screen_change", t=step.t,
-                                  c={"step": i, "changed_fraction": round(frac, 4)}, extractor=extractor))
+                                  c=ScreenChangeContent(step=i, changed_fraction=round(frac, 4)), extractor=extractor))
             changes += 1
         prev_path = path
     return anchors
@@ -106,6 +106,6 @@ def element_anchors(trace: GuiTrace, extractor: str) -> list[Anchor]:
             continue
         anchors.append(Anchor(id=f"gui_element:{len(anchors)}", kind="gui_element", t=step.t,
                               p=[float(v) for v in bbox] if bbox else None,
-                              c={"text": text, "step": i, "event": f"gui_event:{i}", "from": origin},
+                              c=GuiElementContent(text=text, step=i, event=f"gui_event:{i}", origin=origin),
                               extractor=extractor))
     return anchors

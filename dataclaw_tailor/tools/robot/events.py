@@ -15,6 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from ...core.anchor import Anchor
+from ...core.contents import (
+    FrameContent, GripperContent, HesitationContent, PauseContent, PhaseContent, RegraspContent, RobotTaskContent,
+)
 from .episode import RobotEpisode
 
 MIN_GRIP_CHANGE = 0.3
@@ -156,34 +159,34 @@ def episode_anchors(ep: RobotEpisode, frames_dir: Path, extractor: str) -> list[
     def at(i: int) -> float:
         return round(float(t[min(i, len(t) - 1)]), 3) if i < len(t) else end_t
 
-    anchors = [Anchor(id="robot_task:0", kind="robot_task", c={"instruction": ep.instruction, "robot": ep.robot},
+    anchors = [Anchor(id="robot_task:0", kind="robot_task", c=RobotTaskContent(instruction=ep.instruction, robot=ep.robot),
                       extractor=extractor)]
     grips = gripper_events(ep)
     for i, (step, state, change, _) in enumerate(grips):
         anchors.append(Anchor(id=f"gripper:{i}", kind="gripper", t=at(step),
-                              c={"state": state, "step": step, "change": change, "signal": ep.gripper_source},
+                              c=GripperContent(state=state, step=step, change=change, signal=ep.gripper_source),
                               extractor=extractor))
     v = speed(ep)
     min_pause = max(2, int(round(MIN_PAUSE_S * ep.fps)))
     pauses = [(a, b) for a, b in _runs(v < STILL) if b - a >= min_pause]
     for i, (a, b) in enumerate(pauses):
         anchors.append(Anchor(id=f"pause:{i}", kind="pause", t=(at(a), at(b)),
-                              c={"steps": [a, b], "mean_speed": round(float(v[a:b].mean()), 3)}, extractor=extractor))
+                              c=PauseContent(steps=[a, b], mean_speed=round(float(v[a:b].mean()), 3)), extractor=extractor))
     closes = [s for s, kind, _, _ in grips if kind == "close"]
     for i, (a, b, retreat) in enumerate(_hesitations(ep, closes[0]) if closes else []):
         anchors.append(Anchor(id=f"hesitation:{i}", kind="hesitation", t=(at(a), at(b)),
-                              c={"steps": [a, b], "retreat": retreat, "toward": "grasp"}, extractor=extractor))
+                              c=HesitationContent(steps=[a, b], retreat=retreat, toward="grasp"), extractor=extractor))
     for i, (s1, s3) in enumerate(_regrasps(ep, grips)):
-        anchors.append(Anchor(id=f"regrasp:{i}", kind="regrasp", t=(at(s1), at(s3)), c={"steps": [s1, s3]},
+        anchors.append(Anchor(id=f"regrasp:{i}", kind="regrasp", t=(at(s1), at(s3)), c=RegraspContent(steps=[s1, s3]),
                               extractor=extractor))
     phases = _phases(ep, grips, v)
     for i, (a, b, skill) in enumerate(phases):
-        anchors.append(Anchor(id=f"phase:{i}", kind="phase", t=(at(a), at(b)), c={"skill": skill, "steps": [a, b]},
+        anchors.append(Anchor(id=f"phase:{i}", kind="phase", t=(at(a), at(b)), c=PhaseContent(skill=skill, steps=[a, b]),
                               extractor=extractor))
     key_steps = sorted({0, ep.n_steps - 1, *(s for s, _, _, _ in grips), *(a for a, _, _ in phases)})
     for i, (step, path) in enumerate(zip(key_steps, _frames(ep, key_steps, frames_dir))):
         if path is not None:
-            anchors.append(Anchor(id=f"frame:{i}", kind="frame", t=at(step), c={"path": str(path), "step": step},
+            anchors.append(Anchor(id=f"frame:{i}", kind="frame", t=at(step), c=FrameContent(path=str(path), step=step),
                                   extractor=extractor))
     return anchors
 

@@ -8,6 +8,7 @@ from PIL import Image
 
 from dataclaw_tailor.core import SourceKind, UnsupportedFormat
 from dataclaw_tailor.core.registry import DuplicateName, Registry
+from dataclaw_tailor.core.source import VideoMeta
 from dataclaw_tailor.tools import detect, formats
 from dataclaw_tailor.tools.formats import FORMATS, InputFormat
 
@@ -53,7 +54,7 @@ def spied(monkeypatch) -> list[str]:
 def test_detect_asks_in_priority_order_and_only_formats_of_that_sort_of_path(spied, tmp_path):
     Image.new("RGB", (8, 6), (1, 2, 3)).save(tmp_path / "shot.png")
     source = detect(tmp_path / "shot.png")
-    assert (source.kind, source.format, source.meta["width"]) == (SourceKind.image_set, "image", 8)
+    assert (source.kind, source.format, source.meta.width) == (SourceKind.image_set, "image", 8)
     assert builtin(spied) == ["dataclaw", "miniwob", "agentnet", "agentnetbench", "aitz", "aitw", "lerobot", "robomimic", "rlds",
                               "image"]
     file_formats = [f.name for f in formats.formats() if f.takes != "folder"]
@@ -62,6 +63,12 @@ def test_detect_asks_in_priority_order_and_only_formats_of_that_sort_of_path(spi
     spied.clear()
     assert detect(EXAMPLES / "gui" / "login-trace").format == "dataclaw"
     assert spied == ["dataclaw"]
+
+
+class NotesMeta(VideoMeta, format="subs-notes"):
+    """What the notes format learns besides a video's facts: the note."""
+
+    text: str | None = None
 
 
 def test_a_higher_priority_format_claims_a_path_first(spied, tmp_path):
@@ -78,7 +85,7 @@ def test_a_higher_priority_format_claims_a_path_first(spied, tmp_path):
                                sniff=lambda p: p.suffix == ".subs", load=lambda p, episode: p.read_text(), describe=describe)
     formats.FORMATS.add(notes_format.name, notes_format)
     source = detect(notes)
-    assert (source.format, source.meta["text"]) == ("subs-notes", "not a video")
+    assert (source.format, source.meta.text) == ("subs-notes", "not a video")
     assert spied[-1] == "image"  # the built-ins before it were asked; video never was
     with pytest.raises(DuplicateName, match="input format 'image' is already registered"):
         formats.FORMATS.add("image", replace(formats.FORMATS.get("image")))

@@ -37,7 +37,7 @@ def test_agentnetbench_screenshot_size_wins_and_boxes_hold_points(tmp_path):
     path = devset_path("gui", "agentnetbench-goodreads", "s_df0fd37049f470c2.json")
     with pytest.warns(GuiTraceWarning, match="screen_resolution 1920x1080 differs from the screenshots' 1280x720"):
         source = detect(path)
-    assert source.format == "agentnetbench" and (source.meta["width"], source.meta["height"]) == (1280, 720)
+    assert source.format == "agentnetbench" and (source.meta.width, source.meta.height) == (1280, 720)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", GuiTraceWarning)
         trace = load_trace(path)
@@ -57,7 +57,7 @@ def test_agentnetbench_screenshot_size_wins_and_boxes_hold_points(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", GuiTraceWarning)
         elements = extract(source, ["gui_element"], cache_dir=tmp_path)
-    named = {e.c["event"]: e.c["text"] for e in elements}
+    named = {e.c.event: e.c.text for e in elements}
     assert named["gui_event:2"] == "Search"  # the box had no text: OCR read inside it
 
 
@@ -112,4 +112,4 @@ def test_raw_recording_screenshots_are_video_frames(tmp_path):
     events = [a for a in anchors if a.kind == "gui_event"]
     changes = [a for a in anchors if a.kind == "screen_change"]
     assert len(events) == 14 and len(changes) == 13  # every step has its frame
-    assert max(c.c["changed_fraction"] for c in changes) > 0.9  # the Settings window opening
+    assert max(c.c.changed_fraction for c in changes) > 0.9  # the Settings window opening

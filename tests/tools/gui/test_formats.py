@@ -32,13 +32,13 @@ def test_miniwob_demo_gz(tmp_path):
     demo.write_bytes(gzip.compress(json.dumps({"taskName": "enter-text", "utterance": "Type hi and submit",
                                                "reward": 1, "states": states}).encode()))
     source = detect(demo)
-    assert source.format == "miniwob" and source.meta["width"] == 160
+    assert source.format == "miniwob" and source.meta.width == 160
     trace = load_trace(demo)
     assert [(s.t, s.action.type) for s in trace.steps] == [(0.5, "click"), (0.7, "type"), (0.9, "key"),
                                                            (1.5, "click")]
     assert trace.steps[1].action.text == "hi" and trace.steps[2].action.keys == ["Enter"]
     elements = [a for a in extract(source, ["gui_element"], cache_dir=tmp_path / "c")]
-    assert [(e.c["text"], e.c["from"]) for e in elements] == [("input", "ui_elements"), ("Submit", "ui_elements")]
+    assert [(e.c.text, e.c.origin) for e in elements] == [("input", "ui_elements"), ("Submit", "ui_elements")]
     assert elements[1].p == [10, 100, 70, 130]
 
 
@@ -58,14 +58,14 @@ def test_aitw_tfrecord(tmp_path):
                          _aitw_step(b"e1", 2, 3, [-1, -1], [-1, -1], b"wifi"), _aitw_step(b"e2", 0, 10, [-1, -1],
                                                                                           [-1, -1])])
     source = detect(path)
-    assert source.kind.value == "gui_trace" and source.format == "aitw" and source.meta["n_steps"] == 3
+    assert source.kind.value == "gui_trace" and source.format == "aitw" and source.meta.n_steps == 3
     trace = load_trace(path)
     first, swipe, typed = trace.steps
     assert (first.action.type, first.action.x, first.action.y) == ("click", 300, 240)
     assert swipe.action.type == "scroll" and swipe.action.direction == "down"
     assert typed.action.text == "wifi"
     el = extract(source, ["gui_element"], cache_dir=tmp_path / "c")[0]
-    assert el.c["text"] == "Settings" and el.p == [200, 200, 500, 300]
+    assert el.c.text == "Settings" and el.p == [200, 200, 500, 300]
     assert [s.action.type for s in load_trace(f"{path}#episode=1").steps] == ["done"]
 
 
@@ -132,7 +132,7 @@ def test_canonical_nan_point_is_dropped_and_never_printed(tmp_path):
     text = json.dumps([a.model_dump(mode="json") for a in anchors])
     assert "NaN" not in text and "Infinity" not in text
     event = next(a for a in anchors if a.kind == "gui_event")
-    assert event.p is None and event.c["x"] is None
+    assert event.p is None and event.c.x is None
 
 
 def test_canonical_nan_time_is_rejected(tmp_path):
@@ -171,7 +171,7 @@ def test_aitz_swipe_description_agrees_with_the_recorded_direction(tmp_path):
     (tmp_path / "523638528775825151.json").write_text(json.dumps(rows))
     source = detect(tmp_path)
     (event,) = [a for a in extract(source, ["gui_event"], cache_dir=tmp_path / "c") if a.kind == "gui_event"]
-    assert event.c["direction"] == "down" and event.c["subtask"] == "scroll down"
+    assert event.c.direction == "down" and event.c.subtask == "scroll down"
     step = load_trace(tmp_path).steps[0]
     assert [e.text for e in step.elements] == ["Man, Aug 8", None]
 

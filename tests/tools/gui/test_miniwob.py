@@ -72,7 +72,7 @@ def test_screen_is_the_recorded_page_not_the_canvas(tmp_path):
     trace = _demo("click-tab-2-hard")
     assert (trace.screen.width, trace.screen.height) == (1310, 210)
     source = detect(next(devset_path("gui", "miniwob-demos").glob("clean/click-tab-2-hard_*")))
-    assert (source.meta["width"], source.meta["n_steps"]) == (1310, 4)
+    assert (source.meta.width, source.meta.n_steps) == (1310, 4)
     events = [a for a in extract(source, ["gui_event"], cache_dir=tmp_path) if a.kind == "gui_event"]
     assert [e.p for e in events] == [[36, 72], [51, 70], [68, 74], [87, 154]]
 

@@ -22,15 +22,15 @@ def test_executed_trajectory_in_time_order():
 
 def test_anchors_with_ocr_element_text(tmp_path):
     source = detect(devset_path("gui", "screenagent-task101"))
-    assert source.format == "screenagent" and source.meta["n_steps"] == 8
+    assert source.format == "screenagent" and source.meta.n_steps == 8
     anchors = extract(source, cache_dir=tmp_path)
     events = [a for a in anchors if a.kind == "gui_event"]
     assert [e.id for e in events] == [f"gui_event:{i}" for i in range(8)]
-    assert events[0].p == [459, 215] and events[0].c["action"] == "double_click"
-    elements = {a.c["event"]: a for a in anchors if a.kind == "gui_element"}
-    assert "firefox" in elements["gui_event:0"].c["text"].lower()
-    assert "bing" in elements["gui_event:1"].c["text"].lower()
+    assert events[0].p == [459, 215] and events[0].c.action == "double_click"
+    elements = {a.c.event: a for a in anchors if a.kind == "gui_element"}
+    assert "firefox" in elements["gui_event:0"].c.text.lower()
+    assert "bing" in elements["gui_event:1"].c.text.lower()
     x1, y1, x2, y2 = elements["gui_event:1"].p
     assert x1 <= 350 <= x2 and y1 - 10 <= 75 <= y2 + 10
     changes = [a for a in anchors if a.kind == "screen_change"]
-    assert changes and all(0 < a.c["changed_fraction"] <= 1 for a in changes)
+    assert changes and all(0 < a.c.changed_fraction <= 1 for a in changes)

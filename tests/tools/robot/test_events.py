@@ -45,7 +45,7 @@ def test_place_then_close_is_no_regrasp(tmp_path):
     eff = np.stack([x, np.zeros_like(x), np.zeros_like(x)], axis=1)
     grip = np.concatenate([np.zeros(10), np.ones(16), np.zeros(10), np.ones(14)])
     anchors = episode_anchors(_episode(eff, grip), tmp_path, "robot@test")
-    assert [a.c["state"] for a in anchors if a.kind == "gripper"] == ["close", "open", "close"]
+    assert [a.c.state for a in anchors if a.kind == "gripper"] == ["close", "open", "close"]
     assert not any(a.kind == "regrasp" for a in anchors)
 
 
@@ -55,8 +55,8 @@ def test_a_hold_that_never_opens_has_no_release(tmp_path):
     eff = np.stack([x, np.zeros_like(x), np.zeros_like(x)], axis=1)
     grip = np.concatenate([np.zeros(10), np.linspace(0, 1, 3), np.linspace(1, 0.8, 47)])
     anchors = episode_anchors(_episode(eff, grip), tmp_path, "robot@test")
-    assert [a.c["state"] for a in anchors if a.kind == "gripper"] == ["close"]
-    assert [a.c["skill"] for a in anchors if a.kind == "phase"] == ["reach", "grasp", "lift"]
+    assert [a.c.state for a in anchors if a.kind == "gripper"] == ["close"]
+    assert [a.c.skill for a in anchors if a.kind == "phase"] == ["reach", "grasp", "lift"]
 
 
 def test_no_phase_is_shorter_than_the_minimum(tmp_path):
@@ -66,7 +66,7 @@ def test_no_phase_is_shorter_than_the_minimum(tmp_path):
     grip = np.concatenate([np.zeros(20), np.ones(20), np.zeros(20)])
     anchors = episode_anchors(_episode(eff, grip, fps=30.0), tmp_path, "robot@test")
     phases = [a for a in anchors if a.kind == "phase"]
-    assert [p.c["skill"] for p in phases] == ["reach", "grasp", "lift", "release", "retreat"]
+    assert [p.c.skill for p in phases] == ["reach", "grasp", "lift", "release", "retreat"]
     assert min(p.t[1] - p.t[0] for p in phases) >= 0.3 - 1e-9
 
 
@@ -75,7 +75,7 @@ def test_the_gripper_settling_as_recording_starts_is_no_event(tmp_path):
     eff = np.stack([x, np.zeros_like(x), np.zeros_like(x)], axis=1)
     grip = np.concatenate([np.linspace(0.6, 0, 3), np.zeros(17), np.ones(20)])  # opens to its start state
     anchors = episode_anchors(_episode(eff, grip), tmp_path, "robot@test")
-    assert [a.c["state"] for a in anchors if a.kind == "gripper"] == ["close"]
+    assert [a.c.state for a in anchors if a.kind == "gripper"] == ["close"]
 
 
 def test_no_hesitation_without_a_grasp(tmp_path):

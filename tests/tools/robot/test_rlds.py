@@ -11,9 +11,9 @@ from ..conftest import devset_path
 def test_bridge_gripper_events_match_action_channel(tmp_path):
     root = devset_path("robot", "bridge-rlds", "bridge_dataset", "1.0.0")
     top = detect(root.parents[1])  # the folder above: dataset_info.json is found beside the shard
-    assert top.meta["n_episodes"] == 25 and top.meta["fps"] == 5.0 and top.meta["robot"] == "bridge_dataset"
-    assert "fps_assumed" not in top.meta
-    n = detect(root).meta["n_episodes"]
+    assert top.meta.n_episodes == 25 and top.meta.fps == 5.0 and top.meta.robot == "bridge_dataset"
+    assert "fps_assumed" not in top.meta.to_json()
+    n = detect(root).meta.n_episodes
     assert n == 25
     with_events = 0
     for e in range(n):
@@ -22,8 +22,8 @@ def test_bridge_gripper_events_match_action_channel(tmp_path):
         channel = ep.action[:, 6] > 0.5
         transitions = [(i, "close" if not channel[i] else "open") for i in range(1, 10) if channel[i] != channel[i - 1]]
         anchors = extract(detect(f"{root}#episode={e}"), ["gripper"], cache_dir=tmp_path)
-        assert [(a.c["step"], a.c["state"]) for a in anchors] == transitions
-        assert all(a.t == pytest.approx(a.c["step"] / 5.0) for a in anchors)
+        assert [(a.c.step, a.c.state) for a in anchors] == transitions
+        assert all(a.t == pytest.approx(a.c.step / 5.0) for a in anchors)
         with_events += bool(transitions)
     assert with_events >= 15
 
@@ -33,7 +33,7 @@ def test_bridge_frames_are_camera_jpegs(tmp_path):
     frames = extract(detect(f"{root}#episode=1"), ["frame"], cache_dir=tmp_path)
     from PIL import Image
 
-    with Image.open(frames[0].c["path"]) as im:
+    with Image.open(frames[0].c.path) as im:
         assert im.size == (64, 64)
 
 
