@@ -27,7 +27,7 @@ from typing import Any, ClassVar, Literal, Protocol, Self
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-from .registry import Registry, first_line
+from .registry import Registry, UnknownName, first_line
 
 Number = int | float
 """A JSON number kept as written (an int stays an int), so contents dump back to the JSON they came from."""
@@ -51,7 +51,10 @@ def register_text_kind(kind: str, description: str) -> None:
 
 def content_type(kind: str) -> type[AnchorContent] | type[str] | None:
     """The content type declared for an anchor kind (None: the kind has none and carries no content)."""
-    return CONTENT_TYPES.get(kind) if kind in CONTENT_TYPES else None
+    try:
+        return CONTENT_TYPES.get(kind)
+    except UnknownName:
+        return None
 
 
 class AnchorContent(BaseModel):

@@ -22,7 +22,7 @@ def test_a_record_copied_from_the_brief_is_accepted_and_matches_the_rules_backen
 
     brief, submitted, tailored = asyncio.run(go())
     assert [a.id for a in anchors_from_brief(brief.prompt)] == brief.anchor_ids
-    assert source_from_brief(brief.prompt, str(TRACE)).meta == {"duration_s": 7.5, "width": 800, "height": 600, "n_steps": 6}
+    assert source_from_brief(brief.prompt, str(TRACE)).meta.to_json() == {"duration_s": 7.5, "width": 800, "height": 600, "n_steps": 6}
     assert submitted.accepted, submitted.errors
     assert submitted.envelope.validation.valid and submitted.envelope.provenance.backend == "host"
     assert [s["action"] for s in submitted.record["steps"]] == [s["action"] for s in tailored.record["steps"]]
