@@ -51,6 +51,18 @@ def tiny_vl_model(tmp_path_factory) -> Path:
     return build_tiny_vl_model(tmp_path_factory.mktemp("tiny-vl") / "model")
 
 
+@pytest.fixture(scope="session")
+def nano_model() -> Path:
+    """The packaged nano model (SmolLM2-135M-Instruct) as a transformers checkpoint, converted once per session."""
+    from dataclaw_tailor.core import BackendError
+    from dataclaw_tailor.model.nano import NANO_INSTALL, nano_checkpoint
+
+    try:
+        return nano_checkpoint()  # into DATACLAW_MODEL_DIR, which tests/sandbox.py points at the session's sandbox
+    except BackendError as exc:
+        pytest.skip(f"the nano model is not installed ({NANO_INSTALL}): {exc}")
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

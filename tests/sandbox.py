@@ -32,6 +32,7 @@ SANDBOX_ENV: dict[str, str] = {
     # Ours: the anchor cache and the thread checkpoints.
     "DATACLAW_CACHE_DIR": str(SANDBOX / "anchor-cache"),
     "DATACLAW_STATE_DIR": str(SANDBOX / "state"),
+    "DATACLAW_MODEL_DIR": str(SANDBOX / "models"),  # the nano model converted to a transformers checkpoint
     # Hugging Face: hub downloads, `datasets` Arrow caches (what `load_dataset` writes), dynamic modules, xet.
     "HF_HOME": str(_CACHE / "huggingface"),
     "HF_HUB_CACHE": str(_CACHE / "huggingface" / "hub"),

@@ -39,9 +39,9 @@ BackendFactory = Callable[..., Backend]
 
 def _register_builtin_backends() -> None:
     """Register the built-in backend factories (on first use; heavy imports stay inside the backends)."""
-    from . import local, openai, rules, sampling
+    from . import hybrid, local, openai, rules, sampling
 
-    for name, factory in (("local", local.create_local), ("openai", openai.create_openai),
+    for name, factory in (("local", local.create_local), ("hybrid", hybrid.create_hybrid), ("openai", openai.create_openai),
                           ("rules", rules.RulesBackend), ("sampling", sampling.create_sampling)):
         BACKENDS.add(name, factory, first_line(factory.__doc__))
 

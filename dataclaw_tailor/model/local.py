@@ -297,7 +297,12 @@ def _vl_message(message: Message) -> dict[str, Any]:
 
 
 def create_local(model: str | Path | None = None, **options: Any) -> LocalBackend:
-    """A transformers checkpoint on this machine, decoding constrained to the schema (xgrammar)."""
+    """A transformers checkpoint on this machine (default: the packaged nano model), decoding constrained to the schema (xgrammar).
+
+    Without `model` it serves the nano model of the `nano` extra (`model.nano.nano_checkpoint`).
+    """
     if not model:
-        raise BackendError("local backend: pass --model PATH (a transformers checkpoint folder)")
+        from .nano import nano_checkpoint
+
+        model = nano_checkpoint()
     return LocalBackend(model, **options)

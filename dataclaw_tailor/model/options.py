@@ -11,6 +11,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "rules": frozenset(),
     "openai": frozenset({"base_url", "model", "expert_models"}),
     "local": frozenset({"model"}),
+    "hybrid": frozenset({"model"}),
     "sampling": frozenset(),
 }
 
@@ -31,8 +32,6 @@ def backend_options(
         if unused:
             flags = ", ".join("--" + k.replace("_", "-").removesuffix("s") for k in unused)
             raise BackendError(f"backend {backend!r} does not take {flags}")
-    if backend == "local" and "model" not in given:
-        raise BackendError("backend 'local' needs --model PATH (a transformers checkpoint folder)")
     return given
 
 

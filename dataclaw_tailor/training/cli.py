@@ -85,17 +85,34 @@ def score(
 
 @train_app.command()
 def demo(
-    workdir: Annotated[Path, typer.Option(help="Folder for the data, checkpoints and demo_report.json.")] = Path("train-demo"),
-    train: Annotated[int, typer.Option(min=4, help="Training triplets.")] = 96,
-    heldout: Annotated[int, typer.Option(min=2, help="Held-out triplets scored before/after.")] = 8,
-    sft_steps: Annotated[int, typer.Option(min=1)] = 150,
-    grpo_steps: Annotated[int, typer.Option(min=1)] = 16,
+    workdir: Annotated[Path, typer.Option(help="Folder for the data, checkpoints, scores and ablation.md.")] = Path("train-demo"),
+    base: Annotated[str, typer.Option(help="nano (the packaged model), tiny (random, built here: fast) or a checkpoint folder.")] = "nano",
+    train: Annotated[int | None, typer.Option(min=4, help="Generated training triplets.")] = None,
+    heldout: Annotated[int | None, typer.Option(min=2, help="Generated held-out triplets.")] = None,
+    sft_steps: Annotated[int | None, typer.Option(min=1)] = None,
+    grpo_steps: Annotated[int | None, typer.Option(min=1)] = None,
     seed: int = 0,
 ) -> None:
-    """CPU learning demo: tiny local model, rules-made triplets, SFT then GRPO, scored before and after."""
+    """CPU learning demo: the reward ablation, short: base, SFT, GRPO without / with R_anchor on held-out prompts."""
     from .demo import run_demo
 
-    report = run_demo(workdir, train=train, heldout=heldout, sft_steps=sft_steps, grpo_steps=grpo_steps, seed=seed,
-                      log=lambda m: typer.echo(m, err=True))
-    _emit(report.model_dump(exclude={"before": {"samples"}, "after_sft": {"samples"}, "after_grpo": {"samples"}}))
+    given = {"train": train, "heldout": heldout, "sft_steps": sft_steps, "grpo_steps": grpo_steps}
+    report = run_demo(workdir, base=base, seed=seed, log=lambda m: typer.echo(m, err=True),
+                      **{k: v for k, v in given.items() if v is not None})
+    typer.echo(report.table(), err=True)
+    _emit(report.model_dump(exclude={"runs": {"__all__": {"scores": {"samples"}}}}))
 
+
+@train_app.command()
+def ablation(
+    workdir: Annotated[Path, typer.Option(help="Folder for the data, checkpoints, scores, ablation.json and ablation.md.")] = Path("nano-ablation"),
+    config: Annotated[Path | None, typer.Option(help="YAML/JSON AblationSettings (seeds, steps, lora ...); defaults: the full recipe.")] = None,
+) -> None:
+    """Train DataClaw-nano: SFT then GRPO without / with R_anchor per seed, the Table 3a-style table; re-running resumes."""
+    from .ablation import AblationSettings, run_ablation
+    from .config import load_settings
+
+    settings = load_settings(config, AblationSettings) if config else AblationSettings()
+    report = run_ablation(workdir, settings, log=lambda m: typer.echo(m, err=True))
+    typer.echo(report.table(), err=True)
+    _emit(report.model_dump(exclude={"runs": {"__all__": {"scores": {"samples"}}}}))

@@ -61,6 +61,11 @@ class TrainSettings(BaseModel):
     seed: int = 0
     logging_steps: int = Field(default=10, ge=1)
     gradient_checkpointing: bool = False
+    save_steps: int | None = Field(
+        default=None, ge=1,
+        description="Save a resumable checkpoint (weights, optimiser, scheduler, RNG) every N steps under "
+        "<output_dir>/checkpoint-N, keeping the latest; a re-run of the same config resumes from it.",
+    )
     report_to: list[str] = Field(default_factory=list, description="TRL/transformers loggers, e.g. ['tensorboard'].")
 
 
@@ -78,7 +83,7 @@ class GRPOSettings(TrainSettings):
     length: LengthBudget = Field(default_factory=LengthBudget, description="Free length and fall-off of R_eff.")
 
 
-Settings = TypeVar("Settings", bound=TrainSettings)
+Settings = TypeVar("Settings", bound=BaseModel)
 
 
 def load_settings(path: str | Path, cls: type[Settings]) -> Settings:
@@ -90,6 +95,6 @@ def load_settings(path: str | Path, cls: type[Settings]) -> Settings:
         settings = cls.model_validate(data)
     except ValidationError as exc:
         raise InputError(path, first_problem(exc)) from exc
-    if settings.recipe == "expert" and settings.lora is None:
+    if getattr(settings, "recipe", None) == "expert" and getattr(settings, "lora", None) is None:
         raise InputError(path, "recipe 'expert' trains one LoRA adapter per domain: add a 'lora' section")
     return settings

@@ -23,7 +23,7 @@ class CheckpointScores(BaseModel):
     """Means over held-out prompts (rates and rewards in [0, 1], eval metrics in [0, 100])."""
 
     n: int
-    json_valid: float = Field(description="Share of outputs that parse as strict JSON.")
+    json_valid: float = Field(description="Share of outputs that parse as strict JSON and are an object (a record).")
     schema_valid: float = Field(description="Share of outputs valid against the task schema (R_format = 1).")
     r_format: float
     r_anchor: float
@@ -82,11 +82,12 @@ def score(completions: list[str], triplets: list[Triplet], weights: RewardWeight
     eff = efficiency_reward(completions, **columns)
     total = combined_reward(completions, weights, **columns)
     preds = []
-    for text in completions:
+    for text in completions:  # a record is a JSON object: a bare number or list that parses is no record
         try:
-            preds.append(json.loads(text))
+            value = json.loads(text)
         except json.JSONDecodeError:
-            preds.append(None)
+            value = None
+        preds.append(value if isinstance(value, dict) else None)
     n = max(len(completions), 1)
 
     def mean(values: list[float]) -> float:
@@ -108,6 +109,8 @@ def score(completions: list[str], triplets: list[Triplet], weights: RewardWeight
 
 
 def score_checkpoint(path: str | Path, triplets: list[Triplet], *, modality: str = "text", style: PromptStyle = "serving",
-                     max_new_tokens: int = 512, weights: RewardWeights = RewardWeights(), metrics: bool = True) -> CheckpointScores:
-    completions = generate(ModelSettings(path=str(path), modality=modality), triplets, style=style, max_new_tokens=max_new_tokens)
+                     max_new_tokens: int = 512, weights: RewardWeights = RewardWeights(), metrics: bool = True,
+                     batch_size: int = 8) -> CheckpointScores:
+    completions = generate(ModelSettings(path=str(path), modality=modality), triplets, style=style, max_new_tokens=max_new_tokens,
+                           batch_size=batch_size)
     return score(completions, triplets, weights, metrics=metrics)

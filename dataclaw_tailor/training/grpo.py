@@ -13,7 +13,7 @@ from typing import Any
 
 from .config import GRPOSettings
 from .loading import is_adapter, load_model, load_processor, peft_config
-from .recipes import RunResult, checkpoint_for, finish, groups, output_for, trainer_arguments
+from .recipes import RunResult, checkpoint_for, finish, groups, output_for, resume_point, trainer_arguments
 from .rewards import LengthBudget, anchor_reward, efficiency_reward, format_reward
 from .triplets import grpo_row
 
@@ -58,6 +58,6 @@ def train_grpo(settings: GRPOSettings) -> list[RunResult]:
             processing_class=processor,
             peft_config=None if continue_adapter else peft_config(settings.lora),
         )
-        trainer.train()
+        trainer.train(resume_from_checkpoint=resume_point(output))
         results.append(finish(trainer, name, "grpo", output, len(triplets), started))
     return results

@@ -81,14 +81,22 @@ def trainer_arguments(settings: TrainSettings, output: Path) -> dict[str, Any]:
         "seed": settings.seed,
         "logging_steps": settings.logging_steps,
         "report_to": settings.report_to or "none",
-        "save_strategy": "no",
+        "save_strategy": "steps" if settings.save_steps else "no",
         "bf16": cuda and settings.model.dtype in ("auto", "bfloat16"),
         "use_cpu": not cuda,
         "disable_tqdm": True,
     }
+    if settings.save_steps:
+        args.update(save_steps=settings.save_steps, save_total_limit=1)
     if settings.gradient_checkpointing:
         args["gradient_checkpointing"] = True
     return args
+
+
+def resume_point(output: Path) -> str | None:
+    """The latest `checkpoint-N` folder a stopped run left in `output` (None: start afresh)."""
+    steps = [(int(p.name.split("-")[1]), p) for p in output.glob("checkpoint-*") if p.name.split("-")[1].isdigit()]
+    return str(max(steps)[1]) if steps else None
 
 
 def finish(trainer: Any, name: str, stage: str, output: Path, rows: int, started: float) -> RunResult:

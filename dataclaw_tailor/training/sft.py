@@ -9,7 +9,7 @@ import time
 
 from .config import SFTSettings
 from .loading import is_adapter, load_model, load_processor, peft_config
-from .recipes import RunResult, checkpoint_for, finish, groups, output_for, trainer_arguments
+from .recipes import RunResult, checkpoint_for, finish, groups, output_for, resume_point, trainer_arguments
 from .triplets import sft_row
 
 
@@ -35,6 +35,6 @@ def train_sft(settings: SFTSettings) -> list[RunResult]:
             processing_class=processor,
             peft_config=None if continue_adapter else peft_config(settings.lora),
         )
-        trainer.train()
+        trainer.train(resume_from_checkpoint=resume_point(output))
         results.append(finish(trainer, name, "sft", output, len(triplets), started))
     return results

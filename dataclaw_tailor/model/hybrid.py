@@ -1,0 +1,164 @@
+"""The `hybrid` backend: the rules synthesiser places the facts, a language model writes the prose.
+
+Items, spans, actions, coordinates and anchor ids come from the task's deterministic synthesiser
+(exactly what the `rules` backend returns), so Field and Sequence are those of `rules` by
+construction. Then every object of that record that holds prose (captions, thoughts, observations,
+descriptions ...) becomes one small request to the writer model: the intent, the item's facts, the
+anchors it cites and the rules' own wording as a draft, constrained to a JSON object holding just those
+prose fields. All items go to the writer in one batch. A writer answer that does not parse, or leaves a
+field empty, keeps the draft, so the record is never worse-formed than the rules record.
+
+The writer is the `local` backend (the packaged nano model unless `model` names a checkpoint).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from ..core import Anchor, GenerationRequest, Message, TailorContext
+from ..experts.registry import get_task
+from .base import Backend
+
+logger = logging.getLogger(__name__)
+
+PROSE_KEYS = ("summary", "caption", "description", "observation", "thought", "reasoning", "instruction", "title")
+"""Record fields that are free language about the source: the writer may reword them. Every other
+field (times, actions, coordinates, ids, answers, element and on-screen text) is a fact the rules placed."""
+FACT_SKIP = frozenset({"anchor_ids", "screenshot", "image", "images", "path"})
+"""Item fields not shown to the writer as facts (references, not content)."""
+MAX_ANCHOR_LINES = 12
+MAX_FACT_CHARS = 600
+BATCH = 8
+"""Slots generated per padded batch: larger batches waste compute on padding when prompts differ."""
+
+SYSTEM_PROMPT = (
+    "You write the text fields of one item of a training record. Use only the facts and anchors given; "
+    "do not invent times, objects or numbers. Write plain, specific English sentences. Answer with JSON only."
+)
+
+
+def prose_slots(record: Any) -> Iterator[tuple[dict[str, Any], list[str]]]:
+    """(object, its non-empty prose keys) for the record and every object nested in it, parents first."""
+    if isinstance(record, dict):
+        keys = [k for k in PROSE_KEYS if isinstance(record.get(k), str) and record[k].strip()]
+        if keys:
+            yield record, keys
+        for value in record.values():
+            if isinstance(value, dict | list):
+                yield from prose_slots(value)
+    elif isinstance(record, list):
+        for value in record:
+            yield from prose_slots(value)
+
+
+def _facts(obj: dict[str, Any], keys: list[str]) -> str:
+    """The object's other fields as compact JSON: values, small objects (an action), lists of values;
+    nested items (lists of objects) are left out, they are slots of their own."""
+
+    def shown(key: str, value: Any) -> bool:
+        if key in keys or key in FACT_SKIP or value in (None, "", [], {}):
+            return False
+        return not (isinstance(value, list) and any(isinstance(v, dict) for v in value))
+
+    facts = {k: v for k, v in obj.items() if shown(k, v)}
+    if isinstance(facts.get("action"), dict):
+        facts["action"] = {k: v for k, v in facts["action"].items() if v is not None}
+    text = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= MAX_FACT_CHARS else text[: MAX_FACT_CHARS - 1] + "…"
+
+
+def _cited(obj: dict[str, Any], anchors: dict[str, Anchor]) -> list[Anchor]:
+    ids = obj.get("anchor_ids")
+    if isinstance(ids, list) and ids:
+        return [anchors[i] for i in ids if isinstance(i, str) and i in anchors][:MAX_ANCHOR_LINES]
+    return list(anchors.values())[:MAX_ANCHOR_LINES]  # a top-level summary: the source's first anchors
+
+
+def slot_request(ctx: TailorContext, task: str, obj: dict[str, Any], keys: list[str], *, max_tokens: int = 160) -> GenerationRequest:
+    """The writer's request for one object: facts, cited anchors and the draft in; `{key: text}` out."""
+    spec = get_task(task)
+    by_id = {a.id: a for a in ctx.anchors}
+    draft = {k: obj[k] for k in keys}
+    lines = [
+        f"Intent: {ctx.intent.text}",
+        f"Task: {spec.name}: {spec.description}",
+        f"Item facts: {_facts(obj, keys)}",
+        "Anchors:",
+        *(a.line() for a in _cited(obj, by_id)),
+        f"Draft: {json.dumps(draft, ensure_ascii=False)}",
+        f"Rewrite the draft's {', '.join(keys)} as natural sentences that keep every fact.",
+    ]
+    schema = {
+        "type": "object",
+        "properties": {k: {"type": "string", "minLength": 8} for k in keys},
+        "required": keys,
+        "additionalProperties": False,
+    }
+    return GenerationRequest(
+        messages=[Message.text("system", SYSTEM_PROMPT), Message.text("user", "\n".join(lines))],
+        json_schema=schema, task=task, max_tokens=max_tokens, temperature=0.0,
+    )
+
+
+def merge(obj: dict[str, Any], keys: list[str], text: str) -> int:
+    """Write the writer's fields into `obj`; returns how many were taken (0 when the answer is unusable)."""
+    try:
+        answer = json.loads(text)
+    except json.JSONDecodeError:
+        return 0
+    taken = 0
+    if isinstance(answer, dict):
+        for k in keys:
+            value = answer.get(k)
+            if isinstance(value, str) and value.strip():
+                obj[k] = value.strip()
+                taken += 1
+    return taken
+
+
+class HybridBackend:
+    """Rules for the facts, a writer model for the prose (see the module docstring)."""
+
+    name = "hybrid"
+
+    def __init__(self, writer: Backend, *, max_tokens: int = 160):
+        self.writer = writer
+        self.max_tokens = max_tokens
+        self.model_id = f"rules-v1+{writer.model_id}"
+
+    async def generate(self, request: GenerationRequest) -> str:
+        from ..core import BackendError
+
+        ctx = request.context
+        if ctx is None:
+            raise BackendError("the hybrid backend needs request.context (source, intent, anchors)")
+        record = get_task(request.task).synthesize(ctx)
+        slots = list(prose_slots(record))
+        requests = [slot_request(ctx, request.task, obj, keys, max_tokens=self.max_tokens) for obj, keys in slots]
+        texts: list[str] = []
+        for start in range(0, len(requests), BATCH):
+            texts += await self._batch(requests[start : start + BATCH])
+        taken = sum(merge(obj, keys, text) for (obj, keys), text in zip(slots, texts))
+        logger.info("hybrid: %d prose fields in %d items rewritten by %s", taken, len(slots), self.writer.model_id)
+        return json.dumps(record, ensure_ascii=False)
+
+    async def _batch(self, requests: list[GenerationRequest]) -> list[str]:
+        batch = getattr(self.writer, "generate_batch", None)
+        if batch is not None:
+            return await batch(requests)
+        return list(await asyncio.gather(*(self.writer.generate(r) for r in requests)))
+
+
+def create_hybrid(model: str | None = None, max_tokens: int = 160, **writer_options: Any) -> HybridBackend:
+    """Rules place the facts, a local model (default: the packaged nano model) rewrites the prose fields.
+
+    `model`: the writer's checkpoint folder; other options go to the `local` backend.
+    """
+    from .local import create_local
+
+    writer_options.setdefault("max_chars", 160)
+    return HybridBackend(create_local(model, **writer_options), max_tokens=int(max_tokens))
