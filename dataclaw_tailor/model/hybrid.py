@@ -17,11 +17,13 @@ import asyncio
 import json
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core import Anchor, GenerationRequest, Message, TailorContext
 from ..experts.registry import get_task
-from .base import Backend
+
+if TYPE_CHECKING:  # built-in backends never import their registry module at run time
+    from .base import Backend
 
 logger = logging.getLogger(__name__)
 

@@ -146,7 +146,7 @@ def prepare_data(work: Path, settings: AblationSettings, log: Log) -> tuple[Path
     if not (train_file.exists() and held_file.exists() and meta_file.exists()):
         train = make_triplets(settings.train, seed=100)
         held = make_triplets(settings.heldout, seed=200)
-        devset = find_devset() if settings.devset else None
+        devset = find_devset(work.resolve()) if settings.devset else None
         dev_held: list[Triplet] = []
         if devset is not None:
             dev_train, dev_held = devset_triplets(devset, work / "data", log)

@@ -37,11 +37,11 @@ def test_the_checkpoint_is_converted_once_and_reused(nano_model):
 
 @pytest.mark.slow
 def test_local_backend_defaults_to_nano_and_writes_a_valid_grounded_record(nano_model):
-    backend = create_backend("local", max_chars=64, max_items=3)
+    backend = create_backend("local", max_chars=32, max_items=2, threads=1)
     assert backend.path == nano_model  # DATACLAW_MODEL_DIR (set for tests) holds the converted nano model
     ctx = context_for("embodied.subtasks")
     spec = get_task("embodied.subtasks")
-    request = serving_request(ctx, spec, spec.json_schema()).model_copy(update={"max_tokens": 400})
+    request = serving_request(ctx, spec, spec.json_schema()).model_copy(update={"max_tokens": 240})
     generation = backend.generations([request])[0]
     checked = check_record(generation.text, request.json_schema, ctx.anchors, ctx.source, repair=False)
     assert generation.finish_reason == "stop", generation.text
@@ -56,7 +56,7 @@ def test_hybrid_keeps_the_rules_facts_and_rewrites_prose(nano_model):
     spec = get_task("embodied.subtasks")
     request = serving_request(ctx, spec, spec.json_schema())
     rules = json.loads(asyncio.run(create_backend("rules").generate(request)))
-    hybrid = create_backend("hybrid")
+    hybrid = create_backend("hybrid", max_tokens=48, max_chars=48, threads=1)
     assert hybrid.model_id == f"rules-v1+{nano_model}"
     record = json.loads(asyncio.run(hybrid.generate(request)))
 
