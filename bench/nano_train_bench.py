@@ -3,7 +3,7 @@
     python bench/nano_train_bench.py [--steps 8] [--rows 32] [--workdir /tmp/nano-train-bench]
 
 Both runs start from the packaged nano model (`model.nano.nano_checkpoint`), see the same generated
-triplets (`training.demo.make_triplets`, compact prompts) in the same order (same seed), at the same batch
+triplets (`training.synthetic.make_triplets`, compact prompts) in the same order (same seed), at the same batch
 size and step count; LoRA (r=16, all linear layers) gets a 10x learning rate, as usual for adapters.
 Printed per run: seconds per step, the training loss over the first and the last quarter of the steps,
 trainable parameters, and the ratio LoRA / full. Runs alternate nothing: on a shared machine read the
@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from dataclaw_tailor.model.nano import nano_checkpoint  # noqa: E402
 from dataclaw_tailor.training.config import DataSettings, LoraSettings, ModelSettings, SFTSettings  # noqa: E402
-from dataclaw_tailor.training.demo import make_triplets  # noqa: E402
+from dataclaw_tailor.training.synthetic import make_triplets  # noqa: E402
 from dataclaw_tailor.training.sft import train_sft  # noqa: E402
 from dataclaw_tailor.training.triplets import TRIPLETS_FILE, write_triplet  # noqa: E402
 

@@ -12,7 +12,8 @@ Layers, bottom to top (a module may import its own layer and the ones below it):
 4. `graph`: the LangGraph state machine.
 5. `service`: the application service that owns the backend, threads, clarification, validation.
 6. Drivers that run the service over many inputs: `batch` (corpus runs), `evals.run` and
-   `evals.report` (benchmarks), `training.construct` (teacher triplets).
+   `evals.report` (benchmarks), `training.construct` (teacher triplets), `training.ablation` and
+   `training.demo` (the DataClaw-nano recipe, which builds devset triplets through construction).
 7. Surfaces: `cli`, `server` (MCP) and `training.cli`.
 
 Constant-string `importlib.import_module(...)` calls count as imports; names built at run time cannot be
@@ -35,6 +36,7 @@ LAYERS = {
     "graph": 4,
     "service": 5,
     "batch": 6, "evals.run": 6, "evals.report": 6, "training.construct": 6,
+    "training.ablation": 6, "training.demo": 6,
     "cli": 7, "server": 7, "training.cli": 7,
 }
 

@@ -17,13 +17,9 @@ import asyncio
 import json
 import logging
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..core import Anchor, GenerationRequest, Message, TailorContext
-from ..experts.registry import get_task
-
-if TYPE_CHECKING:  # built-in backends never import their registry module at run time
-    from .base import Backend
+from ..core import Anchor, BackendError, GenerationRequest, Message, TailorContext
 
 logger = logging.getLogger(__name__)
 
@@ -82,12 +78,11 @@ def _cited(obj: dict[str, Any], anchors: dict[str, Anchor]) -> list[Anchor]:
 
 def slot_request(ctx: TailorContext, task: str, obj: dict[str, Any], keys: list[str], *, max_tokens: int = 160) -> GenerationRequest:
     """The writer's request for one object: facts, cited anchors and the draft in; `{key: text}` out."""
-    spec = get_task(task)
     by_id = {a.id: a for a in ctx.anchors}
     draft = {k: obj[k] for k in keys}
     lines = [
         f"Intent: {ctx.intent.text}",
-        f"Task: {spec.name}: {spec.description}",
+        f"Task: {task}",
         f"Item facts: {_facts(obj, keys)}",
         "Anchors:",
         *(a.line() for a in _cited(obj, by_id)),
@@ -126,19 +121,20 @@ class HybridBackend:
     """Rules for the facts, a writer model for the prose (see the module docstring)."""
 
     name = "hybrid"
+    reads_prompt = False
+    """Like `rules` it reads the context and the task's synthesiser the caller hands down, not the served prompt."""
 
-    def __init__(self, writer: Backend, *, max_tokens: int = 160):
+    def __init__(self, writer: Any, *, max_tokens: int = 160):
+        """`writer`: a backend (`generate`, and `generate_batch` when it batches), usually `local`."""
         self.writer = writer
         self.max_tokens = max_tokens
         self.model_id = f"rules-v1+{writer.model_id}"
 
     async def generate(self, request: GenerationRequest) -> str:
-        from ..core import BackendError
-
         ctx = request.context
-        if ctx is None:
-            raise BackendError("the hybrid backend needs request.context (source, intent, anchors)")
-        record = get_task(request.task).synthesize(ctx)
+        if ctx is None or request.synthesize is None:
+            raise BackendError("the hybrid backend needs request.context (source, intent, anchors) and request.synthesize")
+        record = request.synthesize(ctx)
         slots = list(prose_slots(record))
         requests = [slot_request(ctx, request.task, obj, keys, max_tokens=self.max_tokens) for obj, keys in slots]
         texts: list[str] = []

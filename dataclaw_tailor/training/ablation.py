@@ -12,8 +12,8 @@ Every trained condition runs once per seed (SFT seed s, then both GRPO arms from
 and the table reports each metric's mean and standard deviation over seeds, so a gain can be told from
 seed noise.
 
-Data: the demo's two small `custom` intents (shot spans of a video; skill segments of a robot episode),
-over sources generated from a seed (`training.demo`) and, when the real devset is present, over real
+Data: the two small `custom` intents of `training.synthetic` (shot spans of a video; skill segments of a
+robot episode), over sources generated from a seed and, when the real devset is present, over real
 BridgeData episodes built by stage-2 construction (`training.construct`, rules teacher): episodes
 `DEVSET_TRAIN` go to training, `DEVSET_HELDOUT` (and the G1 episode) to the held-out set.
 
@@ -111,7 +111,7 @@ class AblationReport(BaseModel):
 def devset_triplets(devset: Path, work: Path, log: Log) -> tuple[list[Triplet], list[Triplet]]:
     """Real robot episodes through stage-2 construction (rules teacher): (train, held-out) triplets."""
     from .construct import IntentEntry, construct
-    from .demo import TASKS
+    from .synthetic import TASKS
 
     _, text, schema = TASKS["robot"]
     intent = IntentEntry(text=text, task="custom", schema=schema, source_kinds=[SourceKind.robot_episode.value])
@@ -139,7 +139,7 @@ def _write(path: Path, rows: Sequence[Triplet]) -> None:
 def prepare_data(work: Path, settings: AblationSettings, log: Log) -> tuple[Path, list[Triplet], int]:
     """Train and held-out triplet files (made once); returns (train file, held-out triplets, devset held-out count)."""
     from ..evals.cases import find_devset
-    from .demo import make_triplets
+    from .synthetic import make_triplets
 
     train_file, held_file = work / "data" / "train" / TRIPLETS_FILE, work / "data" / "heldout" / TRIPLETS_FILE
     meta_file = work / "data" / "split.json"

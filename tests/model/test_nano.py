@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dataclaw_tailor.core import BackendError
+from dataclaw_tailor.core import BackendError, GenerationRequest
 from dataclaw_tailor.core.validate import check_record
 from dataclaw_tailor.experts.registry import get_task
 from dataclaw_tailor.model import nano
@@ -54,7 +54,7 @@ def test_local_backend_defaults_to_nano_and_writes_a_valid_grounded_record(nano_
 def test_hybrid_keeps_the_rules_facts_and_rewrites_prose(nano_model):
     ctx = context_for("embodied.subtasks")
     spec = get_task("embodied.subtasks")
-    request = serving_request(ctx, spec, spec.json_schema())
+    request = GenerationRequest(messages=[], json_schema=spec.json_schema(), task=spec.name, context=ctx, synthesize=spec.synthesize)
     rules = json.loads(asyncio.run(create_backend("rules").generate(request)))
     hybrid = create_backend("hybrid", max_tokens=48, max_chars=48, threads=1)
     assert hybrid.model_id == f"rules-v1+{nano_model}"

@@ -91,8 +91,7 @@ def test_validate_checks_schema_choice_and_grounding(tmp_path):
 def test_settings_from_flags_check_options_in_one_place(tmp_path, monkeypatch):
     with pytest.raises(BackendError, match="backend 'rules' does not take --model"):
         Settings.from_flags("rules", model="x")
-    with pytest.raises(BackendError, match="needs --model"):
-        Settings.from_flags("local")
+    assert dict(Settings.from_flags("local").backend_options) == {}  # no --model: the packaged nano model (model/nano.py)
     eval_style = Settings.from_flags("openai", extra={"base_url": "http://gpu:8000/v1", "concurrency": 2})
     assert dict(eval_style.backend_options) == {"base_url": "http://gpu:8000/v1", "concurrency": 2}
     monkeypatch.setenv("DATACLAW_STATE_DIR", str(tmp_path / "threads"))

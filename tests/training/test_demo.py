@@ -1,7 +1,7 @@
 import pytest
 
 from dataclaw_tailor.core import SourceKind
-from dataclaw_tailor.training.demo import make_triplets
+from dataclaw_tailor.training.synthetic import make_triplets
 from dataclaw_tailor.training.rewards import anchor_reward, format_reward
 from dataclaw_tailor.training.triplets import read_triplets, reward_columns, target_text
 

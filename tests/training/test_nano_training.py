@@ -13,7 +13,7 @@ from dataclaw_tailor.core.validate import check_record
 from dataclaw_tailor.model.local import LocalBackend
 from dataclaw_tailor.training.ablation import grpo_reward_log
 from dataclaw_tailor.training.config import DataSettings, GRPOSettings, ModelSettings, SFTSettings
-from dataclaw_tailor.training.demo import make_triplets
+from dataclaw_tailor.training.synthetic import make_triplets
 from dataclaw_tailor.training.grpo import train_grpo
 from dataclaw_tailor.training.sft import train_sft
 from dataclaw_tailor.training.triplets import TRIPLETS_FILE, prompt_messages, write_triplet
