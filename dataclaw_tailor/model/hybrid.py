@@ -3,10 +3,11 @@
 Items, spans, actions, coordinates and anchor ids come from the task's deterministic synthesiser
 (exactly what the `rules` backend returns), so Field and Sequence are those of `rules` by
 construction. Then every object of that record that holds prose (captions, thoughts, observations,
-descriptions ...) becomes one small request to the writer model: the intent, the item's facts, the
-anchors it cites and the rules' own wording as a draft, constrained to a JSON object holding just those
-prose fields. All items go to the writer in one batch. A writer answer that does not parse, or leaves a
-field empty, keeps the draft, so the record is never worse-formed than the rules record.
+descriptions ...) becomes one small request to the writer model: the intent, the item's facts and the
+anchors it cites, constrained to a JSON object holding just those prose fields. The rules' own wording
+is not shown: the nano model, given it as a draft, copied it verbatim. All items go to the writer in
+one batch. A writer answer that does not parse, or leaves a field empty, keeps the rules wording, so
+the record is never worse-formed than the rules record.
 
 The writer is the `local` backend (the packaged nano model unless `model` names a checkpoint).
 """
@@ -77,17 +78,15 @@ def _cited(obj: dict[str, Any], anchors: dict[str, Anchor]) -> list[Anchor]:
 
 
 def slot_request(ctx: TailorContext, task: str, obj: dict[str, Any], keys: list[str], *, max_tokens: int = 160) -> GenerationRequest:
-    """The writer's request for one object: facts, cited anchors and the draft in; `{key: text}` out."""
+    """The writer's request for one object: intent, facts and cited anchors in; `{key: text}` out."""
     by_id = {a.id: a for a in ctx.anchors}
-    draft = {k: obj[k] for k in keys}
     lines = [
         f"Intent: {ctx.intent.text}",
         f"Task: {task}",
         f"Item facts: {_facts(obj, keys)}",
         "Anchors:",
         *(a.line() for a in _cited(obj, by_id)),
-        f"Draft: {json.dumps(draft, ensure_ascii=False)}",
-        f"Rewrite the draft's {', '.join(keys)} as natural sentences that keep every fact.",
+        f"Write the item's {', '.join(keys)}: one or two plain sentences each, describing what happens, using only these facts.",
     ]
     schema = {
         "type": "object",
