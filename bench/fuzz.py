@@ -291,9 +291,9 @@ def seed_lerobot_v30(folder: Path) -> Path:
              "videos/observation.image/chunk_index": 0, "videos/observation.image/file_index": 0,
              "videos/observation.image/from_timestamp": float(i * n / 10)} for i, e in enumerate((3, 4))]
     pq.write_table(pa.Table.from_pylist(rows), folder / "meta/episodes/chunk-000/file-000.parquet")
-    import pandas as pd
-
-    pd.DataFrame({"task_index": [0]}, index=["place the apple"]).to_parquet(folder / "meta" / "tasks.parquet")
+    # as pandas writes it (rerun's apple_storage): the task text is the index column `__index_level_0__`
+    pq.write_table(pa.table({"task_index": [0], "__index_level_0__": ["place the apple"]}),
+                   folder / "meta" / "tasks.parquet")
     return folder
 
 

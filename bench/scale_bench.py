@@ -92,8 +92,10 @@ def one(path: str, task: str, n: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="scale-"))
     os.environ["DATACLAW_CACHE_DIR"] = str(work / "cache")
     os.environ["DATACLAW_STATE_DIR"] = str(work / "state")
+    import asyncio
+
     from dataclaw_tailor.core import Intent
-    from dataclaw_tailor.graph import tailor
+    from dataclaw_tailor.service import TailorService
     from dataclaw_tailor.tools import detect, extract
 
     source = {"trace": make_trace, "subtitle": make_subtitled_video, "edit": make_edits}[path](n, work / "src")
@@ -101,7 +103,7 @@ def one(path: str, task: str, n: int) -> None:
         extract(detect(source), ["video"])
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    result = tailor(source, Intent(text="training data", task=task))
+    result = asyncio.run(TailorService().tailor(source, Intent(text="training data", task=task)))
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"seconds": seconds, "rss_mb": peak / 1024, "rss_before_mb": before / 1024,
