@@ -43,15 +43,29 @@ class Span:
         return list(dict.fromkeys(a.id for a in self.anchors))
 
 
+MIN_SPAN_S = 1.0
+"""No span (event, step) or question clip is shorter than this: a shorter shot joins its neighbour and a
+shorter stretch of speech joins the next one, so nothing a viewer cannot follow is ever emitted."""
+SPEECH_PAUSE_S = 0.25
+"""A silence at least this long between two subtitle sentences ends a stretch of speech."""
+SPEECH_SPLIT_S = 4.0
+"""A shot at least this long that carries speech is split at the pauses of its sentences."""
+
+
 def spans(ctx: TailorContext) -> list[Span]:
     """Shots if any, else subtitle spans, else the stretch where anything was observed (the whole
-    source when nothing was); each with the anchors inside it."""
+    source when nothing was); each with the anchors inside it.
+
+    A shot shorter than `MIN_SPAN_S` joins the next (the last joins the previous). A long shot with speech
+    becomes one span per stretch of speech (sentences grouped by pauses), each lying inside the sentences it
+    covers, plus the silent stretches of the shot that reach the minimum."""
     total = duration(ctx)
     shots = sorted_by_time(a for a in of_kind(ctx.anchors, "shot") if a.start is not None)
+    subs = sorted_by_time(a for a in of_kind(ctx.anchors, "subtitle") if a.start is not None and a.end > a.start)
     if shots:
-        base = [(a.start, a.end, f"Shot {i + 1}", a) for i, a in enumerate(shots)]
+        base = [(start, end, f"Shot {i + 1}", own) for i, (start, end, own) in enumerate(_join_short(shots))]
+        base = [part for start, end, label, own in base for part in _split_by_speech(start, end, label, own, subs)]
     else:
-        subs = sorted_by_time(a for a in of_kind(ctx.anchors, "subtitle") if a.start is not None)
         base = [(a.start, a.end, f"Segment {i + 1}", a) for i, a in enumerate(subs)]
     index = TimeIndex(ctx.anchors, "ocr", "motion", "keyframe", "subtitle")
     if not base:
@@ -65,6 +79,59 @@ def spans(ctx: TailorContext) -> list[Span]:
         if own.kind == "shot":
             inside = [a for a in inside if a.kind != "keyframe" or KeyframeContent.of(a).shot in (None, own.id)]
         out.append(Span(r3(start), r3(min(end, total) if total else end), label, [own] + inside))
+    return out
+
+
+def _join_short(shots: list[Anchor]) -> list[tuple[float, float, Anchor]]:
+    """Shots as (start, end, shot), a shot shorter than `MIN_SPAN_S` merged into the next one (the last into the previous)."""
+    out: list[list] = []
+    pending: float | None = None
+    for shot in shots:
+        start = shot.start if pending is None else pending
+        if shot.end - start < MIN_SPAN_S:
+            pending = start
+            continue
+        pending = None
+        out.append([start, shot.end, shot])
+    if pending is not None:
+        if out:
+            out[-1][1] = shots[-1].end
+        else:
+            out.append([pending, shots[-1].end, shots[0]])
+    return [(a, b, c) for a, b, c in out]
+
+
+def _split_by_speech(start: float, end: float, label: str, own: Anchor, subs: list[Anchor]) -> list[tuple[float, float, str, Anchor]]:
+    """A long shot's stretches of speech and silence, each at least `MIN_SPAN_S` (the shot itself when it has
+    fewer than two stretches of speech: one sentence over a slide stays with the slide)."""
+    inside = [(max(a.start, start), min(a.end, end)) for a in subs if a.start < end and a.end > start]
+    if end - start < SPEECH_SPLIT_S or not inside:
+        return [(start, end, label, own)]
+    groups: list[list[float]] = []
+    for lo, hi in inside:
+        if groups and (lo - groups[-1][1] < SPEECH_PAUSE_S or groups[-1][1] - groups[-1][0] < MIN_SPAN_S):
+            groups[-1][1] = max(groups[-1][1], hi)
+        else:
+            groups.append([lo, hi])
+    if len(groups) > 1 and groups[-1][1] - groups[-1][0] < MIN_SPAN_S:
+        last = groups.pop()
+        groups[-1][1] = last[1]
+    if len(groups) < 2:
+        return [(start, end, label, own)]
+    parts: list[tuple[float, float, bool]] = []
+    cursor = start
+    for lo, hi in groups:
+        if lo - cursor >= MIN_SPAN_S:
+            parts.append((cursor, lo, False))
+        parts.append((lo, hi, True))
+        cursor = hi
+    if end - cursor >= MIN_SPAN_S:
+        parts.append((cursor, end, False))
+    n = 0
+    out = []
+    for lo, hi, speech in parts:
+        n += speech
+        out.append((lo, hi, f"{label}, speech {n}" if speech else f"{label}, no speech", own))
     return out
 
 
@@ -135,11 +202,30 @@ def questions(ctx: TailorContext) -> list[dict]:
                           f"It goes from {words.get(s1, s1)} to {words.get(s2, s2)}.", [m2.start - 1.0, m2.start + 1.0],
                           f"Motion anchor {m1.id} is '{s1}' until {m1.end:.1f} s and {m2.id} is '{s2}' from {m2.start:.1f} s.",
                           [m1.id, m2.id], total))
+    qa.extend(_between_cuts(ctx, cuts, total))
     for cut in cuts:
         kind = CutContent.of(cut).type or "hard"
         qa.append(_qa("state_change", f"What happens at {cut.start:.1f} s?",
                       f"A {'gradual fade' if kind == 'fade' else 'hard cut'} to a new shot.", [cut.start - 0.5, cut.start + 0.5],
                       f"Cut anchor {cut.id} ({kind}) is at {cut.start:.1f} s.", [cut.id], total))
+    return [q for q in qa if q["clip"][1] - q["clip"][0] >= MIN_SPAN_S - 1e-9]
+
+
+def _between_cuts(ctx: TailorContext, cuts: list[Anchor], total: float) -> list[dict]:
+    """What is said between two consecutive cuts (the video's start and end count as cuts), read off the subtitles."""
+    subs = TimeIndex(ctx.anchors, "subtitle")
+    bounds: list[tuple[float, Anchor | None]] = [(0.0, None)] + [(c.start, c) for c in cuts] + [(total, None)]
+    qa = []
+    for (lo, c1), (hi, c2) in zip(bounds, bounds[1:]):
+        said = [a for a in subs.overlapping(lo, hi) if a.start >= lo and a.end <= hi and text_of(a)]
+        if not said or not (c1 or c2):
+            continue
+        first = f"the cut at {lo:.1f} s" if c1 else "the start"
+        last = f"the cut at {hi:.1f} s" if c2 else "the end"
+        lines = unique(text_of(a) for a in said)
+        qa.append(_qa("temporal_order", f"What is said between {first} and {last}?", " ".join(f"'{t}'" for t in lines[:3]),
+                      [lo if c1 else min(a.start for a in said), hi if c2 else max(a.end for a in said)], f"Subtitle anchors {', '.join(a.id for a in said)} lie between {lo:.1f} s and {hi:.1f} s.",
+                      [c.id for c in (c1, c2) if c] + [a.id for a in said], total))
     return qa
 
 
@@ -153,7 +239,13 @@ def _first_appearances(ctx: TailorContext) -> list[tuple[float, Anchor, str]]:
 
 
 def _qa(kind: str, question: str, answer: str, clip: list[float], reasoning: str, ids: list[str], total: float) -> dict:
-    lo = max(0.0, clip[0])
-    hi = min(total, clip[1]) if total else clip[1]
+    lo, hi = clip
+    if hi - lo < MIN_SPAN_S:
+        pad = (MIN_SPAN_S - (hi - lo)) / 2
+        lo, hi = lo - pad, hi + pad
+    if lo < 0:
+        lo, hi = 0.0, hi - lo
+    if total and hi > total:
+        lo, hi = max(0.0, lo - (hi - total)), total
     return {"type": kind, "question": clean(question, 300), "answer": clean(answer, 300), "clip": [r3(lo), r3(max(lo, hi))],
             "reasoning": clean(reasoning, 400), "anchor_ids": ids}

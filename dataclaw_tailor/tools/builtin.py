@@ -51,13 +51,13 @@ def subtitles(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return subtitle_anchors(Path(source.path), source.meta, "subtitle@2")
 
 
-@extractor("ocr", 1, VIDEO, ("ocr",), default=False)  # text
+@extractor("ocr", 2, VIDEO, ("ocr",), default=False)  # text
 def keyframe_ocr(source: Source, ctx: ExtractContext) -> list[Anchor]:
-    """On-screen text of each shot's keyframe (opt-in: ~0.1-0.3 s per keyframe)."""
+    """Confident, plausible on-screen text of each shot's keyframe (opt-in: ~0.1-0.3 s per keyframe)."""
     from .ocr_video import ocr_anchors
 
     keyframes = ctx.anchors(["keyframe"])
-    return ocr_anchors(keyframes, source.meta, "ocr@1")
+    return ocr_anchors(keyframes, source.meta, "ocr@2")
 
 
 @extractor("robot", 2, {SourceKind.robot_episode}, (RobotTaskContent, GripperContent, PauseContent, HesitationContent,
