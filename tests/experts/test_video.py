@@ -65,3 +65,35 @@ def test_no_question_quotes_ocr_text_below_the_confidence_threshold(devset):
     assert set(ocr.values()) <= confident
     for q in get_task("daily.vqa").synthesize(ctx)["qa"]:
         assert all(ocr[i] in confident for i in q["anchor_ids"] if i in ocr)
+
+
+SLIDES = ("Open the terminal", "Install the package", "Run the tests")
+
+
+def _slideshow(path):
+    """Text slides over one static background, each shown 4 s (as a screencast of a lecture's slides)."""
+    import subprocess
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from dataclaw_tailor.tools.ffmpeg import ffmpeg_exe
+
+    inputs = []
+    for i, text in enumerate(SLIDES):
+        im = Image.new("RGB", (640, 360), (30, 40, 60))
+        ImageDraw.Draw(im).text((60, 150), text, fill="white", font=ImageFont.load_default(size=48))
+        im.save(path.parent / f"slide{i}.png")
+        inputs += ["-loop", "1", "-t", "4", "-i", str(path.parent / f"slide{i}.png")]
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *inputs, "-filter_complex",
+                    "[0][1][2]concat=n=3:v=1:a=0,fps=25,format=yuv420p", str(path)], check=True, timeout=120)
+    return path
+
+
+def test_a_slideshow_becomes_one_step_per_slide(tmp_path):
+    source = detect(_slideshow(tmp_path / "slides.mp4"))
+    anchors = extract(source, ["shot", "cut", "keyframe", "ocr", "motion", "subtitle"])
+    ctx = TailorContext(source=source, intent=Intent(text="step by step tutorial"), anchors=anchors, task="education.procedure")
+    steps = get_task("education.procedure").synthesize(ctx)["steps"]
+    assert [s["title"] for s in steps] == list(SLIDES)
+    assert [round(s["start_s"]) for s in steps] == [0, 4, 8]
+    assert all(s["end_s"] - s["start_s"] >= video.MIN_SPAN_S for s in steps)
