@@ -1,7 +1,9 @@
 """Video structure on real devset clips: speech splits long shots, no span or clip under the minimum,
 no question on text the recogniser is unsure of."""
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from dataclaw_tailor.core import Intent, TailorContext
 from dataclaw_tailor.core.contents import KeyframeContent
@@ -14,14 +16,14 @@ SINTEL = "video/sintel-subtitles/Sintel.2010.480.mp4"
 POPEYE_SRT = "video/popeye-bitmap-subtitles/srt/popeye p1.eng.srt"
 
 
-def _context(devset, relative, kinds, task="daily.dense_captions"):
+def _context(devset, relative, kinds, cache, task="daily.dense_captions"):
     source = detect(devset / relative)
-    return TailorContext(source=source, intent=Intent(text="tailor this"), anchors=extract(source, kinds), task=task)
+    return TailorContext(source=source, intent=Intent(text="tailor this"), anchors=extract(source, kinds, cache_dir=cache), task=task)
 
 
 @pytest.mark.devset
-def test_a_long_shot_with_speech_becomes_several_events_each_inside_its_sentences(devset):
-    ctx = _context(devset, SINTEL, ["shot", "cut", "subtitle", "keyframe", "motion"])
+def test_a_long_shot_with_speech_becomes_several_events_each_inside_its_sentences(devset, tmp_path):
+    ctx = _context(devset, SINTEL, ["shot", "cut", "subtitle", "keyframe", "motion"], tmp_path)
     by_id = {a.id: a for a in ctx.anchors}
     long_shot = next(a for a in ctx.anchors if a.kind == "shot" and abs(a.start - 2.25) < 0.05)
     assert long_shot.end - long_shot.start >= video.SPEECH_SPLIT_S, "Sintel's 2.25-8.54 s shot carries three subtitle sentences"
@@ -40,8 +42,8 @@ def test_a_long_shot_with_speech_becomes_several_events_each_inside_its_sentence
 
 @pytest.mark.devset
 @pytest.mark.parametrize("relative", [SINTEL, "video/pyscenedetect/testvideo.mp4"])
-def test_no_vqa_clip_is_shorter_than_the_minimum_and_cuts_are_asked_about(devset, relative):
-    ctx = _context(devset, relative, ["shot", "cut", "subtitle", "keyframe", "motion"], task="daily.vqa")
+def test_no_vqa_clip_is_shorter_than_the_minimum_and_cuts_are_asked_about(devset, relative, tmp_path):
+    ctx = _context(devset, relative, ["shot", "cut", "subtitle", "keyframe", "motion"], tmp_path, task="daily.vqa")
     qa = get_task("daily.vqa").synthesize(ctx)["qa"]
     assert qa
     assert all(q["clip"][1] - q["clip"][0] >= video.MIN_SPAN_S - 1e-3 for q in qa), [q["clip"] for q in qa]
@@ -52,16 +54,14 @@ def test_no_vqa_clip_is_shorter_than_the_minimum_and_cuts_are_asked_about(devset
 
 
 @pytest.mark.devset
-def test_no_question_quotes_ocr_text_below_the_confidence_threshold(devset):
-    ctx = _context(devset, SINTEL, ["shot", "cut", "keyframe", "ocr"], task="daily.vqa")
+def test_no_question_quotes_ocr_text_below_the_confidence_threshold(devset, tmp_path):
+    ctx = _context(devset, "video/pyscenedetect/testvideo.mp4", ["shot", "cut", "keyframe", "ocr"], tmp_path, task="daily.vqa")
     confident: set[str] = set()
     for frame in (a for a in ctx.anchors if a.kind == "keyframe"):
-        from PIL import Image
-        import numpy as np
-
         with Image.open(KeyframeContent.of(frame).path) as im:
             confident |= {b.text for b in names(read_text(np.asarray(im.convert("RGB"))))}
     ocr = {a.id: a.c for a in ctx.anchors if a.kind == "ocr"}
+    assert ocr, "testvideo's keyframes carry on-screen text"
     assert set(ocr.values()) <= confident
     for q in get_task("daily.vqa").synthesize(ctx)["qa"]:
         assert all(ocr[i] in confident for i in q["anchor_ids"] if i in ocr)
@@ -74,7 +74,7 @@ def _slideshow(path):
     """Text slides over one static background, each shown 4 s (as a screencast of a lecture's slides)."""
     import subprocess
 
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import ImageDraw, ImageFont
 
     from dataclaw_tailor.tools.ffmpeg import ffmpeg_exe
 
@@ -91,7 +91,7 @@ def _slideshow(path):
 
 def test_a_slideshow_becomes_one_step_per_slide(tmp_path):
     source = detect(_slideshow(tmp_path / "slides.mp4"))
-    anchors = extract(source, ["shot", "cut", "keyframe", "ocr", "motion", "subtitle"])
+    anchors = extract(source, ["shot", "cut", "keyframe", "ocr", "motion", "subtitle"], cache_dir=tmp_path / "cache")
     ctx = TailorContext(source=source, intent=Intent(text="step by step tutorial"), anchors=anchors, task="education.procedure")
     steps = get_task("education.procedure").synthesize(ctx)["steps"]
     assert [s["title"] for s in steps] == list(SLIDES)
