@@ -51,11 +51,12 @@ class DailyVQA(Strict):
 
 
 def synthesize_captions(ctx: TailorContext) -> dict[str, Any]:
-    """One event per shot (merged into `max_items` groups when the budget is smaller), captioned from its anchors."""
+    """One event per span of `video.spans` (merged into `max_items` groups when the budget is smaller), captioned from
+    its anchors; its objects are the things its subtitles name (else its short on-screen texts)."""
     parts = video.spans(ctx)
     if ctx.intent.max_items:
         parts = video.merge(parts, ctx.intent.max_items)
-    events = [{"start_s": s.start, "end_s": s.end, "caption": video.describe(s), "objects": [], "anchor_ids": s.ids} for s in parts]
+    events = [{"start_s": s.start, "end_s": s.end, "caption": video.describe(s), "objects": s.objects(), "anchor_ids": s.ids} for s in parts]
     total = duration(ctx)
     text = sorted({t for s in parts for t in s.texts("ocr")})
     summary = f"A {total:.1f}-second video in {len(parts)} part{'s' if len(parts) != 1 else ''}"

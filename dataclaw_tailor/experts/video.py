@@ -7,6 +7,7 @@ inside each, and into question/answer pairs whose answers are read off the ancho
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field as dc_field
 
 from ..core import Anchor, TailorContext, of_kind
@@ -34,6 +35,20 @@ class Span:
             return None
         return "static" if set(states) == {"static"} else ("in motion" if set(states) == {"motion"} else "partly in motion")
 
+    def objects(self, max_n: int = 5) -> list[str]:
+        """Things named in the span's subtitles (a determiner's noun: 'a dragon', 'the land'), for when no
+        detector names what is visible; on-screen text lines of one to three words when nothing is said."""
+        found = []
+        for text in self.texts("subtitle"):
+            for m in _NAMED.finditer(text):
+                word, after = m.group(2).lower(), (m.group(3) or "").lower()
+                noun = after if after and after not in _FUNCTION_WORDS and word.endswith(_ADJECTIVE_ENDINGS) else word
+                if noun not in _NOT_NOUNS:
+                    found.append(noun)
+        if not found:
+            found = [t for t in self.texts("ocr") if _WORDS.fullmatch(t) and len(t.split()) <= 3]
+        return unique(found)[:max_n]
+
     def keyframe(self) -> Anchor | None:
         frames = [a for a in self.anchors if a.kind in ("keyframe", "frame") and image_of(a)]
         return frames[0] if frames else None
@@ -50,6 +65,21 @@ SPEECH_PAUSE_S = 0.25
 """A silence at least this long between two subtitle sentences ends a stretch of speech."""
 SPEECH_SPLIT_S = 4.0
 """A shot at least this long that carries speech is split at the pauses of its sentences."""
+
+
+_NAMED = re.compile(r"\b(a|an|the|this|that|these|those|my|your|his|her|its|our|their)\s+([A-Za-z][a-z]{2,})\b"
+                    r"(?:\s+([a-z]{3,})\b(?!'))?", re.IGNORECASE)
+"""A determiner, a word and the word after it (the noun when the first word reads as an adjective: 'a kindred spirit')."""
+_ADJECTIVE_ENDINGS = ("ed", "ful", "ous", "ive", "al", "ic", "less", "able", "ible", "ish", "ent", "ant")
+_FUNCTION_WORDS = frozenset(
+    "for of to in on at with by from into over under about and or but nor so yet than then that which who whom whose "
+    "is are was were be been being has have had does did will would can could should may might must not still also "
+    "just too alone here there now".split())
+_WORDS = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)*")
+_NOT_NOUNS = frozenset(
+    "very most more much many other same next last first only own such few little whole one two three all each every "
+    "new old good great big small long right left best way time thing things kind lot".split())
+"""Words that follow a determiner without naming a thing (adverbs, quantifiers, ordinals, vague nouns)."""
 
 
 def spans(ctx: TailorContext) -> list[Span]:

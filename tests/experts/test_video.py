@@ -36,6 +36,10 @@ def test_a_long_shot_with_speech_becomes_several_events_each_inside_its_sentence
         sentences = [by_id[i] for i in event["anchor_ids"] if i.startswith("subtitle:")]
         assert min(s.start for s in sentences) - 1e-3 <= event["start_s"] < event["end_s"] <= max(s.end for s in sentences) + 1e-3, event
     assert all(e["end_s"] - e["start_s"] >= video.MIN_SPAN_S - 1e-3 for e in events)
+    said = {e["start_s"]: e["objects"] for e in events}
+    assert said[25.582] == ["dragon"] and "blood" in said[3.932], "objects name what the span's subtitles name"
+    said = {e["start_s"]: e["objects"] for e in events}
+    assert said[25.582] == ["dragon"] and "spirit" in said[20.333], "objects name what the span's subtitles name"
     steps = get_task("education.procedure").synthesize(ctx)["steps"]
     assert len(steps) == len(events), "procedure steps follow the same segmentation"
 
