@@ -5,7 +5,6 @@ misread string on a film frame would otherwise end up quoted in captions, instru
 
 from __future__ import annotations
 
-
 from ..core.anchor import Anchor
 from ..core.contents import KeyframeContent
 from ..core.source import VideoMeta
