@@ -13,7 +13,7 @@ import anyio
 from mcp.server.mcpserver import Context, Resolve
 from pydantic import Field
 
-from ..view.model import ViewResult
+from ..view.result import ViewResult
 from .roots import Roots
 from .boundary import allowed_roots, server_state, tool_errors
 from .writes import Output

@@ -10,4 +10,4 @@ page), `images`, `layout` (timeline), `html`, `chart` (PNG), `compare` (referenc
 
 from ..core.lazy import lazy_exports
 
-__getattr__, __all__ = lazy_exports(__name__, {".model": ["ViewResult"], ".render": ["default_out", "render_view"]})
+__getattr__, __all__ = lazy_exports(__name__, {".result": ["ViewResult"], ".render": ["default_out", "render_view"]})

@@ -23,7 +23,8 @@ from .chart import write_chart
 from .compare import compare, load_reference
 from .html import render_index, render_page
 from .images import DEFAULT_BUDGET, ImageStore
-from .model import Page, ViewResult
+from .model import Page
+from .result import ViewResult
 
 logger = logging.getLogger(__name__)
 
