@@ -74,12 +74,17 @@ class _Sink:
             pass  # a flood beyond the buffer, or a record after the request ended: dropped, never blocking the work
 
     async def drain(self, ctx: ServerRequestContext[Any, Any]) -> None:
+        """Send the records in order; a client gone mid-call ends the forwarding, never the call."""
         roots = ctx.lifespan_context.config.roots
         async with self.receive:
             async for record in self.receive:
                 params = LoggingMessageNotificationParams(level=mcp_level(record.levelno), logger=record.name,
                                                           data=scrub(record.getMessage(), roots))
-                await ctx.session.send_notification(LoggingMessageNotification(params=params), related_request_id=ctx.request_id)
+                try:
+                    await ctx.session.send_notification(LoggingMessageNotification(params=params), related_request_id=ctx.request_id)
+                except Exception:  # noqa: BLE001 - a closed stream or a broken pipe: the call goes on without its log
+                    self.send.close()
+                    return
 
 
 _sink: ContextVar[_Sink | None] = ContextVar("dataclaw_client_log", default=None)
