@@ -14,9 +14,9 @@ every input-required round, so each builds its request from the same inputs (the
 from the cached anchors; each round's brief thread is a fresh one, and only the last round's is used).
 
 Flow three: `refine_record` makes a new version of a finished thread's record from a follow-up request.
-"""
 
-from __future__ import annotations
+Annotations are evaluated at definition, not as strings: see the note in `tools.py`.
+"""
 
 import base64
 import mimetypes
@@ -55,7 +55,7 @@ class BriefOutput(BaseModel):
     notes: list[str] = Field(default_factory=list, description="What the size budget left out.")
 
     @classmethod
-    def of(cls, brief: Brief) -> BriefOutput:
+    def of(cls, brief: Brief) -> "BriefOutput":
         return cls(status=brief.status, thread_id=brief.thread_id, questions=brief.questions, task=brief.task,
                    json_schema=brief.json_schema, anchor_ids=brief.anchor_ids, instructions=brief.instructions,
                    prompt=brief.prompt, images=[i.label for i in brief.images], notes=brief.notes)

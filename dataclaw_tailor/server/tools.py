@@ -5,9 +5,11 @@ Every tool resolves its paths through the call's allowed roots first and runs it
 tool errors that name the file or field at fault and nothing outside the roots; every tool returns a
 pydantic model so the client gets structured content with an output schema. Expected failures never
 escape as crashes, so one bad call cannot take the server down for the next.
-"""
 
-from __future__ import annotations
+Tool modules do not use `from __future__ import annotations`: the SDK reads a tool's type hints several
+times while building its schema, and string annotations would be compiled and evaluated on every read
+(a third of the server's start-up before its first `tools/list`).
+"""
 
 import functools
 import re
@@ -50,7 +52,7 @@ if TYPE_CHECKING:
     from ..service import TailorService
 
 
-def service(ctx: Context) -> TailorService:
+def service(ctx: Context) -> "TailorService":
     """The server's service; the `sampling` backend is bound to this request's way to ask the client's model.
 
     Sampling is a server-to-client request in the middle of a call, which only the 2025 protocol
@@ -150,7 +152,7 @@ STEPS = ("inspect", "extract", "tailor", "validate")
 """The steps of one `tailor` call a client hears of, as progress 1-4 of 4."""
 
 
-def step_progress(ctx: Context) -> StepProgress:
+def step_progress(ctx: Context) -> "StepProgress":
     """Progress notifications for the client, one per step as it finishes (a repeated validation is not re-sent)."""
     told: set[str] = set()
 

@@ -3,9 +3,9 @@
 Kept apart from the tailoring tools: it only reads envelopes the other tools wrote and writes one HTML
 page (plus its chart and any pictures that do not fit in it) next to the requested output, all inside
 the allowed roots and claimed through `writes` like every other output.
-"""
 
-from __future__ import annotations
+Annotations are evaluated at definition, not as strings: see the note in `tools.py`.
+"""
 
 from typing import Annotated
 
