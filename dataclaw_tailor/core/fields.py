@@ -13,6 +13,7 @@ two-number lists, boxes four-number lists `[x1, y1, x2, y2]` in pixels of the so
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 ANCHOR_IDS = "anchor_ids"
@@ -153,3 +154,18 @@ def screen_of(record: Any) -> tuple[float, float] | None:
         if isinstance(value, list) and len(value) == 2 and all(number(v) for v in value):
             return float(value[0]), float(value[1])
     return None
+
+
+def objects_in(node: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in `node` (a record or a JSON Schema), parents before their children.
+
+    A caller may edit the object it was just given: its values are read only when the walk resumes,
+    so a deleted key's subtree is skipped and added scalars are harmless.
+    """
+    if isinstance(node, dict):
+        yield node
+        for value in list(node.values()):
+            yield from objects_in(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from objects_in(value)

@@ -221,14 +221,9 @@ def _is_object_list(node: Node, defs: Node) -> bool:
 
 def _drop_infinite(node: Any) -> None:
     """Remove `maximum: inf` (JSON has no infinity; an unknown duration means no upper bound)."""
-    if isinstance(node, dict):
-        if node.get("maximum") == math.inf:
-            del node["maximum"]
-        for value in node.values():
-            _drop_infinite(value)
-    elif isinstance(node, list):
-        for value in node:
-            _drop_infinite(value)
+    for obj in fields.objects_in(node):
+        if obj.get("maximum") == math.inf:
+            del obj["maximum"]
 
 
 NUMBER_LIMIT = 1_000_000_000
@@ -281,23 +276,15 @@ def bounded(schema: Node, *, max_chars: int | None = 256, max_items: int | None 
     """
     out = copy.deepcopy(schema)
 
-    def visit(node: Any) -> None:
-        if isinstance(node, dict):
-            kinds = _types(node)
-            if "string" in kinds and not {"enum", "const", "format"} & node.keys():
-                _cap_text(node, max_chars)
-            if kinds & {"number", "integer"}:
-                node.setdefault("minimum", -NUMBER_LIMIT)
-                node.setdefault("maximum", NUMBER_LIMIT)
-            if "array" in kinds and max_items is not None:
-                floor = int(node.get("minItems", 0))
-                current = node.get("maxItems")
-                node["maxItems"] = max(floor, min(max_items, current) if isinstance(current, int) else max_items)
-            for value in node.values():
-                visit(value)
-        elif isinstance(node, list):
-            for value in node:
-                visit(value)
-
-    visit(out)
+    for node in fields.objects_in(out):
+        kinds = _types(node)
+        if "string" in kinds and not {"enum", "const", "format"} & node.keys():
+            _cap_text(node, max_chars)
+        if kinds & {"number", "integer"}:
+            node.setdefault("minimum", -NUMBER_LIMIT)
+            node.setdefault("maximum", NUMBER_LIMIT)
+        if "array" in kinds and max_items is not None:
+            floor = int(node.get("minItems", 0))
+            current = node.get("maxItems")
+            node["maxItems"] = max(floor, min(max_items, current) if isinstance(current, int) else max_items)
     return out

@@ -109,47 +109,25 @@ def _mentions(item: Any, word: str) -> bool:
 
 
 def _required(schema: dict[str, Any]) -> set[str]:
-    names: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            names.update(node.get("required", []))
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(schema)
-    return names
+    return {name for node in fields.objects_in(schema) for name in node.get("required", [])}
 
 
 def _drop(node: Any, name: str) -> bool:
     found = False
-    if isinstance(node, dict):
-        if name in node:
-            del node[name]
+    for obj in fields.objects_in(node):
+        if name in obj:
+            del obj[name]
             found = True
-        for v in node.values():
-            found = _drop(v, name) or found
-    elif isinstance(node, list):
-        for v in node:
-            found = _drop(v, name) or found
     return found
 
 
 def _shorten(node: Any) -> bool:
     changed = False
-    if isinstance(node, dict):
-        for key, value in node.items():
+    for obj in fields.objects_in(node):
+        for key, value in obj.items():
             if key in TEXT_FIELDS and isinstance(value, str):
                 short = re.split(r"(?<=[.;!?])\s", value, maxsplit=1)[0].rstrip(" .;,") + "."
                 if len(short) < len(value):
-                    node[key] = short
+                    obj[key] = short
                     changed = True
-            else:
-                changed = _shorten(value) or changed
-    elif isinstance(node, list):
-        for v in node:
-            changed = _shorten(v) or changed
     return changed
