@@ -56,12 +56,17 @@ class Entry(Generic[T]):
 
 
 def declared_in(module: ModuleType, kind: type[T]) -> list[T]:
-    """The `kind` objects a module holds at top level, in definition order: what a `builtins` loader registers.
+    """The `kind` objects a module holds at top level, alone or in a tuple (a table of alike entries), in
+    definition order: what a `builtins` loader registers.
 
     Built-in modules declare their entries as plain objects and never import their registry, so the
     registry may import them without an import cycle.
     """
-    return [value for value in vars(module).values() if isinstance(value, kind)]
+    found: list[T] = []
+    for value in vars(module).values():
+        entries = value if isinstance(value, tuple) else (value,)
+        found += [entry for entry in entries if isinstance(entry, kind)]
+    return found
 
 
 def first_line(doc: str | None) -> str:

@@ -6,7 +6,7 @@ as a `Source` (`describe`). `detect` asks the formats in ascending `priority` an
 `sniff` accepts the path, so specific layouts come before general ones (a canonical `trace.json` before
 a folder of images, anything before the video container that accepts every file).
 
-Adding a format: one module in this package that declares an `InputFormat` at top level. On the first
+Adding a format: one module in this package that declares an `InputFormat` (or a tuple of them) at top level. On the first
 lookup every module here is imported and every InputFormat it declares is registered (the modules
 never import this registry). Its loader may live in the same module or beside the others
 (`tools/gui/`, `tools/robot/`). A plugin calls `FORMATS.add(fmt.name, fmt, fmt.description)`.

@@ -7,6 +7,7 @@ All load into the canonical `GuiTrace` (loaders in `tools/gui/`) and are describ
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from ...core.source import GuiTraceMeta, Source, SourceKind
@@ -34,28 +35,34 @@ def describe_trace(fmt: InputFormat, given: str, path: Path) -> Source:
                                     duration_s=duration, platform=trace.platform, task=trace.task))
 
 
-def _gui(name: str, title: str, priority: int, takes, sniff, load, description: str) -> InputFormat:
-    return InputFormat(name=name, title=title, kind=SourceKind.gui_trace, priority=priority, takes=takes,
-                       sniff=sniff, load=load, describe=describe_trace, description=description)
+def _one_trace(load: Callable[[Path], GuiTrace]) -> Callable[[Path, int | None], GuiTrace]:
+    """The loader of a layout that holds one trace: there is no episode to choose."""
+    return lambda path, episode: load(path)
 
 
-DATACLAW = _gui("dataclaw", "dataclaw trace.json", 10, "either", lambda p: canonical.trace_file(p) is not None,
-                lambda p, episode: canonical.load(p),
-                "Our canonical GUI trace: a trace.json (or a folder holding one) with screenshots.")
-SCREENAGENT = _gui("screenagent", "ScreenAgent", 20, "folder", screenagent.is_screenagent,
-                   lambda p, episode: screenagent.load(p),
-                   "ScreenAgent session folders: timestamped step JSON files with screenshots.")
-MINIWOB = _gui("miniwob", "MiniWoB++", 30, "file", miniwob.is_miniwob, lambda p, episode: miniwob.load(p),
-               "MiniWoB++ demonstration JSON (states with DOM and actions, an utterance).")
-AGENTNET = _gui("agentnet", "AgentNet JSONL", 40, "file", agentnet.is_agentnet, agentnet.load,
-                "AgentNet (OpenCUA) trajectories: JSONL, one task per line with pyautogui code per step (#episode=N).")
-AGENTNETBENCH = _gui("agentnetbench", "AgentNetBench JSON", 45, "file", agentnetbench.is_agentnetbench,
-                     lambda p, episode: agentnetbench.load(p),
-                     "AgentNetBench (OpenCUA offline benchmark) task JSON with images/.")
-AGENTNETTOOL = _gui("agentnettool", "AgentNetTool recording", 47, "folder", agentnettool.is_agentnettool,
-                    lambda p, episode: agentnettool.load(p),
-                    "Raw AgentNetTool (OpenCUA annotator) recordings: metadata, reduced actions and the screen video.")
-AITZ = _gui("aitz", "AitZ", 50, "either", android.is_aitz, lambda p, episode: android.load_aitz(p),
-            "Android-in-the-Zoo episode JSON with screenshots and UI elements.")
-AITW = _gui("aitw", "AitW TFRecord", 60, "file", android.is_aitw, android.load_aitw,
-            "Android-in-the-Wild TFRecord episodes (#episode=N).")
+DESCRIPTIONS = {
+    "dataclaw": "Our canonical GUI trace: a trace.json (or a folder holding one) with screenshots.",
+    "screenagent": "ScreenAgent session folders: timestamped step JSON files with screenshots.",
+    "miniwob": "MiniWoB++ demonstration JSON (states with DOM and actions, an utterance).",
+    "agentnet": "AgentNet (OpenCUA) trajectories: JSONL, one task per line with pyautogui code per step (#episode=N).",
+    "agentnetbench": "AgentNetBench (OpenCUA offline benchmark) task JSON with images/.",
+    "agentnettool": "Raw AgentNetTool (OpenCUA annotator) recordings: metadata, reduced actions and the screen video.",
+    "aitz": "Android-in-the-Zoo episode JSON with screenshots and UI elements.",
+    "aitw": "Android-in-the-Wild TFRecord episodes (#episode=N).",
+}
+
+GUI_FORMATS = tuple(
+    InputFormat(name=name, title=title, kind=SourceKind.gui_trace, priority=priority, takes=takes, sniff=sniff,
+                load=load, describe=describe_trace, description=DESCRIPTIONS[name])
+    for name, title, priority, takes, sniff, load in (
+        ("dataclaw", "dataclaw trace.json", 10, "either", canonical.is_trace, _one_trace(canonical.load)),
+        ("screenagent", "ScreenAgent", 20, "folder", screenagent.is_screenagent, _one_trace(screenagent.load)),
+        ("miniwob", "MiniWoB++", 30, "file", miniwob.is_miniwob, _one_trace(miniwob.load)),
+        ("agentnet", "AgentNet JSONL", 40, "file", agentnet.is_agentnet, agentnet.load),
+        ("agentnetbench", "AgentNetBench JSON", 45, "file", agentnetbench.is_agentnetbench, _one_trace(agentnetbench.load)),
+        ("agentnettool", "AgentNetTool recording", 47, "folder", agentnettool.is_agentnettool, _one_trace(agentnettool.load)),
+        ("aitz", "AitZ", 50, "either", android.is_aitz, _one_trace(android.load_aitz)),
+        ("aitw", "AitW TFRecord", 60, "file", android.is_aitw, android.load_aitw),
+    )
+)
+"""The GUI trace layouts, in the order `detect` asks them (priority): specific layouts before general ones."""

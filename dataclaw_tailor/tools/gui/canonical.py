@@ -25,6 +25,10 @@ def trace_file(path: Path) -> Path | None:
     return candidate if FORMAT.encode() in head else None
 
 
+def is_trace(path: Path) -> bool:
+    return trace_file(path) is not None
+
+
 def load(path: Path) -> GuiTrace:
     file = trace_file(path) or path
     try:
