@@ -155,6 +155,7 @@ class GuiTaskContent(AnchorContent, kind="gui_task"):
 
     task: str | None = None
     platform: str | None = None
+    system: str | None = Field(default=None, description="Operating system the trace names (Windows, macOS, Ubuntu...).")
     width: int | None = Field(default=None, description="Screen width in pixels.")
     height: int | None = Field(default=None, description="Screen height in pixels.")
 
@@ -177,6 +178,7 @@ class GuiEventContent(AnchorContent, kind="gui_event"):
     to_x: Number | None = Field(default=None, description="Drag end x in pixels.")
     to_y: Number | None = Field(default=None, description="Drag end y in pixels.")
     subtask: str | None = Field(default=None, description="The sub-task or plan text the recorder attached.")
+    observation: str | None = Field(default=None, description="What the recorder or its annotator said was on screen before the action.")
 
     @field_validator("keys", mode="before")
     @classmethod
@@ -200,7 +202,9 @@ class GuiElementContent(AnchorContent, kind="gui_element"):
     step: int | None = None
     event: str | None = Field(default=None, description="Id of the gui_event acting on it.")
     origin: Literal["trace", "ui_elements", "ocr"] | None = Field(
-        default=None, alias="from", description="Where it was found: the trace, the step's UI elements, or OCR of the screenshot.")
+        default=None, alias="from", description="Where its text came from: the trace's own record of the element acted on, "
+                                                "the step's UI element tree (DOM, accessibility, UI annotations) under the "
+                                                "point, or OCR of the screenshot.")
 
 
 # ---------------------------------------------------------------- robot episodes (extractor `robot`)

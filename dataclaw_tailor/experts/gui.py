@@ -23,6 +23,8 @@ VERSION = "1.0"
 
 ActionType = Literal["click", "double_click", "right_click", "type", "key", "scroll", "drag", "wait", "done"]
 Direction = Literal["up", "down", "left", "right"]
+PLATFORMS = {"android": "Android", "ios": "iOS", "web": "web", "desktop": "desktop"}
+POINTER = ("click", "double_click", "right_click", "drag")
 
 
 class Screen(Strict):
@@ -49,6 +51,9 @@ class GuiStep(Strict):
     thought: Text = Field(description="Why this action is the next one toward the task.")
     action: GuiAction
     target_element: Text | None = Field(description="Text of the element acted on, if one is identified.")
+    screen_changed: float | None = Field(ge=0, le=1, description="Fraction of the screen that changed since the previous "
+                                                                 "screenshot (0-1, from screen_change); null when nothing "
+                                                                 "changed or no screenshot came before.")
     anchor_ids: AnchorIds
 
 
@@ -56,7 +61,8 @@ class GuiTrajectory(Strict):
     """An AgentNet-style GUI-agent trajectory: one step per recorded action."""
 
     task: Text = Field(description="The task the user performed, in words.")
-    platform: Text = Field(description="Operating system or app platform, e.g. 'ubuntu', 'windows', 'android', 'web'.")
+    platform: Text = Field(description="Operating system the trace was recorded on, e.g. 'Windows', 'macOS', 'Ubuntu', "
+                                       "'Android', or 'web' for a browser page.")
     screen: Screen
     steps: list[GuiStep] = Field(min_length=1, description="Steps in the order they were performed.")
 
@@ -184,7 +190,10 @@ class _Trace:
 
     @property
     def platform(self) -> str:
-        value = GuiTaskContent.of(self.task_anchor).platform
+        """The system the trace names ("Windows"), else its platform ("Android", "web"); "desktop" only
+        when the trace says no more."""
+        task = GuiTaskContent.of(self.task_anchor)
+        value = task.system or PLATFORMS.get(str(task.platform or "").lower(), task.platform)
         return clean(str(value or self.ctx.source.format or "unknown"), 40)
 
     @property
@@ -211,52 +220,124 @@ class _Trace:
         return self.changes.get(step)
 
 
-def _thought(event: Anchor, action: GuiAction, target: str | None) -> str:
-    """The recorded sub-task (the plan step the trace says was being worked on), then the action."""
-    subtask = clean(GuiEventContent.of(event).subtask or "", 200)
-    lead = f"Current sub-task: {subtask.rstrip('.')}. " if subtask else ""
-    return f"{lead}Next action toward the task: {describe(action, target)}."
+def _verb(action: GuiAction) -> str:
+    return {"double_click": "Double-click", "right_click": "Right-click", "drag": "Drag"}.get(action.type, "Click")
+
+
+def _purpose(action: GuiAction, target: str | None, focus: str | None, typed: str | None, following: GuiAction | None,
+             task: str) -> str:
+    """Why the action is taken, from the action, its element, the one after it and the task: a click
+    before typing focuses the field the text goes into (`focus`, "'Search'" or "the field at (x, y)");
+    Return after typing (`typed`) submits it."""
+    on = f"'{target}'" if target else f"at ({action.x}, {action.y})"
+    match action.type:
+        case "click" | "double_click" | "right_click":
+            if following is not None and following.type == "type" and following.text:
+                return f"{_verb(action)} {on} to type '{following.text}' {'into it' if target else 'there'}."
+            return f"{_verb(action)} {on}."
+        case "type":
+            return f"Type '{action.text or ''}'" + (f" into {focus}." if focus else ".")
+        case "key":
+            keys = "+".join(action.keys or [])
+            if typed and keys.lower() in ("return", "enter"):
+                return f"Press {keys} to submit '{typed}'."
+            return f"Press {keys}."
+        case "scroll":
+            times = f" {action.amount} notches" if action.amount else ""
+            return f"Scroll {action.direction or ''}{times} to bring more of the page into view.".replace("  ", " ")
+        case "drag":
+            what = f"'{target}'" if target else ""
+            return f"Drag {what} from ({action.x}, {action.y}) to ({action.to_x}, {action.to_y}).".replace("  ", " ")
+        case "wait":
+            return "Wait for the screen to finish updating."
+        case _:
+            return f"Finish: '{task}' is done." if task else "Finish: the task is done."
+
+
+def _observation(event: Anchor, action: GuiAction, target: str | None, focus: str | None, typed: str | None,
+                 previous: GuiAction | None, task: str) -> str:
+    """What is on screen: the trace's own words when it has them, else facts the anchors carry (the
+    element under the pointer, the field with the focus, text typed just before), else what the last
+    action led to."""
+    recorded = clean(GuiEventContent.of(event).observation or "", 600)
+    if recorded:
+        return recorded
+    facts = []
+    if target and action.type in POINTER:
+        facts.append(f"'{target}' is on screen at ({action.x}, {action.y}).")
+    if focus and action.type in ("type", "key"):
+        facts.append(f"{focus[0].upper()}{focus[1:]} has the keyboard focus.")
+    if typed and action.type == "key":
+        facts.append(f"'{typed}' has been typed.")
+    if facts:
+        return " ".join(facts)
+    if previous is None:
+        return f"The screen the task starts from: {task}" if task else "The screen the task starts from."
+    return f"The screen after the previous action ({describe(previous, None)})."
 
 
 def synthesize_trajectory(ctx: TailorContext) -> dict[str, Any]:
-    """One step per recorded `gui_event`, mapped faithfully (type, point, text, keys, direction, amount)."""
+    """One step per recorded `gui_event`, mapped faithfully (type, point, text, keys, direction, amount).
+
+    Step text comes from the action, its element, its neighbours and the task; how much the screen
+    changed is the `screen_changed` field, never a sentence."""
     trace = _Trace(ctx)
+    events = [(event, action) for event in trace.events if (action := action_of(event)) is not None]
+    for event in trace.events:
+        if action_of(event) is None:
+            log.debug("%s: action %r is not one a trajectory models; left out", event.id, GuiEventContent.of(event).action)
     steps: list[GuiStep] = []
     described: set[Any] = set()
-    for event in trace.events:
-        action = action_of(event)
-        if action is None:
-            log.debug("%s: action %r is not one a trajectory models; left out", event.id, GuiEventContent.of(event).action)
-            continue
+    focus: str | None = None
+    typed: str | None = None
+    for n, (event, action) in enumerate(events):
         target = trace.target(event, action)
         target_text = clean(_text(target), 80) if target else None
+        if action.type in POINTER:
+            focus, typed = (f"'{target_text}'" if target_text else f"the field at ({action.x}, {action.y})"), None
         step_no = GuiEventContent.of(event).step
-        seen = trace.visible(step_no)
         change = trace.change(step_no) if step_no not in described else None
         described.add(step_no)
-        parts = [f"Screen before action {len(steps) + 1}"]
-        if seen:
-            parts.append("visible text: " + ", ".join(f"'{t}'" for t in seen[:6]))
-        changed = ScreenChangeContent.of(change).changed_fraction
-        if change is not None and changed is not None:
-            parts.append(f"{100 * float(changed):.0f}% of the screen changed since the previous step")
-        ids = [event.id] + ([target.id] if target else []) + ([change.id] if change else [])
+        changed = ScreenChangeContent.of(change).changed_fraction if change is not None else None
+        changed = round(float(changed), 4) if changed else None
+        previous = events[n - 1][1] if n else None
+        following = events[n + 1][1] if n + 1 < len(events) else None
+        subtask = clean(GuiEventContent.of(event).subtask or "", 200).rstrip(".")
+        purpose = _purpose(action, target_text, focus, typed, following, trace.task)
+        if subtask and target_text and target_text.casefold() in subtask.casefold() and purpose == f"{_verb(action)} '{target_text}'.":
+            purpose = ""  # the recorded words already say it ("Click on Power & sleep")
+        ids = [event.id] + ([target.id] if target else []) + ([change.id] if changed else [])
         steps.append(
             GuiStep(
                 index=len(steps),
                 screenshot=GuiEventContent.of(event).screenshot,
-                observation=clean("; ".join(parts) + ".", 600),
-                thought=clean(_thought(event, action, target_text), 600),
+                observation=_observation(event, action, target_text, focus, typed, previous, trace.task),
+                thought=clean(f"{subtask}. {purpose}".removesuffix(" ") if subtask else purpose, 600),
                 action=action,
                 target_element=target_text,
+                screen_changed=changed,
                 anchor_ids=ids,
             )
         )
+        if action.type == "type":
+            typed = action.text
+        elif action.type != "key":
+            typed = None
     if not steps:
         raise InputError(ctx.source.path, "no GUI actions were extracted from this trace, so there is no trajectory to tailor")
     steps = limit(steps, ctx, spread=False)
     record = GuiTrajectory(task=trace.task, platform=trace.platform, screen=trace.screen, steps=steps)
     return record.model_dump()
+
+
+def _unnamed(action: GuiAction, following: GuiAction | None, subtask: str | None, task: str) -> str:
+    """An instruction for a target with no text: what is typed into it next, else the recorded sub-task,
+    else the task it serves."""
+    if following is not None and following.type == "type" and following.text:
+        return f"{_verb(action)} the field to type '{clean(following.text, 200)}' into"
+    if subtask:
+        return f"{_verb(action)} the target of: {clean(subtask, 200).rstrip('.')}"
+    return f"{_verb(action)} the next target toward: {task}"
 
 
 def synthesize_grounding(ctx: TailorContext) -> dict[str, Any]:
@@ -265,14 +346,15 @@ def synthesize_grounding(ctx: TailorContext) -> dict[str, Any]:
     shots = {c.step: c.screenshot for c in (GuiEventContent.of(e) for e in trace.events)}
     pairs: list[GroundingPair] = []
     used: set[str] = set()
-    for event in trace.events:
-        action = action_of(event)
-        if action is None or action.x is None or action.y is None or action.type in ("scroll", "drag"):
+    actions = [(event, action) for event in trace.events if (action := action_of(event)) is not None]
+    for n, (event, action) in enumerate(actions):
+        if action.x is None or action.y is None or action.type in ("scroll", "drag"):
             continue
         target = trace.target(event, action)
         text = clean(_text(target), 80) if target else None
-        verb = {"click": "Click", "double_click": "Double-click", "right_click": "Right-click"}[action.type]
-        instruction = f"{verb} '{text}'" if text else f"{verb} the element at the pointer position of step {len(pairs) + 1}"
+        following = actions[n + 1][1] if n + 1 < len(actions) else None
+        instruction = f"{_verb(action)} '{text}'" if text else _unnamed(action, following, GuiEventContent.of(event).subtask,
+                                                                         trace.task)
         if target:
             used.add(target.id)
         pairs.append(

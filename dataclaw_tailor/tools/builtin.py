@@ -23,22 +23,22 @@ def video_pass(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return video_anchors(source.path, source.meta, ctx.work_dir, "video@3")
 
 
-@extractor("gui", 2, GUI, (GuiTaskContent, GuiEventContent, ScreenChangeContent))
+@extractor("gui", 3, GUI, (GuiTaskContent, GuiEventContent, ScreenChangeContent))
 def gui_events(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """The task, each step's event with its point, and screen changes between screenshots."""
     from .formats import load_trace
     from .gui.anchors import event_anchors
 
-    return event_anchors(load_trace(source.path).frames_in(ctx.work_dir), "gui@2")
+    return event_anchors(load_trace(source.path).frames_in(ctx.work_dir), "gui@3")
 
 
-@extractor("gui_element", 2, GUI, (GuiElementContent,))
+@extractor("gui_element", 3, GUI, (GuiElementContent,))
 def gui_elements(source: Source, ctx: ExtractContext) -> list[Anchor]:
     """The element (text, bbox) at each pointer event: trace, UI elements, else OCR of the screenshot crop."""
     from .formats import load_trace
     from .gui.anchors import element_anchors
 
-    return element_anchors(load_trace(source.path).frames_in(ctx.work_dir), "gui_element@2")
+    return element_anchors(load_trace(source.path).frames_in(ctx.work_dir), "gui_element@3")
 
 
 @extractor("subtitle", 2, VIDEO, ("subtitle",))  # text

@@ -109,11 +109,13 @@ def names(boxes: list[TextBox], min_score: float = MIN_NAME_SCORE) -> list[TextB
     return [b for b in boxes if b.score >= min_score and plausible(b.text)]
 
 
-def text_at(rgb: np.ndarray, x: float, y: float, half_w: int = 160, half_h: int = 48,
-            max_dist: float = 30.0) -> TextBox | None:
-    """The confident, plausible text box under (or nearest to, within `max_dist` px) a point, from OCR on
-    a crop around it. The box may not contain the point (a caption under an icon). Boxes cut by the
-    crop's left or right edge (where it is not the image's) are partial words and never chosen."""
+def text_at(rgb: np.ndarray, x: float, y: float, half_w: int = 240, half_h: int = 48,
+            max_dist: float = 30.0, line_dist: float = 100.0) -> TextBox | None:
+    """The confident, plausible text box under (or nearest to) a point, from OCR on a crop around it: the
+    nearest on the point's own line of text within `line_dist` px (a drop-down clicked at its arrow shows
+    its value to the left), else the nearest within `max_dist` px (a caption under an icon). The box
+    may not contain the point. Boxes cut by the crop's left or right edge (where it is not the image's)
+    are partial words and never chosen."""
     h, w = rgb.shape[:2]
     x1, y1 = max(0, int(x) - half_w), max(0, int(y) - half_h)
     x2, y2 = min(w, int(x) + half_w), min(h, int(y) + half_h)
@@ -124,10 +126,9 @@ def text_at(rgb: np.ndarray, x: float, y: float, half_w: int = 160, half_h: int 
              if not (x1 > 0 and b.bbox[0] <= edge) and not (x2 < w and b.bbox[2] >= x2 - x1 - edge)]
     shifted = [TextBox((b.bbox[0] + x1, b.bbox[1] + y1, b.bbox[2] + x1, b.bbox[3] + y1), b.text, b.score)
                for b in boxes]
-    if not shifted:
-        return None
-    best = min(shifted, key=lambda b: b.distance(x, y))
-    return best if best.distance(x, y) <= max_dist else None
+    on_line = [b for b in shifted if b.bbox[1] <= y <= b.bbox[3] and b.distance(x, y) <= line_dist]
+    near = on_line or [b for b in shifted if b.distance(x, y) <= max_dist]
+    return min(near, key=lambda b: b.distance(x, y)) if near else None
 
 
 def text_in(rgb: np.ndarray, bbox: list[float] | tuple[float, ...], margin: int = 4,

@@ -39,9 +39,16 @@ def test_example_trace_gives_grounded_steps_with_targets():
     record = synthesize_checked(example_context("gui", "gui.trajectory"))
     first, second = record["steps"][:2]
     assert first["target_element"] == "Firefox Web Browser" and first["anchor_ids"] == ["gui_event:0", "gui_element:0"]
-    assert "double-click 'Firefox Web Browser' at (459, 215)" in first["thought"]
-    assert "82% of the screen changed" in second["observation"]
-    assert "changed" not in record["steps"][2]["observation"], "a screen change is reported once, at the first action of its step"
+    assert first["thought"] == "Double-click 'Firefox Web Browser'."
+    assert second["screen_changed"] == 0.82 and "screen_change:0" in second["anchor_ids"]
+    assert record["steps"][2]["screen_changed"] is None, "a screen change is reported once, at the first action of its step"
+    assert record["platform"] == "Ubuntu", "the system the trace names, not its generic platform"
+    assert second["thought"] == "Click 'Search or enter address' to type 'www.bing.com' into it."
+    assert [s["observation"] for s in record["steps"][2:]] == [
+        "'Search or enter address' has the keyboard focus.",
+        "'Search or enter address' has the keyboard focus. 'www.bing.com' has been typed."]
+    assert record["steps"][3]["thought"] == "Press Return to submit 'www.bing.com'."
+    assert not any("%" in s["observation"] or "Screen before" in s["observation"] for s in record["steps"])
 
 
 def test_action_far_from_its_event_is_ungrounded():

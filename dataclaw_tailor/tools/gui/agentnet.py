@@ -10,7 +10,9 @@ and the screenshots are that screen scaled), so pixels = fraction x screenshot s
 Screenshots: `traj[i].image` beside the file or in its `images/` folder (OpenCUA's layout). Screen size:
 the first screenshot's size, else the line's `width`/`height`, else 1920x1080 with a GuiTraceWarning.
 `t` = the step's `index` (AgentNet records no times). `traj[i].value.thought` -> subtask. Select a line
-with `#episode=N` (default 0).
+with `#episode=N` (default 0). System: a line's `os` / `system` when it names one, else the one system
+the file name names (AgentNet ships `agentnet_ubuntu_5k.jsonl`; `agentnet_win_mac_18k.jsonl` names two,
+so none).
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from __future__ import annotations
 import ast
 import json
 import math
+import re
 import warnings
 from pathlib import Path
 
 from ...core.errors import InputError
 from .. import files
-from .trace import GuiAction, GuiStep, GuiTrace, GuiTraceWarning, Screen
+from .trace import GuiAction, GuiStep, GuiTrace, GuiTraceWarning, Screen, system_name
 
 
 def is_agentnet(path: Path) -> bool:
@@ -132,6 +135,14 @@ def image_size(path: Path) -> tuple[int, int]:
     return files.image_size(path, "screenshot")
 
 
+def _system(task: dict, path: Path) -> str | None:
+    for key in ("os", "system"):
+        if named := system_name(task.get(key)):
+            return named
+    named = {n for word in re.split(r"[\W_]+", path.stem) if (n := system_name(word))}
+    return named.pop() if len(named) == 1 else None
+
+
 def load(path: Path, episode: int | None = None) -> GuiTrace:
     lines = [ln for ln in files.read_bytes(path, "AgentNet JSONL", MAX_FILE_BYTES).decode("utf-8", "replace").splitlines()
              if ln.strip()]
@@ -164,6 +175,6 @@ def load(path: Path, episode: int | None = None) -> GuiTrace:
         for action in parse_code(str(value.get("code") or ""), w, h, last, f"{path}:{index + 1}: step {i}"):
             steps.append(GuiStep(t=t, screenshot=shot, action=action, subtask=thought))
     text = task.get("instruction") or task.get("natural_language_task") or task.get("task") or ""
-    trace = GuiTrace(task=str(text), platform="desktop", screen=Screen(width=w, height=h), steps=steps,
-                     source_format="agentnet")
+    trace = GuiTrace(task=str(text), platform="desktop", system=_system(task, path), screen=Screen(width=w, height=h),
+                     steps=steps, source_format="agentnet")
     return trace.bind(root, str(path))

@@ -3,10 +3,11 @@
 Mapping: `user_task_description` (else `high_level_task_description`) -> task; each `steps[i]` is one
 recorded step: its `action` (pyautogui code, parsed as in agentnet.py) -> the step's actions, `image`
 (beside the file or in `images/`) -> screenshot, `inner_monologue.low_level_instruction` -> subtask,
+`inner_monologue.observation` -> observation,
 `step_num` -> t (the bench keeps a subset of the original trajectory, so the numbers skip; AgentNet
 records no times). The element acted on is the `ground_truth_actions[].metadata.bboxes[]` box that
 contains the action's point (`rel_bbox` = normalised [x, y, w, h]; its pixel form `abs_bbox` is in
-screenshot pixels).
+screenshot pixels). `meta_info.system` ("Windows") -> system.
 
 Screen size: the screenshots' size. `meta_info.screen_resolution` describes the original recording, not
 these screenshots (1920x1080 beside 1280x720 images in the published sample); the normalised coordinates
@@ -24,7 +25,7 @@ from pathlib import Path
 from ...core.errors import InputError
 from ..files import read_bytes
 from .agentnet import image_size, parse_code, screenshot
-from .trace import GuiElement, GuiStep, GuiTrace, GuiTraceWarning, Screen
+from .trace import GuiElement, GuiStep, GuiTrace, GuiTraceWarning, Screen, system_name
 
 MAX_BYTES = 64 << 20
 
@@ -98,15 +99,17 @@ def load(path: Path) -> GuiTrace:
         t = float(number) if isinstance(number, int) and number >= 0 else float(i)
         monologue = step.get("inner_monologue") if isinstance(step.get("inner_monologue"), dict) else {}
         instruction = monologue.get("low_level_instruction")
+        seen = monologue.get("observation")
         for action in parse_code(str(step.get("action") or ""), w, h, last, f"{path}: step {number}"):
             element = None
             if action.x is not None and action.y is not None:
                 box = _box(step.get("ground_truth_actions"), action.x / w, action.y / h, w, h)
                 element = GuiElement(bbox=box) if box else None
             steps.append(GuiStep(t=t, screenshot=shot, action=action, element=element,
-                                 subtask=instruction if isinstance(instruction, str) else None))
+                                 subtask=instruction if isinstance(instruction, str) else None,
+                                 observation=seen if isinstance(seen, str) else None))
     task = data.get("user_task_description") or data.get("high_level_task_description") or ""
     platform = "web" if str(meta.get("system", "")).lower() in ("web", "browser") else "desktop"
-    trace = GuiTrace(task=str(task), platform=platform, screen=Screen(width=w, height=h), steps=steps,
-                     source_format="agentnetbench")
+    trace = GuiTrace(task=str(task), platform=platform, system=system_name(meta.get("system")),
+                     screen=Screen(width=w, height=h), steps=steps, source_format="agentnetbench")
     return trace.bind(root, str(path))

@@ -13,27 +13,68 @@ GuiTraceWarning. Coordinates are screen pixels (`metadata.json` screen size, the
 may be scaled).
 
 The annotator's words for each action (`reduced_events_vis.jsonl`, same lines: "Click on Power & sleep")
--> subtask; the UI Automation target it recorded (`target.title` when `mark`ed) -> the element's text.
+-> subtask. The element acted on: the one those words name ("Click on X" -> X), else the UI Automation
+target the tool recorded (`target.title` when `mark`ed). The annotator's words come first because the
+recorded target can be stale: in the published sample, after a display change, clicks on "Keep changes"
+and "5 hours" carry the targets "Settings" (the window) and a taskbar button. The accessibility tree
+captured with the action (`axtree`: Name, BoundingRectangle, Children) becomes the step's `elements`,
+and gives the element its box when a node of that name holds the point.
 `t` = the action's `start_time` - `video_start_timestamp`: its time in the video. Screenshots are video
 frames, referenced as `<video>#t=<seconds>`: the frame just before the action (OpenCUA takes the screen
-half a second before one), extracted when an extractor needs it (`GuiTrace.frames_in`). Platform desktop.
+half a second before one), extracted when an extractor needs it (`GuiTrace.frames_in`). Platform desktop;
+the system is `metadata.json`'s `system` ("Windows"; "Darwin" is macOS).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import warnings
 from pathlib import Path
 
 from ...core.errors import InputError
-from .trace import GuiAction, GuiElement, GuiStep, GuiTrace, GuiTraceWarning, Screen
+from .trace import GuiAction, GuiElement, GuiStep, GuiTrace, GuiTraceWarning, Screen, system_name
 
 ACTIONS = "reduced_events_complete.jsonl"
 DESCRIBED = "reduced_events_vis.jsonl"
 BEFORE_S = 0.5
 MAX_BYTES = 256 << 20
 _ARROWS = {"⬇": "down", "⬆": "up", "⬅": "left", "➡": "right"}
+_CLICK_ON = re.compile(r"^\s*(?:(?:left|right|double)[- ]?)?click(?:ed)?\s+(?:on\s+)?(?:the\s+)?(?P<name>\S.*?)[\s.]*$",
+                       re.IGNORECASE)
+MAX_TREE_NODES = 5000
+
+
+def _clicked(words: str) -> str | None:
+    """The element an annotator's "Click on X" names, or None."""
+    m = _CLICK_ON.match(words)
+    return m.group("name")[:80] if m else None
+
+
+def _tree(node: object, out: list[GuiElement], depth: int = 0) -> list[GuiElement]:
+    """Named accessibility nodes with a box on screen, depth first (bounded)."""
+    if not isinstance(node, dict) or depth > 100 or len(out) >= MAX_TREE_NODES:
+        return out
+    name, rect = node.get("Name"), node.get("BoundingRectangle")
+    if isinstance(name, str) and name.strip() and isinstance(rect, dict):
+        box = [_number(rect.get(k)) for k in ("left", "top", "right", "bottom")]
+        if None not in box and box[2] > box[0] and box[3] > box[1]:
+            out.append(GuiElement(text=name.strip()[:200], bbox=box))
+    children = node.get("Children")
+    for child in children if isinstance(children, list) else []:
+        _tree(child, out, depth + 1)
+    return out
+
+
+def _element(name: str | None, elements: list[GuiElement], x: float | None, y: float | None) -> GuiElement | None:
+    """The named element, with the box of the smallest tree node of that name holding the point."""
+    if not name:
+        return None
+    holding = [e for e in elements if e.text.casefold() == name.casefold() and x is not None and y is not None
+               and e.bbox[0] <= x <= e.bbox[2] and e.bbox[1] <= y <= e.bbox[3]]
+    best = min(holding, key=lambda e: (e.bbox[2] - e.bbox[0]) * (e.bbox[3] - e.bbox[1]), default=None)
+    return GuiElement(text=name, bbox=best.bbox if best else None)
 
 
 def is_agentnettool(path: Path) -> bool:
@@ -153,10 +194,12 @@ def load(folder: Path) -> GuiTrace:
         target = event.get("target") if isinstance(event.get("target"), dict) else {}
         title = target.get("title") if isinstance(target.get("title"), str) and target.get("mark") else None
         words = seen.get("action") if isinstance(seen.get("action"), str) else ""
+        elements = _tree(event.get("axtree"), [])
+        named = _clicked(words) if action.type in ("click", "double_click", "right_click") else None
         steps.append(GuiStep(t=round(t, 3), screenshot=shot, action=action,
-                             element=GuiElement(text=title) if title else None,
-                             subtask=words if " " in words.strip() else None))
+                             element=_element(named or title, elements, action.x, action.y),
+                             elements=elements or None, subtask=words if " " in words.strip() else None))
     text = task.get("task_name") if isinstance(task, dict) else None
-    trace = GuiTrace(task=str(text or ""), platform="desktop", screen=Screen(width=width, height=height),
-                     steps=steps, source_format="agentnettool")
+    trace = GuiTrace(task=str(text or ""), platform="desktop", system=system_name(meta.get("system")),
+                     screen=Screen(width=width, height=height), steps=steps, source_format="agentnettool")
     return trace.bind(folder, str(folder))

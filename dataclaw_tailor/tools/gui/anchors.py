@@ -30,7 +30,7 @@ def _rgb(path: Path) -> np.ndarray:
 def event_anchors(trace: GuiTrace, extractor: str) -> list[Anchor]:
     """gui_task, one gui_event per step, and screen_change between consecutive distinct screenshots."""
     anchors = [Anchor(id="gui_task:0", kind="gui_task",
-                      c=GuiTaskContent(task=trace.task, platform=trace.platform, width=trace.screen.width,
+                      c=GuiTaskContent(task=trace.task, platform=trace.platform, system=trace.system, width=trace.screen.width,
                                        height=trace.screen.height), extractor=extractor)]
     for i, step in enumerate(trace.steps):
         a = step.action
@@ -40,6 +40,8 @@ def event_anchors(trace: GuiTrace, extractor: str) -> list[Anchor]:
             optional |= {"to_x": a.to_x, "to_y": a.to_y}
         if step.subtask:
             optional["subtask"] = step.subtask
+        if step.observation:
+            optional["observation"] = step.observation
         c = GuiEventContent(step=i, action=a.type, x=a.x, y=a.y, text=a.text, keys=a.keys, direction=a.direction,
                             button=a.button, screenshot=step.screenshot, **optional)
         anchors.append(Anchor(id=f"gui_event:{i}", kind="gui_event", t=step.t, p=point, c=c, extractor=extractor))
@@ -65,13 +67,15 @@ def _inside(bbox: list[float] | None, x: float, y: float, tolerance: float = 1.0
 
 
 def element_anchors(trace: GuiTrace, extractor: str) -> list[Anchor]:
-    """The element at each pointer event: from the trace, else the visible UI elements, else OCR near the point.
+    """The element at each pointer event, its text from the first source that has one: the trace's own
+    record of the element acted on ("trace"), the step's UI element tree under the point ("ui_elements"),
+    OCR inside the trace's box, then OCR near the point ("ocr"). `from` says which one gave the text.
 
     A box from the trace that does not hold the event's point is not that element's box (it is dropped,
-    the text kept). A trace box without text is named by the confident OCR text inside it. OCR names
-    only with confident, plausible text (`ocr.names`); its box may be a label beside the point (an
-    icon's caption), which consumers tell apart by containment. Screenshots of another size than the
-    screen (a scaled recording) are read at the scaled point and boxes mapped back to screen pixels.
+    the text kept). OCR names only with confident, plausible text (`ocr.names`); its box may be a label
+    beside the point (an icon's caption), which consumers tell apart by containment. Screenshots of
+    another size than the screen (a scaled recording) are read at the scaled point and boxes mapped back
+    to screen pixels.
     """
     from ..ocr import text_at, text_in
 
@@ -81,27 +85,28 @@ def element_anchors(trace: GuiTrace, extractor: str) -> list[Anchor]:
         if a.type not in POINTER or a.x is None or a.y is None:
             continue
         text, bbox, origin = None, None, None
-        shot = trace.screenshot_path(step)
-        rgb = _rgb(shot) if shot is not None else None
-        sx = rgb.shape[1] / trace.screen.width if rgb is not None else 1.0
-        sy = rgb.shape[0] / trace.screen.height if rgb is not None else 1.0
-        if step.element and (step.element.text or step.element.bbox):
-            text, bbox, origin = step.element.text, step.element.bbox, "trace"
-            if bbox is not None and not _inside(bbox, a.x, a.y):
-                bbox = None
-            if not text and bbox is not None and rgb is not None:
-                text = text_in(rgb, [bbox[0] * sx, bbox[1] * sy, bbox[2] * sx, bbox[3] * sy])
-        elif step.elements:
-            hits = [e for e in step.elements if _inside(e.bbox, a.x, a.y, 0.0)]
+        if step.element is not None:
+            bbox = step.element.bbox if _inside(step.element.bbox, a.x, a.y) else None
+            if step.element.text:
+                text, origin = step.element.text, "trace"
+        if text is None:
+            hits = [e for e in step.elements or [] if e.text and _inside(e.bbox, a.x, a.y, 0.0)]
             if hits:
                 best = min(hits, key=lambda e: (e.bbox[2] - e.bbox[0]) * (e.bbox[3] - e.bbox[1]))
-                text, bbox, origin = best.text, best.bbox, "ui_elements"
-        if origin is None and rgb is not None:
-            box = text_at(rgb, a.x * sx, a.y * sy)
+                text, origin, bbox = best.text, "ui_elements", bbox or best.bbox
+        shot = trace.screenshot_path(step) if text is None else None
+        rgb = _rgb(shot) if shot is not None else None
+        if rgb is not None:
+            sx, sy = rgb.shape[1] / trace.screen.width, rgb.shape[0] / trace.screen.height
+            if bbox is not None:
+                text = text_in(rgb, [bbox[0] * sx, bbox[1] * sy, bbox[2] * sx, bbox[3] * sy])
+            box = text_at(rgb, a.x * sx, a.y * sy) if text is None else None
             if box is not None:
-                text, origin = box.text, "ocr"
-                bbox = [round(box.bbox[0] / sx, 1), round(box.bbox[1] / sy, 1), round(box.bbox[2] / sx, 1),
-                        round(box.bbox[3] / sy, 1)]
+                text = box.text
+                bbox = bbox or [round(box.bbox[0] / sx, 1), round(box.bbox[1] / sy, 1), round(box.bbox[2] / sx, 1),
+                                round(box.bbox[3] / sy, 1)]
+            origin = "ocr" if text else None
+        origin = origin or ("trace" if bbox is not None else None)
         if origin is None or (text is None and bbox is None):
             continue
         anchors.append(Anchor(id=f"gui_element:{len(anchors)}", kind="gui_element", t=step.t,

@@ -19,7 +19,10 @@ twice, so events are folded into actions (one user action = one step):
   arrows, Delete and chords with Ctrl/Alt/Meta are `key` steps.
 
 `t` = (event time - first state time) / 1000. The state's DOM (`dom` tree with left/top/width/height
-and text) becomes the step's `elements`, so the clicked element comes from the DOM, not OCR. There are
+and text) becomes the step's `elements`. The recorder marks the node an event went to
+(`recordingTarget`): that node is the pointer step's `element`, named by its own text, else its label
+(an enclosing or sibling LABEL), else the text beside it in its parent (an icon's caption), else its id,
+else its kind ("text field"). So the clicked element comes from the DOM, never OCR. There are
 no screenshots. The screen is the page: the DOM root's box, which holds every recorded point (the task
 canvas is only its top-left 160x210).
 """
@@ -115,6 +118,69 @@ def _elements(node: object, out: list[GuiElement]) -> list[GuiElement]:
     for child in children if isinstance(children, list) else []:
         _elements(child, out)
     return out
+
+
+ROLES = {"input_text": "text field", "input_password": "password field", "textarea": "text area",
+         "input_checkbox": "checkbox", "input_radio": "radio button", "select": "list", "button": "button"}
+INTERACTIVE = ("button", "a", "select", "textarea", "option")
+CAPTION_CHARS = 40
+"""Text beside a node longer than this is content around it (a list, a paragraph), not its caption."""
+
+
+def _interactive(node: dict) -> bool:
+    tag = str(node.get("tag") or "").lower()
+    return tag in INTERACTIVE or tag.startswith("input")
+
+
+def _own_text(node: dict) -> str:
+    text = node.get("text")
+    return " ".join(text.split()) if isinstance(text, str) else ""
+
+
+def _all_text(node: object, depth: int = 0) -> str:
+    if not isinstance(node, dict) or depth > 50:
+        return ""
+    children = node.get("children") if isinstance(node.get("children"), list) else []
+    return " ".join(t for t in [_own_text(node), *(_all_text(c, depth + 1) for c in children)] if t)
+
+
+def _target_path(node: object, path: tuple = (), depth: int = 0) -> tuple | None:
+    """The DOM nodes from the root to the recorder's `recordingTarget`, or None."""
+    if not isinstance(node, dict) or depth > 200:
+        return None
+    path = (*path, node)
+    if node.get("recordingTarget"):
+        return path
+    children = node.get("children")
+    for child in children if isinstance(children, list) else []:
+        if (found := _target_path(child, path, depth + 1)) is not None:
+            return found
+    return None
+
+
+def _target(dom: object) -> GuiElement | None:
+    """The node the event went to, with the name a person would give it (see the module docstring)."""
+    path = _target_path(dom)
+    if path is None:
+        return None
+    node = path[-1]
+    tag = str(node.get("tag") or "").lower()
+    name = _own_text(node)
+    label = next((n for n in reversed(path[:-1]) if str(n.get("tag") or "").lower() == "label"), None)
+    if not name and label is not None:
+        name = _all_text(label)
+    siblings = [c for c in path[-2].get("children") or [] if isinstance(c, dict) and c is not node] if len(path) > 1 else []
+    if not name:
+        name = next((_all_text(c) for c in siblings if str(c.get("tag") or "").lower() == "label" and _all_text(c)), "")
+    if not name:
+        caption = " ".join(t for c in siblings if not _interactive(c) and (t := _all_text(c)))
+        name = caption if len(caption) <= CAPTION_CHARS else ""
+    if not name and isinstance(node.get("id"), str) and len(node["id"]) >= 3:
+        name = node["id"]
+    name = name[:80].strip() or ROLES.get(tag, "")
+    box = [_finite(node.get(k)) for k in ("left", "top", "width", "height")]
+    bbox = [box[0], box[1], box[0] + box[2], box[1] + box[3]] if None not in box and box[2] and box[3] else None
+    return GuiElement(text=name or None, bbox=bbox) if name or bbox else None
 
 
 def _tops(node: object, out: dict) -> dict:
@@ -215,7 +281,8 @@ class _Builder:
         return _elements(self.states[state].get("dom"), []) or None
 
     def add(self, time: float, state: int, action: GuiAction) -> None:
-        self.steps.append(GuiStep(t=self.t(time), action=action, elements=self.elements(state)))
+        target = _target(self.states[state].get("dom")) if action.x is not None else None
+        self.steps.append(GuiStep(t=self.t(time), action=action, element=target, elements=self.elements(state)))
 
     def flush_typing(self) -> None:
         if self.typed and self.typed_at is not None:

@@ -5,7 +5,8 @@ Mapping: the executed trajectory is the `*_translate.json` files in timestamp or
 that action at `mouse_position` {width: x, height: y}; scroll_up/scroll_down -> scroll with `amount` =
 `scroll_repeat`; KeyboardAction text -> type, press -> key. PlanAction and EvaluateSubTaskAction are not
 actions: the current sub-task text becomes each step's `subtask`. A file's actions share its timestamp
-and screenshot (the screen the agent saw before acting).
+and screenshot (the screen the agent saw before acting). System: the one the session's prompt names
+("You are familiar with the Linux operating system", `send_prompt_en`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from pathlib import Path
 
 from ...core.errors import InputError
 from ..files import read_json
-from .trace import GuiAction, GuiStep, GuiTrace, Screen
+from .trace import GuiAction, GuiStep, GuiTrace, Screen, system_name
 
 MAX_STEP_BYTES = 64 << 20
+_SYSTEM = re.compile(r"familiar with the (\w+) operating system", re.IGNORECASE)
 _NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}-\d{6})_translate\.json$")
 
 
@@ -83,13 +85,16 @@ def load(folder: Path) -> GuiTrace:
         raise InputError(folder, "no ScreenAgent *_translate.json step files")
     t0 = files[0][0]
     steps: list[GuiStep] = []
-    task, width, height = "", 0, 0
+    task, width, height, system = "", 0, 0, None
     for stamp, file in files:
         data = read_json(file, "ScreenAgent step JSON", MAX_STEP_BYTES)
         if not isinstance(data, dict):
             raise InputError(file, f"ScreenAgent step JSON is a {type(data).__name__}, not an object")
         task = task or data.get("task_prompt_en") or data.get("task_prompt", "")
         width, height = width or _count(data.get("video_width")), height or _count(data.get("video_height"))
+        prompt = data.get("send_prompt_en")
+        if system is None and isinstance(prompt, str) and (m := _SYSTEM.search(prompt[:4096])):
+            system = system_name(m.group(1))
         image = data.get("saved_image_name")
         shot = f"images/{image}" if image else None
         actions = data.get("actions")
@@ -100,6 +105,6 @@ def load(folder: Path) -> GuiTrace:
                                      subtask=data.get("current_task")))
     if not width or not height:
         raise InputError(folder, "ScreenAgent steps carry no video_width/video_height")
-    trace = GuiTrace(task=task, platform="desktop", screen=Screen(width=width, height=height), steps=steps,
-                     source_format="screenagent")
+    trace = GuiTrace(task=task, platform="desktop", system=system, screen=Screen(width=width, height=height),
+                     steps=steps, source_format="screenagent")
     return trace.bind(folder, str(folder))

@@ -20,6 +20,16 @@ ActionType = Literal["click", "double_click", "right_click", "type", "key", "scr
 Platform = Literal["web", "desktop", "android", "ios"]
 
 
+SYSTEMS = {"windows": "Windows", "win": "Windows", "darwin": "macOS", "macos": "macOS", "mac": "macOS",
+           "osx": "macOS", "linux": "Linux", "ubuntu": "Ubuntu", "android": "Android", "ios": "iOS"}
+
+
+def system_name(value: object) -> str | None:
+    """An operating system as a trace names it, spelled the usual way ("Darwin" -> "macOS"); None when it
+    names none we know (a loader never guesses one)."""
+    return SYSTEMS.get(value.strip().casefold()) if isinstance(value, str) else None
+
+
 class GuiTraceWarning(UserWarning):
     """A trace was loaded with a documented fallback or a doubtful value kept as recorded (e.g. a point
     off the screen, a NaN coordinate dropped, a screen size assumed)."""
@@ -60,6 +70,8 @@ class GuiStep(BaseModel):
     action: GuiAction = Field(description="The action taken in this step.")
     element: GuiElement | None = Field(default=None, description="The element acted on, when the trace knows it.")
     subtask: str | None = Field(default=None, description="Sub-task or plan text the recorder attached (context).")
+    observation: str | None = Field(default=None, description="What the recorder or its annotator said was on screen "
+                                                              "before the action, when the trace says.")
     elements: list[GuiElement] | None = Field(
         default=None, description="UI elements visible in this step (DOM / accessibility / detected), when known.")
 
@@ -68,6 +80,9 @@ class GuiTrace(BaseModel):
     format: Literal["dataclaw.gui_trace/v1"] = FORMAT
     task: str = Field(description="The task the user was doing, in words.")
     platform: Platform = Field(description="web, desktop, android or ios.")
+    system: str | None = Field(default=None, max_length=40, description="The operating system as the trace names it "
+                                                                         "(e.g. 'Windows', 'macOS', 'Ubuntu', 'Linux'), "
+                                                                         "when it does.")
     screen: Screen = Field(description="Screen (or viewport) size in pixels.")
     steps: list[GuiStep] = Field(description="Time-ordered steps.")
     source_format: str = Field(default="dataclaw", description="Layout the trace was loaded from.")
