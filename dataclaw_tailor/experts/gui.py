@@ -1,8 +1,8 @@
 """GUI expert: screen-interaction traces to GUI-agent trajectories and grounding pairs.
 
-Anchors read: `gui_task` (task, platform, screen size), `gui_event` (one recorded action, with its
-point and screenshot), `gui_element` (an on-screen element box with its text, tied to a step/event)
-and `screen_change` (how much the screen changed at a step).
+Anchors read: `gui_task` (task, platform, system, screen size), `gui_event` (one recorded action, with its
+point, screenshot and any recorded sub-task or observation), `gui_element` (the element acted on, with
+its text and where the text came from) and `screen_change` (how much the screen changed at a step).
 """
 
 from __future__ import annotations
@@ -400,9 +400,11 @@ TRAJECTORY = TaskSpec(
         "gui.trajectory",
         """Turn the recorded GUI interaction into a GUI-agent training trajectory.
 Produce one step per recorded action (gui_event anchors), in order. For each step give the screenshot reference,
-an observation of what is on screen (from gui_element text and screen_change anchors), a short thought explaining
-why the action moves toward the task, and the action itself with the exact type, x/y, text, keys, direction and
-amount recorded in its gui_event. Name the target element when a gui_element identifies it.""",
+an observation of what is on screen (the gui_event's recorded observation, gui_element text), a short thought
+explaining why the action moves toward the task, and the action itself with the exact type, x/y, text, keys,
+direction and amount recorded in its gui_event. Name the target element when a gui_element identifies it. Put the
+changed_fraction of the step's screen_change in screen_changed (null when there is none); never write boilerplate
+such as "Screen before action 3" or "0% of the screen changed". The platform is the gui_task's system when it has one.""",
     ),
     examples=examples_of("gui"),
     synthesize=synthesize_trajectory,

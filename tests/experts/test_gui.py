@@ -1,3 +1,6 @@
+import re
+import warnings
+
 import pytest
 
 from dataclaw_tailor.core import InputError, Intent, TailorContext
@@ -7,6 +10,7 @@ from dataclaw_tailor.core.grounding import grounding_problems
 from dataclaw_tailor.experts.examples import example_context
 from dataclaw_tailor.experts.gui import action_of, describe
 from dataclaw_tailor.core import Anchor
+from dataclaw_tailor.tools.gui import GuiTraceWarning
 
 from .support import context, synthesize_checked
 
@@ -119,3 +123,50 @@ def test_grounding_box_only_when_it_holds_the_point():
     record = synthesize_checked(context("gui.grounding", "gui_trace", anchors, {"width": 800, "height": 600}))
     pair = record["pairs"][0]
     assert (pair["x"], pair["y"], pair["bbox"], pair["element_text"]) == (100, 100, None, "Firefox")
+
+
+FILLER = re.compile(r"screen before action|% of the screen|next action toward|pointer position of step", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def anchor_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("anchors")
+
+
+@pytest.mark.devset
+@pytest.mark.parametrize(("relative", "platform"), [
+    ("screenagent-task101", "Linux"),  # its prompt: "You are familiar with the Linux operating system"
+    ("opencua-agentnet/raw", "Windows"),  # metadata.json "system": "Windows"
+    ("agentnetbench-goodreads/s_df0fd37049f470c2.json", "Windows"),  # meta_info.system
+    ("opencua-agentnet/processed/raw_example.jsonl", "desktop"),  # the line names no system, nor does the file
+    ("miniwob-demos/turk/email-inbox_3HYA4D452SD6Q3FBZC7C17Y5V642FV_d5.json.gz", "web"),
+])
+def test_real_traces_give_steps_without_filler_on_their_platform(devset, anchor_cache, relative, platform):
+    task = get_task("gui.trajectory")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GuiTraceWarning)
+        source = detect(devset / "gui" / relative)
+        anchors = extract(source, list(task.extractors), cache_dir=anchor_cache)
+    ctx = TailorContext(source=source, intent=Intent(text="GUI-agent SFT steps"), anchors=anchors, task="gui.trajectory")
+    record = synthesize_checked(ctx)
+    assert record["platform"] == platform
+    texts = [s[k] for s in record["steps"] for k in ("observation", "thought")]
+    assert not [t for t in texts if FILLER.search(t)]
+    changes = [s["screen_changed"] for s in record["steps"] if s["screen_changed"] is not None]
+    assert all(0 < c <= 1 for c in changes)
+    for step in record["steps"]:
+        if step["target_element"] and step["action"]["type"] in ("click", "double_click", "right_click"):
+            assert step["target_element"] in step["thought"] or step["target_element"] in step["observation"]
+
+
+def test_grounding_names_an_unlabelled_target_by_what_is_typed_into_it():
+    anchors = [{"id": "gui_task:0", "kind": "gui_task", "c": {"task": "search", "platform": "desktop", "width": 800, "height": 600}},
+               {"id": "gui_event:0", "kind": "gui_event", "t": 0.0, "p": [100, 100], "c": {"action": "click", "x": 100, "y": 100, "step": 0}},
+               {"id": "gui_event:1", "kind": "gui_event", "t": 1.0, "c": {"action": "type", "text": "cake", "step": 0}}]
+    record = synthesize_checked(context("gui.grounding", "gui_trace", anchors, {"width": 800, "height": 600}))
+    assert record["pairs"][0]["instruction"] == "Click the field to type 'cake' into"
+    trajectory = synthesize_checked(context("gui.trajectory", "gui_trace", anchors, {"width": 800, "height": 600}))
+    assert [s["thought"] for s in trajectory["steps"]] == ["Click at (100, 100) to type 'cake' there.",
+                                                          "Type 'cake' into the field at (100, 100)."]
+    assert trajectory["steps"][1]["observation"] == "The field at (100, 100) has the keyboard focus."
+    assert trajectory["platform"] == "desktop"
