@@ -51,9 +51,6 @@ class GuiStep(Strict):
     thought: Text = Field(description="Why this action is the next one toward the task.")
     action: GuiAction
     target_element: Text | None = Field(description="Text of the element acted on, if one is identified.")
-    screen_changed: float | None = Field(ge=0, le=1, description="Fraction of the screen that changed since the previous "
-                                                                 "screenshot (0-1, from screen_change); null when nothing "
-                                                                 "changed or no screenshot came before.")
     anchor_ids: AnchorIds
 
 
@@ -255,20 +252,20 @@ def _purpose(action: GuiAction, target: str | None, focus: str | None, typed: st
 
 
 def _observation(event: Anchor, action: GuiAction, target: str | None, focus: str | None, typed: str | None,
-                 previous: GuiAction | None, task: str) -> str:
+                 previous: GuiAction | None, changed: int, task: str) -> str:
     """What is on screen: the trace's own words when it has them, else facts the anchors carry (the
-    element under the pointer, the field with the focus, text typed just before), else what the last
-    action led to."""
+    element under the pointer, the field with the focus, text typed just before), then what the last
+    action changed (`changed`, percent of the screen; nothing is said when it changed nothing)."""
     recorded = clean(GuiEventContent.of(event).observation or "", 600)
-    if recorded:
-        return recorded
-    facts = []
-    if target and action.type in POINTER:
+    facts = [recorded] if recorded else []
+    if not recorded and target and action.type in POINTER:
         facts.append(f"'{target}' is on screen at ({action.x}, {action.y}).")
-    if focus and action.type in ("type", "key"):
+    if not recorded and focus and action.type in ("type", "key"):
         facts.append(f"{focus[0].upper()}{focus[1:]} has the keyboard focus.")
-    if typed and action.type == "key":
+    if not recorded and typed and action.type == "key":
         facts.append(f"'{typed}' has been typed.")
+    if changed and previous is not None:
+        facts.append(f"The previous action ({describe(previous, None)}) changed {changed}% of the screen.")
     if facts:
         return " ".join(facts)
     if previous is None:
@@ -280,7 +277,7 @@ def synthesize_trajectory(ctx: TailorContext) -> dict[str, Any]:
     """One step per recorded `gui_event`, mapped faithfully (type, point, text, keys, direction, amount).
 
     Step text comes from the action, its element, its neighbours and the task; how much the screen
-    changed is the `screen_changed` field, never a sentence."""
+    changed is said only when something did, as what the previous action did."""
     trace = _Trace(ctx)
     events = [(event, action) for event in trace.events if (action := action_of(event)) is not None]
     for event in trace.events:
@@ -299,7 +296,7 @@ def synthesize_trajectory(ctx: TailorContext) -> dict[str, Any]:
         change = trace.change(step_no) if step_no not in described else None
         described.add(step_no)
         changed = ScreenChangeContent.of(change).changed_fraction if change is not None else None
-        changed = round(float(changed), 4) if changed else None
+        changed = round(100 * float(changed)) if changed else 0
         previous = events[n - 1][1] if n else None
         following = events[n + 1][1] if n + 1 < len(events) else None
         subtask = clean(GuiEventContent.of(event).subtask or "", 200).rstrip(".")
@@ -311,11 +308,10 @@ def synthesize_trajectory(ctx: TailorContext) -> dict[str, Any]:
             GuiStep(
                 index=len(steps),
                 screenshot=GuiEventContent.of(event).screenshot,
-                observation=_observation(event, action, target_text, focus, typed, previous, trace.task),
+                observation=clean(_observation(event, action, target_text, focus, typed, previous, changed, trace.task), 600),
                 thought=clean(f"{subtask}. {purpose}".removesuffix(" ") if subtask else purpose, 600),
                 action=action,
                 target_element=target_text,
-                screen_changed=changed,
                 anchor_ids=ids,
             )
         )
@@ -403,8 +399,9 @@ Produce one step per recorded action (gui_event anchors), in order. For each ste
 an observation of what is on screen (the gui_event's recorded observation, gui_element text), a short thought
 explaining why the action moves toward the task, and the action itself with the exact type, x/y, text, keys,
 direction and amount recorded in its gui_event. Name the target element when a gui_element identifies it. Put the
-changed_fraction of the step's screen_change in screen_changed (null when there is none); never write boilerplate
-such as "Screen before action 3" or "0% of the screen changed". The platform is the gui_task's system when it has one.""",
+share of the screen the previous action changed (screen_change) only when it changed something; never write
+boilerplate such as "Screen before action 3" or "0% of the screen changed". The platform is the gui_task's system
+when it has one.""",
     ),
     examples=examples_of("gui"),
     synthesize=synthesize_trajectory,

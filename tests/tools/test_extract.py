@@ -30,7 +30,7 @@ def test_unknown_kind_names_source(cut_video, tmp_path):
 def test_env_cache_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("DATACLAW_CACHE_DIR", str(tmp_path / "envcache"))
     extract(detect(devset_path("gui", "screenagent-task101")), ["gui_event"])
-    assert list((tmp_path / "envcache").rglob("gui-2.json"))
+    assert list((tmp_path / "envcache").rglob("gui-3.json"))
 
 
 def test_extracted_contents_are_typed_and_the_cache_round_trips_them(tmp_path):
