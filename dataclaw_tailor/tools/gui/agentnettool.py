@@ -49,7 +49,8 @@ MAX_TREE_NODES = 5000
 def _clicked(words: str) -> str | None:
     """The element an annotator's "Click on X" names, or None."""
     m = _CLICK_ON.match(words)
-    return m.group("name")[:80] if m else None
+    name = m.group("name")[:80] if m else None
+    return name if name and name.casefold() not in ("on", "the", "it", "here", "there") else None
 
 
 def _tree(node: object, out: list[GuiElement], depth: int = 0) -> list[GuiElement]:

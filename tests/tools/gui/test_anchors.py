@@ -93,3 +93,22 @@ def test_ocr_names_clicks_where_the_trace_has_no_text(devset, cache, relative, f
     assert len(named) >= floor and pointer >= len(named)
     assert all(name.lower() in texts.lower() for name in names), texts
     assert {origin for _, origin in named.values()} == {"ocr"}
+
+
+@pytest.mark.parametrize(("words", "name"), [
+    ("Click on Power & sleep", "Power & sleep"), ("click on drop-down list", "drop-down list"),
+    ("Double-click the Recycle Bin.", "Recycle Bin"), ("Right click on it", None), ("click on", None),
+    ("Scroll ⬇️×3", None), ("click", None),
+])
+def test_annotator_words_name_the_clicked_element(words, name):
+    from dataclaw_tailor.tools.gui.agentnettool import _clicked
+
+    assert _clicked(words) == name
+
+
+@pytest.mark.parametrize(("value", "system"), [("Windows", "Windows"), ("Darwin", "macOS"), (" ubuntu ", "Ubuntu"),
+                                               ("win_mac", None), ("", None), (None, None), (3, None)])
+def test_system_names_are_spelled_the_usual_way_and_never_guessed(value, system):
+    from dataclaw_tailor.tools.gui.trace import system_name
+
+    assert system_name(value) == system
