@@ -8,10 +8,11 @@ inside each, and into question/answer pairs whose answers are read off the ancho
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field as dc_field
 
 from ..core import Anchor, TailorContext, of_kind
-from ..core.contents import CutContent, KeyframeContent, MotionContent
+from ..core.contents import AudioContent, CutContent, KeyframeContent, MotionContent
 from .common import (
     TimeIndex, box_center, clean, duration, fmt_span, image_of, quote_list, r3, sorted_by_time, text_of, unique, where_in_frame,
 )
@@ -59,13 +60,16 @@ class Span:
 
 
 MIN_SPAN_S = 1.0
-"""No span (event, step) or question clip is shorter than this: a shorter shot joins its neighbour and a
-shorter stretch of speech joins the next one, so nothing a viewer cannot follow is ever emitted."""
+"""No span (event, step) or question clip is shorter than this: a shorter shot joins its neighbour, a shorter stretch
+of speech joins the next one and no split point lies closer than this to another, so nothing a viewer cannot follow
+is ever emitted."""
 SPEECH_PAUSE_S = 0.25
 """A silence at least this long between two subtitle sentences ends a stretch of speech."""
 SPEECH_SPLIT_S = 4.0
-"""A shot at least this long that carries speech is split at the pauses of its sentences."""
-
+"""A shot at least this long may be split inside (by speech, topic, on-screen text, silence or motion); a stretch of
+still or moving picture this long is its own span; speech is cut at a topic shift only after this much of it."""
+TOPIC_WINDOW = 3
+"""Sentences compared on each side of a possible topic shift."""
 
 _NAMED = re.compile(r"\b(a|an|the|this|that|these|those|my|your|his|her|its|our|their)\s+([A-Za-z][a-z]{2,})\b"
                     r"(?:\s+([a-z]{3,})\b(?!'))?", re.IGNORECASE)
@@ -84,17 +88,19 @@ _NOT_NOUNS = frozenset(
 
 def spans(ctx: TailorContext) -> list[Span]:
     """Shots if any, else subtitle spans, else the stretch where anything was observed (the whole
-    source when nothing was); each with the anchors inside it.
+    source when nothing was); each with the anchors inside it (a point anchor on a boundary belongs to
+    the span it opens).
 
-    A shot shorter than `MIN_SPAN_S` joins the next (the last joins the previous). A long shot with speech
-    becomes one span per stretch of speech (sentences grouped by pauses), each lying inside the sentences it
-    covers, plus the silent stretches of the shot that reach the minimum."""
+    A shot shorter than `MIN_SPAN_S` joins the next (the last joins the previous). A shot of `SPEECH_SPLIT_S`
+    or more is split inside by every signal its anchors carry (`_Signals.split`): stretches of speech,
+    topic shifts in continuous speech, changes of on-screen text, silences and long still or moving stretches."""
     total = duration(ctx)
     shots = sorted_by_time(a for a in of_kind(ctx.anchors, "shot") if a.start is not None)
     subs = sorted_by_time(a for a in of_kind(ctx.anchors, "subtitle") if a.start is not None and a.end > a.start)
     if shots:
+        signals = _Signals(ctx, subs)
         base = [(start, end, f"Shot {i + 1}", own) for i, (start, end, own) in enumerate(_join_short(shots))]
-        base = [part for start, end, label, own in base for part in _split_by_speech(start, end, label, own, subs)]
+        base = [part for start, end, label, own in base for part in signals.split(start, end, label, own)]
     else:
         base = [(a.start, a.end, f"Segment {i + 1}", a) for i, a in enumerate(subs)]
     index = TimeIndex(ctx.anchors, "ocr", "motion", "keyframe", "subtitle")
@@ -104,8 +110,10 @@ def spans(ctx: TailorContext) -> list[Span]:
             return [Span(0.0, r3(total), "The whole video")]
         return [Span(r3(min(a.start for a in seen)), r3(max(a.end for a in seen)), "The observed part", seen)]
     out = []
+    last = max(end for _, end, _, _ in base)
     for start, end, label, own in base:
-        inside = [a for a in index.overlapping(start, end) if a.id != own.id and (a.start == a.end or (a.start < end and a.end > start))]
+        inside = [a for a in index.overlapping(start, end) if a.id != own.id and (
+            start <= a.start < end or a.start == end == last if a.start == a.end else a.start < end and a.end > start)]
         if own.kind == "shot":
             inside = [a for a in inside if a.kind != "keyframe" or KeyframeContent.of(a).shot in (None, own.id)]
         out.append(Span(r3(start), r3(min(end, total) if total else end), label, [own] + inside))
@@ -131,38 +139,125 @@ def _join_short(shots: list[Anchor]) -> list[tuple[float, float, Anchor]]:
     return [(a, b, c) for a, b, c in out]
 
 
-def _split_by_speech(start: float, end: float, label: str, own: Anchor, subs: list[Anchor]) -> list[tuple[float, float, str, Anchor]]:
-    """A long shot's stretches of speech and silence, each at least `MIN_SPAN_S` (the shot itself when it has
-    fewer than two stretches of speech: one sentence over a slide stays with the slide)."""
-    inside = [(max(a.start, start), min(a.end, end)) for a in subs if a.start < end and a.end > start]
-    if end - start < SPEECH_SPLIT_S or not inside:
-        return [(start, end, label, own)]
-    groups: list[list[float]] = []
-    for lo, hi in inside:
-        if groups and (lo - groups[-1][1] < SPEECH_PAUSE_S or groups[-1][1] - groups[-1][0] < MIN_SPAN_S):
-            groups[-1][1] = max(groups[-1][1], hi)
-        else:
-            groups.append([lo, hi])
-    if len(groups) > 1 and groups[-1][1] - groups[-1][0] < MIN_SPAN_S:
-        last = groups.pop()
-        groups[-1][1] = last[1]
-    if len(groups) < 2:
-        return [(start, end, label, own)]
-    parts: list[tuple[float, float, bool]] = []
-    cursor = start
-    for lo, hi in groups:
-        if lo - cursor >= MIN_SPAN_S:
-            parts.append((cursor, lo, False))
-        parts.append((lo, hi, True))
-        cursor = hi
-    if end - cursor >= MIN_SPAN_S:
-        parts.append((cursor, end, False))
-    n = 0
+class _Signals:
+    """Where a long shot may be split, read once per video from its anchors (each query is a bisection, so
+    splitting every shot stays linear in the number of anchors).
+
+    - speech: subtitle sentences grouped into stretches; a pause of `SPEECH_PAUSE_S` ends a stretch, and so does a
+      topic shift: after `SPEECH_SPLIT_S` of a stretch, a sentence whose `TOPIC_WINDOW` sentences share no content
+      word (four letters or more, not a function word) with the `TOPIC_WINDOW` before them starts a new one. A shot
+      with two or more stretches becomes one span per stretch (each inside its sentences) plus its silent
+      stretches of at least `MIN_SPAN_S`; one sentence over a slide stays with the slide.
+    - on-screen text: a keyframe whose OCR words share less than half with the previous keyframe's in the same
+      shot (a slide or page that changed without a cut; the video extractor keeps one keyframe per still picture).
+    - silence: an audio silence of `MIN_SPAN_S` or more is its own span, outside subtitle sentences.
+    - motion: a still or moving stretch of `SPEECH_SPLIT_S` or more is its own span, outside subtitle sentences.
+    Split points closer than `MIN_SPAN_S` to a span edge or to each other are dropped.
+    """
+
+    def __init__(self, ctx: TailorContext, subs: list[Anchor]):
+        self.subs = subs
+        self.sub_index = TimeIndex(subs)
+        self.words = [_content_words(text_of(a)) for a in subs]
+        self.order = {a.id: i for i, a in enumerate(subs)}
+        self.text = _text_changes(ctx)
+        self.other: list[tuple[float, str]] = []  # (point, what starts there), silence and motion edges
+        for a in of_kind(ctx.anchors, "audio"):
+            if a.start is not None and AudioContent.of(a).state == "silence" and a.end - a.start >= MIN_SPAN_S:
+                self.other += [(a.start, "silence"), (a.end, "sound")]
+        for a in of_kind(ctx.anchors, "motion"):
+            state = MotionContent.of(a).state
+            if a.start is not None and state and a.end - a.start >= SPEECH_SPLIT_S:
+                self.other += [(a.start, "still picture" if state == "static" else "moving picture"),
+                               (a.end, "moving picture" if state == "static" else "still picture")]
+        self.other = sorted(p for p in set(self.other) if not self._in_sentence(p[0]))
+        self.text_times = [t for t, _ in self.text]
+        self.other_times = [t for t, _ in self.other]
+
+    def _in_sentence(self, t: float) -> bool:
+        return any(a.start < t < a.end for a in self.sub_index.overlapping(t, t))
+
+    def split(self, start: float, end: float, label: str, own: Anchor) -> list[tuple[float, float, str, Anchor]]:
+        if end - start < SPEECH_SPLIT_S:
+            return [(start, end, label, own)]
+        out = []
+        for lo, hi, name, speech in self._speech_parts(start, end, label):
+            points = self._between(self.text, self.text_times, lo, hi)
+            if not speech:
+                points = sorted(points + self._between(self.other, self.other_times, lo, hi))
+            out += [(a, b, what and f"{name}, {what}" or name, own) for a, b, what in _cut(lo, hi, points)]
+        return out
+
+    @staticmethod
+    def _between(points: list[tuple[float, str]], times: list[float], lo: float, hi: float) -> list[tuple[float, str]]:
+        return points[bisect_left(times, lo):bisect_right(times, hi)]
+
+    def _speech_parts(self, start: float, end: float, label: str) -> list[tuple[float, float, str, bool]]:
+        """(lo, hi, label, is speech): the stretches of speech and silence of a shot, or the whole shot when it has
+        fewer than two stretches of speech."""
+        inside = [a for a in self.sub_index.overlapping(start, end) if a.start < end and a.end > start]
+        groups: list[list] = []  # [lo, hi, index of the group's first sentence]
+        for a in inside:
+            lo, hi, i = max(a.start, start), min(a.end, end), self.order[a.id]
+            if groups and (groups[-1][1] - groups[-1][0] < MIN_SPAN_S or lo - groups[-1][1] < SPEECH_PAUSE_S
+                           and not (lo - groups[-1][0] >= SPEECH_SPLIT_S and self._topic_shift(i))):
+                groups[-1][1] = max(groups[-1][1], hi)
+            else:
+                groups.append([lo, hi, i])
+        if len(groups) > 1 and groups[-1][1] - groups[-1][0] < MIN_SPAN_S:
+            last = groups.pop()
+            groups[-1][1] = last[1]
+        if len(groups) < 2:
+            return [(start, end, label, False)]
+        parts: list[tuple[float, float, str, bool]] = []
+        cursor = start
+        for n, (lo, hi, _) in enumerate(groups, 1):
+            if lo - cursor >= MIN_SPAN_S:
+                parts.append((cursor, lo, f"{label}, no speech", False))
+            parts.append((max(lo, cursor), hi, f"{label}, speech {n}", True))
+            cursor = hi
+        if end - cursor >= MIN_SPAN_S:
+            parts.append((cursor, end, f"{label}, no speech", False))
+        return parts
+
+    def _topic_shift(self, i: int) -> bool:
+        """No content word shared between the `TOPIC_WINDOW` sentences before sentence i and those from it on."""
+        before = set().union(*self.words[max(0, i - TOPIC_WINDOW):i])
+        after = set().union(*self.words[i:i + TOPIC_WINDOW])
+        return bool(before and after) and not before & after
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _FUNCTION_WORDS and w not in _NOT_NOUNS}
+
+
+def _text_changes(ctx: TailorContext) -> list[tuple[float, str]]:
+    """(time, 'new on-screen text') at each keyframe whose OCR words differ from the previous keyframe's in its shot."""
+    ocr: dict[float, set[str]] = {}
+    for a in of_kind(ctx.anchors, "ocr"):
+        if a.start is not None:
+            ocr.setdefault(a.start, set()).update(re.findall(r"\w+", text_of(a).lower()))
+    if not ocr:
+        return []
     out = []
-    for lo, hi, speech in parts:
-        n += speech
-        out.append((lo, hi, f"{label}, speech {n}" if speech else f"{label}, no speech", own))
+    previous: dict[str | None, set[str]] = {}
+    for kf in sorted_by_time(a for a in of_kind(ctx.anchors, "keyframe") if a.start is not None):
+        shot, words = KeyframeContent.of(kf).shot, ocr.get(kf.start, set())
+        if shot in previous and (words or previous[shot]) and len(words & previous[shot]) * 2 < len(words | previous[shot]):
+            out.append((kf.start, "new on-screen text"))
+        previous[shot] = words
     return out
+
+
+def _cut(lo: float, hi: float, points: list[tuple[float, str]]) -> list[tuple[float, float, str]]:
+    """[lo, hi] cut at the points (time, what starts there) that lie at least `MIN_SPAN_S` from its edges and from
+    the previous kept point; each piece named by what starts it ('' for the first)."""
+    pieces = [[lo, hi, ""]]
+    for t, what in points:
+        if t - pieces[-1][0] >= MIN_SPAN_S and hi - t >= MIN_SPAN_S:
+            pieces[-1][1] = t
+            pieces.append([t, hi, what])
+    return [(a, b, what) for a, b, what in pieces]
 
 
 def merge(parts: list[Span], count: int) -> list[Span]:

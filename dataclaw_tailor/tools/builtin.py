@@ -15,12 +15,12 @@ VIDEO = {SourceKind.video}
 GUI = {SourceKind.gui_trace}
 
 
-@extractor("video", 3, VIDEO, (ShotContent, CutContent, DissolveContent, KeyframeContent, MotionContent))
+@extractor("video", 4, VIDEO, (ShotContent, CutContent, DissolveContent, KeyframeContent, MotionContent))
 def video_pass(source: Source, ctx: ExtractContext) -> list[Anchor]:
-    """Shots (hard cuts and fades), dissolves, a keyframe per shot and static/motion spans from one decode."""
+    """Shots (hard cuts and fades), dissolves, a keyframe per shot (and per still picture inside it) and static/motion spans from one decode."""
     from .video import video_anchors
 
-    return video_anchors(source.path, source.meta, ctx.work_dir, "video@3")
+    return video_anchors(source.path, source.meta, ctx.work_dir, "video@4")
 
 
 @extractor("gui", 3, GUI, (GuiTaskContent, GuiEventContent, ScreenChangeContent))

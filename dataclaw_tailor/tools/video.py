@@ -1,4 +1,5 @@
-"""Video anchors from one decode pass: shots (hard cuts and fades), dissolves, motion segments, a keyframe per shot.
+"""Video anchors from one decode pass: shots (hard cuts and fades), dissolves, motion segments, a keyframe per
+shot and one per still picture inside it (a slide or screen page that changes without a cut).
 
 Decoding dominates the cost, so the file is decoded once, without its B-frames, into tiny YUV frames
 piped to numpy (`showinfo` supplies each frame's real timestamp, which keeps variable-frame-rate files
@@ -14,6 +15,7 @@ import os
 import re
 import subprocess
 import threading
+from bisect import bisect_left, bisect_right
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +46,8 @@ MOTION_PIXEL_DELTA = 6
 STATIC_FRACTION = 0.01
 MIN_MOTION_SEGMENT_S = 1.0
 SAMPLE_EVERY_S = 1.0
+STILL_BLOCK_DELTA = 12  # thumbnail grey levels: a block that moved this much changed
+STILL_CHANGE_FRACTION = 0.005  # of the thumbnail blocks: a still picture this different is another picture
 THUMB_BLOCK = 4
 PART_MIN_BYTES = 4 << 20  # per process: below it, the index pass and one more ffmpeg cost more than they save
 _SEEK_PAST = 0.0005  # seconds: seeking just past a sync sample lands on it; less than any frame interval
@@ -587,33 +591,89 @@ def video_anchors(path: str | Path, meta: VideoMeta, frames_dir: Path, extractor
         anchors.append(Anchor(id=f"dissolve:{i}", kind="dissolve", t=round(t, 3),
                               c=DissolveContent(score=round(score, 2), frame=int(round(t * fps)), shot=f"shot:{shot}"),
                               extractor=extractor))
-    for i, (t, jpg) in enumerate(_keyframes(path, bounds, scan.samples, frames_dir)):
-        anchors.append(Anchor(id=f"keyframe:{i}", kind="keyframe", t=t, c=KeyframeContent(path=str(jpg), shot=f"shot:{i}"),
-                              extractor=extractor))
     cut_frames = [int(np.searchsorted(scan.times, t - 1e-6)) for t, kind, _ in cuts if kind != "dissolve"]
-    for i, (s, e, state) in enumerate(motion_segments(scan, [c for c in cut_frames if c < len(scan.times)])):
+    motion = motion_segments(scan, [c for c in cut_frames if c < len(scan.times)])
+    still = [(s, e) for s, e, state in motion if state == "static"]
+    for i, (t, jpg, shot) in enumerate(_keyframes(path, bounds, _still_pictures(scan, bounds, still), scan.samples, frames_dir)):
+        anchors.append(Anchor(id=f"keyframe:{i}", kind="keyframe", t=t, c=KeyframeContent(path=str(jpg), shot=f"shot:{shot}"),
+                              extractor=extractor))
+    for i, (s, e, state) in enumerate(motion):
         anchors.append(Anchor(id=f"motion:{i}", kind="motion", t=(s, e), c=MotionContent(state=state), extractor=extractor))
     return anchors
 
 
-def _keyframes(path: str | Path, bounds: list[float], samples: list[tuple[float, Path]],
-               frames_dir: Path) -> list[tuple[float, Path]]:
-    """Per shot, the sampled frame nearest its middle; shots with no sample inside get one by seeking."""
-    chosen: list[tuple[float, Path] | None] = []
-    for s, e in zip(bounds, bounds[1:]):
-        mid = (s + e) / 2
-        inside = [x for x in samples if s <= x[0] < e]
-        chosen.append(min(inside, key=lambda x: abs(x[0] - mid)) if inside else None)
-    missing = [i for i, c in enumerate(chosen) if c is None]
-    if missing:
-        mids = [round((bounds[i] + bounds[i + 1]) / 2, 3) for i in missing]
-        for i, t, jpg in zip(missing, mids, grab_frames(path, mids, frames_dir, prefix="seek"), strict=True):
-            chosen[i] = (t, jpg)
+def _still_pictures(scan: VideoScan, bounds: list[float], still: list[tuple[float, float]]) -> list[list[list[tuple[float, Path]]]]:
+    """Per shot, its samples grouped by the still picture they show: a slide or screen page that changes without a cut.
+
+    A new group starts at a sample taken while the picture is still (inside a static motion span) whose
+    thumbnail differs from the group's first still sample in at least STILL_CHANGE_FRACTION of its blocks,
+    when the next still sample shows the same picture as it (a change that holds, not a flash or a drifting
+    head); its first sample is timed at the largest frame change since the sample before, where the new picture
+    came in (its image, taken at most SAMPLE_EVERY_S later, shows the same still picture). Samples taken in motion
+    stay in the group they follow. Linear in the number of samples."""
+    starts = [s for s, _ in still]
+
+    def is_still(t: float) -> bool:
+        k = bisect_right(starts, t) - 1
+        return k >= 0 and still[k][0] <= t < still[k][1]
+
+    def differs(a: int, b: int) -> bool:
+        delta = np.abs(scan.thumbs[a].astype(np.int16) - scan.thumbs[b].astype(np.int16))
+        return bool((delta > STILL_BLOCK_DELTA).mean() >= STILL_CHANGE_FRACTION)
+
+    last = len(scan.times) - 1
+    sample_times = [t for t, _ in scan.samples]
     out = []
-    for i, (t, jpg) in enumerate(c for c in chosen if c is not None):
+    for s, e in zip(bounds, bounds[1:]):
+        inside = scan.samples[bisect_left(sample_times, s):bisect_left(sample_times, e)]
+        frames = [min(int(np.searchsorted(scan.times, t - 1e-6)), last) for t, _ in inside]
+        calm = [k for k, (t, _) in enumerate(inside) if is_still(t)]
+        next_calm = dict(zip(calm, calm[1:]))  # the last still sample has none: a change there cannot be seen to hold
+        groups: list[list[tuple[float, Path]]] = [[]]
+        ref: int | None = None
+        for k, x in enumerate(inside):
+            if ref is None and k in next_calm:
+                ref = frames[k]
+            elif k in next_calm and differs(frames[k], ref) and not differs(frames[next_calm[k]], frames[k]):
+                groups.append([])
+                ref = frames[k]
+                since = frames[k - 1] + 1 if k else frames[k]
+                changed = since + int(np.argmax(scan.change[since:frames[k] + 1]))
+                x = (float(scan.times[changed]), x[1])  # timed where the picture changed; the sample shows it after
+            groups[-1].append(x)
+        out.append(groups)
+    return out
+
+
+def _keyframes(path: str | Path, bounds: list[float], pictures: list[list[list[tuple[float, Path]]]],
+               samples: list[tuple[float, Path]], frames_dir: Path) -> list[tuple[float, Path, int]]:
+    """(time, JPEG, shot index) in time order: per shot the sampled frame nearest its middle, or when the shot shows
+    several still pictures (`_still_pictures`) the first picture's middle sample and each later picture's first
+    sample, timed at the frame where that picture replaced the one before; a shot with no sample inside gets one
+    by seeking to its middle."""
+    chosen: list[tuple[float, Path, int] | None] = []
+    empty: list[tuple[int, int]] = []  # (slot, shot)
+    for shot, groups in enumerate(pictures):
+        if not groups[0]:
+            empty.append((len(chosen), shot))
+            chosen.append(None)
+            continue
+        first = groups[0]
+        mid = (first[0][0] + first[-1][0]) / 2 if len(groups) > 1 else (bounds[shot] + bounds[shot + 1]) / 2
+        chosen.append((*min(first, key=lambda x: abs(x[0] - mid)), shot))
+        chosen.extend((*g[0], shot) for g in groups[1:])
+    if empty:
+        mids = [round((bounds[k] + bounds[k + 1]) / 2, 3) for _, k in empty]
+        for (slot, k), t, jpg in zip(empty, mids, grab_frames(path, mids, frames_dir, prefix="seek"), strict=True):
+            chosen[slot] = (t, jpg, k)
+    out = []
+    kept = set()
+    for i, (t, jpg, shot) in enumerate(c for c in chosen if c is not None):
         target = frames_dir / f"keyframe_{i:04d}.jpg"
         jpg.replace(target)
-        out.append((round(t, 3), target))
+        kept.add(jpg)
+        out.append((round(t, 3), target, shot))
     for _, leftover in samples:
-        leftover.unlink(missing_ok=True)
+        if leftover not in kept:
+            leftover.unlink(missing_ok=True)
     return out

@@ -72,32 +72,52 @@ def test_no_question_quotes_ocr_text_below_the_confidence_threshold(devset, tmp_
 
 
 SLIDES = ("Open the terminal", "Install the package", "Run the tests")
+FADE_S = 0.5
 
 
-def _slideshow(path):
-    """Text slides over one static background, each shown 4 s (as a screencast of a lecture's slides)."""
+def _slideshow(path, shared_picture):
+    """Text slides each shown 4 s, as a screencast of a lecture's slides: over one plain colour with hard switches
+    (the shot detector cuts at each), or drawn on one shared picture and cross-faded over FADE_S (one shot: only the
+    text changes, so only the keyframes sampled inside the shot and their OCR can tell the slides apart)."""
     import subprocess
 
     from PIL import ImageDraw, ImageFont
 
     from dataclaw_tailor.tools.ffmpeg import ffmpeg_exe
 
+    y, x = np.mgrid[0:360, 0:640]
+    picture = np.stack([(x * 0.3 + 40) % 256, (y * 0.5 + 60) % 256, 120 + 40 * np.sin(x / 50.0)], -1)
+    picture = (picture + np.random.default_rng(0).normal(0, 6, picture.shape)).clip(0, 255).astype(np.uint8)
     inputs = []
     for i, text in enumerate(SLIDES):
-        im = Image.new("RGB", (640, 360), (30, 40, 60))
-        ImageDraw.Draw(im).text((60, 150), text, fill="white", font=ImageFont.load_default(size=48))
+        im = Image.fromarray(picture) if shared_picture else Image.new("RGB", (640, 360), (30, 40, 60))
+        ImageDraw.Draw(im).text((60, 150), text, fill="white", font=ImageFont.load_default(size=48), stroke_width=2, stroke_fill="black")
         im.save(path.parent / f"slide{i}.png")
         inputs += ["-loop", "1", "-t", "4", "-i", str(path.parent / f"slide{i}.png")]
-    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *inputs, "-filter_complex",
-                    "[0][1][2]concat=n=3:v=1:a=0,fps=25,format=yuv420p", str(path)], check=True, timeout=120)
+    if shared_picture:
+        graph = (";".join(f"[{i}]fps=25,settb=AVTB[s{i}]" for i in range(3))
+                 + f";[s0][s1]xfade=transition=fade:duration={FADE_S}:offset={4 - FADE_S}[a]"
+                 + f";[a][s2]xfade=transition=fade:duration={FADE_S}:offset={8 - 2 * FADE_S},format=yuv420p")
+    else:
+        graph = "[0][1][2]concat=n=3:v=1:a=0,fps=25,format=yuv420p"
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *inputs, "-filter_complex", graph, str(path)],
+                   check=True, timeout=120)
     return path
 
 
-def test_a_slideshow_becomes_one_step_per_slide(tmp_path):
-    source = detect(_slideshow(tmp_path / "slides.mp4"))
+@pytest.mark.parametrize("shared_picture", [False, True], ids=["cut-between-slides", "one-shot-crossfade"])
+def test_a_slideshow_becomes_one_step_per_slide(tmp_path, shared_picture):
+    source = detect(_slideshow(tmp_path / "slides.mp4", shared_picture))
     anchors = extract(source, ["shot", "cut", "keyframe", "ocr", "motion", "subtitle"], cache_dir=tmp_path / "cache")
     ctx = TailorContext(source=source, intent=Intent(text="step by step tutorial"), anchors=anchors, task="education.procedure")
     steps = get_task("education.procedure").synthesize(ctx)["steps"]
     assert [s["title"] for s in steps] == list(SLIDES)
-    assert [round(s["start_s"]) for s in steps] == [0, 4, 8]
     assert all(s["end_s"] - s["start_s"] >= video.MIN_SPAN_S for s in steps)
+    if not shared_picture:
+        assert [round(s["start_s"]) for s in steps] == [0, 4, 8]
+        return
+    assert sum(a.kind == "shot" for a in anchors) == 1, "only the text changes: the shot detector sees one shot"
+    fades = [4 - FADE_S, 8 - 2 * FADE_S]  # where each cross-fade starts
+    assert steps[0]["start_s"] == 0.0
+    assert all(f - 0.1 <= s["start_s"] <= f + FADE_S + 0.1 for f, s in zip(fades, steps[1:])), [s["start_s"] for s in steps]
+    assert all(s["on_screen_text"] == [title] for s, title in zip(steps, SLIDES)), "each step shows only its own slide"
