@@ -1,6 +1,7 @@
 """Daily-life video expert: dense captions and spatio-temporal VQA (ReMoT-style question types).
 
-Anchors read: the shared video anchors (`shot`, `cut`, `keyframe`, `ocr`, `subtitle`, `motion`).
+Anchors read: the shared video anchors (`shot`, `cut`, `keyframe`, `ocr`, `subtitle`, `motion`; captions also
+`audio`, whose silences split long shots).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ the objects visible in it. Do not name objects, people or actions you cannot see
     examples=examples_of("daily"),
     synthesize=synthesize_captions,
     source_kinds=frozenset({SourceKind.video}),
-    extractors=("shot", "cut", "keyframe", "ocr", "subtitle", "motion"),
+    extractors=("shot", "cut", "keyframe", "ocr", "subtitle", "motion", "audio"),
     keywords=("caption", "dense", "dense caption", "describe", "description", "narrate", "event", "summary", "summarize",
               "summarise"),
     rank={SourceKind.video: 10},

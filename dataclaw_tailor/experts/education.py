@@ -1,6 +1,6 @@
 """Education expert: tutorial videos and recorded GUI sessions to step-by-step procedures.
 
-Anchors read: video anchors (`shot`, `subtitle`, `ocr`, `keyframe`) or, for a recorded GUI session,
+Anchors read: video anchors (`shot`, `subtitle`, `ocr`, `keyframe`, `motion`, `audio`) or, for a recorded GUI session,
 `gui_task`, `gui_event` and `gui_element` (each action becomes one step of the tutorial).
 """
 
@@ -109,7 +109,7 @@ during the step copied verbatim from OCR anchors. End with a short summary.""",
     examples=examples_of("education"),
     synthesize=synthesize,
     source_kinds=frozenset({SourceKind.video, SourceKind.gui_trace}),
-    extractors=("shot", "subtitle", "ocr", "keyframe", "gui_task", "gui_event", "gui_element"),
+    extractors=("shot", "subtitle", "ocr", "keyframe", "motion", "audio", "gui_task", "gui_event", "gui_element"),
     keywords=("step by step", "procedure", "instruction", "guide", "walkthrough", "howto", "step list", "checklist"),
     rank={SourceKind.gui_trace: 30, SourceKind.video: 30},
 )

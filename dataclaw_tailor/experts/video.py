@@ -161,18 +161,13 @@ class _Signals:
         self.words = [_content_words(text_of(a)) for a in subs]
         self.order = {a.id: i for i, a in enumerate(subs)}
         self.text = _text_changes(ctx)
-        self.other: list[tuple[float, str]] = []  # (point, what starts there), silence and motion edges
-        for a in of_kind(ctx.anchors, "audio"):
-            if a.start is not None and AudioContent.of(a).state == "silence" and a.end - a.start >= MIN_SPAN_S:
-                self.other += [(a.start, "silence"), (a.end, "sound")]
-        for a in of_kind(ctx.anchors, "motion"):
-            state = MotionContent.of(a).state
-            if a.start is not None and state and a.end - a.start >= SPEECH_SPLIT_S:
-                self.other += [(a.start, "still picture" if state == "static" else "moving picture"),
-                               (a.end, "moving picture" if state == "static" else "still picture")]
-        self.other = sorted(p for p in set(self.other) if not self._in_sentence(p[0]))
+        silences = [a for a in of_kind(ctx.anchors, "audio")
+                    if a.start is not None and AudioContent.of(a).state == "silence" and a.end - a.start >= MIN_SPAN_S]
+        self.silence = sorted((p, what) for a in silences for p, what in ((a.start, "silence"), (a.end, "sound"))
+                              if not self._in_sentence(p))
+        self.motion = TimeIndex((a for a in of_kind(ctx.anchors, "motion") if MotionContent.of(a).state), "motion")
         self.text_times = [t for t, _ in self.text]
-        self.other_times = [t for t, _ in self.other]
+        self.silence_times = [t for t, _ in self.silence]
 
     def _in_sentence(self, t: float) -> bool:
         return any(a.start < t < a.end for a in self.sub_index.overlapping(t, t))
@@ -184,9 +179,19 @@ class _Signals:
         for lo, hi, name, speech in self._speech_parts(start, end, label):
             points = self._between(self.text, self.text_times, lo, hi)
             if not speech:
-                points = sorted(points + self._between(self.other, self.other_times, lo, hi))
+                points = sorted(points + self._between(self.silence, self.silence_times, lo, hi) + self._motion_edges(lo, hi))
             out += [(a, b, what and f"{name}, {what}" or name, own) for a, b, what in _cut(lo, hi, points)]
         return out
+
+    def _motion_edges(self, lo: float, hi: float) -> list[tuple[float, str]]:
+        """Edges of the still or moving stretches that last `SPEECH_SPLIT_S` or more inside [lo, hi], outside sentences."""
+        out = []
+        for a in self.motion.overlapping(lo, hi):
+            start, end = max(a.start, lo), min(a.end, hi)
+            if end - start >= SPEECH_SPLIT_S:
+                still = MotionContent.of(a).state == "static"
+                out += [(start, "still picture" if still else "moving picture"), (end, "moving picture" if still else "still picture")]
+        return [p for p in out if not self._in_sentence(p[0])]
 
     @staticmethod
     def _between(points: list[tuple[float, str]], times: list[float], lo: float, hi: float) -> list[tuple[float, str]]:

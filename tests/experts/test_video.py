@@ -71,6 +71,13 @@ def test_no_question_quotes_ocr_text_below_the_confidence_threshold(devset, tmp_
         assert all(ocr[i] in confident for i in q["anchor_ids"] if i in ocr)
 
 
+def _picture(width):
+    """A 360-pixel-high picture with smooth colour ramps and mild grain, like a photo's background."""
+    y, x = np.mgrid[0:360, 0:width]
+    picture = np.stack([(x * 0.3 + 40) % 256, (y * 0.5 + 60) % 256, 120 + 40 * np.sin(x / 50.0)], -1)
+    return (picture + np.random.default_rng(0).normal(0, 6, picture.shape)).clip(0, 255).astype(np.uint8)
+
+
 SLIDES = ("Open the terminal", "Install the package", "Run the tests")
 FADE_S = 0.5
 
@@ -85,9 +92,7 @@ def _slideshow(path, shared_picture):
 
     from dataclaw_tailor.tools.ffmpeg import ffmpeg_exe
 
-    y, x = np.mgrid[0:360, 0:640]
-    picture = np.stack([(x * 0.3 + 40) % 256, (y * 0.5 + 60) % 256, 120 + 40 * np.sin(x / 50.0)], -1)
-    picture = (picture + np.random.default_rng(0).normal(0, 6, picture.shape)).clip(0, 255).astype(np.uint8)
+    picture = _picture(640)
     inputs = []
     for i, text in enumerate(SLIDES):
         im = Image.fromarray(picture) if shared_picture else Image.new("RGB", (640, 360), (30, 40, 60))
@@ -121,3 +126,56 @@ def test_a_slideshow_becomes_one_step_per_slide(tmp_path, shared_picture):
     assert steps[0]["start_s"] == 0.0
     assert all(f - 0.1 <= s["start_s"] <= f + FADE_S + 0.1 for f, s in zip(fades, steps[1:])), [s["start_s"] for s in steps]
     assert all(s["on_screen_text"] == [title] for s, title in zip(steps, SLIDES)), "each step shows only its own slide"
+
+
+def _clip(path, video_filter, audio_filter=None, seconds=12):
+    """A generated clip: one continuous take of a picture (so the shot detector sees one shot), with a tone."""
+    import subprocess
+
+    from dataclaw_tailor.tools.ffmpeg import ffmpeg_exe
+
+    Image.fromarray(_picture(1280)).save(path.parent / "picture.png")
+    audio = ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-af", audio_filter, "-c:a", "aac"] if audio_filter else []
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-loop", "1", "-t", str(seconds), "-i",
+                    str(path.parent / "picture.png"), *audio, "-vf", f"{video_filter},fps=25,format=yuv420p", "-shortest", str(path)],
+                   check=True, timeout=120)
+    return path
+
+
+def _events(path, cache):
+    source = detect(path)
+    anchors = extract(source, list(get_task("daily.dense_captions").extractors), cache_dir=cache)
+    ctx = TailorContext(source=source, intent=Intent(text="dense captions"), anchors=anchors, task="daily.dense_captions")
+    return anchors, get_task("daily.dense_captions").synthesize(ctx)["events"]
+
+
+def test_a_silence_inside_a_long_shot_is_its_own_event(tmp_path):
+    """A 12 s still take whose tone stops from 4 to 7 s: sound, silence, sound."""
+    anchors, events = _events(_clip(tmp_path / "tone.mp4", "crop=640:360:0:0", "volume=enable='between(t,4,7)':volume=0"), tmp_path / "c")
+    assert sum(a.kind == "shot" for a in anchors) == 1
+    assert [e["caption"].split(" (")[0] for e in events] == ["Shot 1", "Shot 1, silence", "Shot 1, sound"]
+    assert [round(e["start_s"]) for e in events] == [0, 4, 7]
+
+
+def test_a_long_still_then_moving_stretch_inside_one_shot_are_two_events(tmp_path):
+    """One take: the picture holds still for 6 s, then pans for 6 s (no cut, no sound)."""
+    anchors, events = _events(_clip(tmp_path / "pan.mp4", "crop=640:360:'if(lt(t,6),0,(t-6)*60)':0"), tmp_path / "c")
+    assert sum(a.kind == "shot" for a in anchors) == 1
+    assert [e["caption"].split(" (")[0] for e in events] == ["Shot 1", "Shot 1, moving picture"]
+    assert abs(events[1]["start_s"] - 6) <= 0.5
+    assert all(e["end_s"] - e["start_s"] >= video.MIN_SPAN_S for e in events)
+
+
+def test_continuous_speech_splits_where_the_topic_shifts():
+    """Back-to-back sentences (no pause) over one shot: a new span where the next sentences share no content word
+    with the ones before, and never before SPEECH_SPLIT_S of speech."""
+    from tests.experts.support import context
+
+    lines = ["Preheat the oven to two hundred degrees.", "The oven needs ten minutes to heat.", "Grease the oven tray with butter.",
+             "Whisk the eggs with sugar.", "Beat the eggs until they turn pale.", "Fold the flour into the eggs."]
+    anchors = [{"id": "shot:0", "kind": "shot", "t": [0.0, 18.0]}]
+    anchors += [{"id": f"subtitle:{i}", "kind": "subtitle", "t": [3.0 * i, 3.0 * i + 2.95], "c": text} for i, text in enumerate(lines)]
+    ctx = context("daily.dense_captions", "video", anchors, {"duration_s": 18.0})
+    parts = video.spans(ctx)
+    assert [(p.start, p.end) for p in parts] == [(0.0, 8.95), (9.0, 17.95)]
+    assert [p.texts("subtitle") for p in parts] == [lines[:3], lines[3:]]
