@@ -20,6 +20,10 @@ from . import video
 VERSION = "1.0"
 MIN_SPAN_S = 0.1
 """A phase, anomaly or evidence clip shorter than this is no span to segment or ask about."""
+MIN_SEGMENT_S = 0.3
+"""No skill segment is shorter than this (the robot extractor's shortest phase): a shorter piece joins its neighbour."""
+_EPS = 1e-6
+"""Times are rounded to milliseconds: a 0.3 s phase may read as 0.29999."""
 
 Gripper = Literal["open", "closed", "opening", "closing", "unknown"]
 AnomalyType = Literal["hesitation", "regrasp", "drop", "idle"]
@@ -79,6 +83,12 @@ class _Episode:
         self.task_anchor = tasks[0] if tasks else None
         self.phases = sorted_by_time(a for a in of_kind(ctx.anchors, "phase") if _spans(a))
         self.grips = sorted_by_time(a for a in of_kind(ctx.anchors, "gripper") if a.start is not None)
+        self.pauses = sorted_by_time(a for a in of_kind(ctx.anchors, "pause") if _spans(a) and self.inside(a))
+
+    def inside(self, a: Anchor) -> bool:
+        """A span that neither starts with the episode nor ends with it: standing still before the first motion or
+        after the last is the recording's margin, not a pause in the task (no segment, anomaly or question)."""
+        return a.start > 1e-3 and a.end < self.total - 1e-3
 
     @property
     def task(self) -> str:
@@ -125,13 +135,51 @@ class _Episode:
                 return out
         return [(s.start, s.end, "unknown", s.anchors, video.describe(s)) for s in video.spans(self.ctx)]
 
+    def segments(self) -> list[tuple[float, float, str, list[Anchor], str]]:
+        """`cuts`, each split where the arm stands still inside it (a velocity pause with no gripper event in it: a
+        still arm while the gripper acts is the grasp itself) into the skill before, a 'pause' and the skill after;
+        a piece shorter than MIN_SEGMENT_S joins the pause (the pauses are walked once, in time order)."""
+        out: list[tuple[float, float, str, list[Anchor], str]] = []
+        k = 0
+        for start, end, skill, own, note in self.cuts():
+            while k < len(self.pauses) and self.pauses[k].start <= start:
+                k += 1
+            cursor = start
+            while k < len(self.pauses) and self.pauses[k].end < end:
+                p = self.pauses[k]
+                k += 1
+                if any(p.start <= g.start <= p.end for g in self.grips) or note:
+                    continue
+                if p.start - cursor >= MIN_SEGMENT_S - _EPS:
+                    out.append((cursor, p.start, skill, own, ""))
+                    cursor = p.start
+                out.append((cursor, p.end, "pause", [p], ""))
+                cursor = p.end
+            if cursor > start and end - cursor < MIN_SEGMENT_S - _EPS:
+                last = out.pop()
+                out.append((last[0], end, last[2], last[3], ""))
+            else:
+                out.append((cursor, end, skill, own, note))
+        merged: list[tuple[float, float, str, list[Anchor], str]] = []
+        for seg in out:
+            if merged and seg[1] - seg[0] < MIN_SEGMENT_S - _EPS:
+                prev = merged.pop()
+                merged.append((prev[0], seg[1], prev[2], prev[3] + seg[3], prev[4]))
+            elif merged and merged[-1][1] - merged[-1][0] < MIN_SEGMENT_S - _EPS:
+                prev = merged.pop()
+                merged.append((prev[0], seg[1], seg[2], prev[3] + seg[3], seg[4]))
+            else:
+                merged.append(seg)
+        return merged
+
 
 def synthesize_subtasks(ctx: TailorContext) -> dict[str, Any]:
     ep = _Episode(ctx)
     segments = []
-    for start, end, skill, own, note in ep.cuts():
+    for start, end, skill, own, note in ep.segments():
         state, grips = ep.gripper(start, end)
-        facts = [note.rstrip(".") if note else f"{skill[:1].upper()}{skill[1:]} ({fmt_span(start, end)})"]
+        lead = "The arm stands still" if skill == "pause" else f"{skill[:1].upper()}{skill[1:]}"
+        facts = [note.rstrip(".") if note else f"{lead} ({fmt_span(start, end)})"]
         if grips:
             facts.append("the gripper " + ", then ".join(f"{'closes' if GripperContent.of(g).state == 'close' else 'opens'} at {g.start:.1f} s" for g in grips))
         elif state != "unknown":
@@ -141,7 +189,7 @@ def synthesize_subtasks(ctx: TailorContext) -> dict[str, Any]:
     kinds = {"hesitation": "hesitation", "regrasp": "regrasp", "pause": "idle", "drop": "drop"}
     anomalies = []
     for a in sorted_by_time(of_kind(ctx.anchors, *kinds)):
-        if not _spans(a):
+        if not _spans(a) or a.kind == "pause" and not ep.inside(a):
             continue
         kind = kinds[a.kind]
         what = {"hesitation": "motion slows and stalls", "regrasp": "the gripper closes again after opening",
@@ -183,9 +231,12 @@ def synthesize_vqa(ctx: TailorContext) -> dict[str, Any]:
                    "clip": [r3(max(closes[0].start - 0.5, 0)), r3(min(closes[-1].start + 0.5, total))],
                    "reasoning": "Gripper closes at " + ", ".join(f"{g.start:.1f} s" for g in closes) + ".", "anchor_ids": [g.id for g in closes]})
     for a in sorted_by_time(a for a in of_kind(ctx.anchors, "hesitation", "regrasp", "pause") if _spans(a)):
+        if a.kind == "pause" and not ep.inside(a):
+            continue
         word = {"hesitation": "hesitate", "regrasp": "re-grasp", "pause": "stop moving"}[a.kind]
         qa.append({"question": f"Does the robot {word} during the episode?", "answer": f"Yes, from {a.start:.1f} s to {a.end:.1f} s.",
                    "clip": [r3(a.start), r3(a.end)], "reasoning": f"{a.kind} anchor {a.id} spans {fmt_span(a.start, a.end)}.", "anchor_ids": [a.id]})
+    qa.extend(_close_vs_pause(ep, closes))
     if not ep.phases and not ep.grips:
         qa += [{k: v for k, v in q.items() if k != "type"} for q in video.questions(ctx)]
     qa = [q for q in qa if q["clip"][1] - q["clip"][0] >= MIN_SPAN_S]
@@ -193,6 +244,23 @@ def synthesize_vqa(ctx: TailorContext) -> dict[str, Any]:
         qa.append({"question": "How long is the recording?", "answer": f"About {total:.1f} s.", "clip": [0.0, r3(total)],
                    "reasoning": "The source duration.", "anchor_ids": []})
     return EmbodiedVQA.model_validate({"task": ep.task, "qa": limit(qa, ctx, QA_DEFAULT_ITEMS)}).model_dump()
+
+
+def _close_vs_pause(ep: _Episode, closes: list[Anchor]) -> list[dict]:
+    """For each pause inside the episode, whether the nearest gripper close comes before, during or after it."""
+    qa = []
+    for p in ep.pauses:
+        if not closes:
+            break
+        g = min(closes, key=lambda c: 0.0 if p.start <= c.start <= p.end else min(abs(c.start - p.start), abs(c.start - p.end)))
+        when = "during" if p.start <= g.start <= p.end else ("before" if g.start < p.start else "after")
+        lo, hi = min(g.start, p.start), max(g.start, p.end)
+        qa.append({"question": f"Does the gripper close before, during or after the arm stands still at {p.start:.1f} s?",
+                   "answer": f"{when.capitalize()} it: the gripper closes at {g.start:.1f} s and the arm is still from {p.start:.1f} s to {p.end:.1f} s.",
+                   "clip": [r3(max(0.0, lo - 0.2)), r3(min(ep.total, hi + 0.2))],
+                   "reasoning": f"Gripper anchor {g.id} closes at {g.start:.1f} s; pause anchor {p.id} spans {fmt_span(p.start, p.end)}.",
+                   "anchor_ids": [p.id, g.id]})
+    return qa
 
 
 SUBTASKS = TaskSpec(

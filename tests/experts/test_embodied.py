@@ -26,7 +26,8 @@ def test_subtasks_without_phases_split_at_gripper_events():
     ctx = context("embodied.subtasks", "robot_episode", GRIPPER_ONLY, {"duration_s": 5.0})
     record = synthesize_checked(ctx)
     assert [(s["skill"], s["start_s"], s["end_s"], s["gripper"]) for s in record["segments"]] == [
-        ("reach and grasp", 0.0, 1.0, "unknown"), ("move and release", 1.0, 3.0, "closing"), ("retreat", 3.0, 5.0, "opening")]
+        ("reach and grasp", 0.0, 1.0, "unknown"), ("move and release", 1.0, 3.0, "closing"), ("retreat", 3.0, 3.5, "opening"),
+        ("pause", 3.5, 4.0, "open"), ("retreat", 4.0, 5.0, "open")], "the velocity pause inside the retreat is its own segment"
     assert record["segments"][0]["anchor_ids"] == ["gripper:0", "frame:0"]
     assert record["segments"][1]["anchor_ids"] == ["gripper:0", "gripper:1"]
     assert [(a["type"], a["start_s"], a["end_s"]) for a in record["anomalies"]] == [("regrasp", 0.8, 1.2), ("idle", 3.5, 4.0)]
@@ -80,7 +81,9 @@ def test_extractor_shaped_episode_gives_grounded_records_for_every_robot_task():
     meta = {"duration_s": 6.0, "fps": 5, "n_steps": 30}
     subtasks = synthesize_checked(context("embodied.subtasks", "robot_episode", EXTRACTOR_SHAPED, meta))
     assert [(s["skill"], s["gripper"]) for s in subtasks["segments"]] == [
-        ("reach", "unknown"), ("grasp", "closing"), ("lift", "closed"), ("release", "opening"), ("retreat", "open")]
+        ("reach", "unknown"), ("pause", "unknown"), ("reach", "unknown"), ("grasp", "closing"), ("lift", "closed"), ("release", "opening"),
+        ("retreat", "open")]
+    assert [(s["start_s"], s["end_s"]) for s in subtasks["segments"][:3]] == [(0.0, 0.4), (0.4, 1.0), (1.0, 2.0)]
     assert subtasks["anomalies"] == [{"type": "idle", "start_s": 0.4, "end_s": 1.0,
                                       "evidence": "pause anchor pause:0: the robot does not move (0.4-1.0 s).", "anchor_ids": ["pause:0"]}]
     synthesize_checked(context("embodied.vqa", "robot_episode", EXTRACTOR_SHAPED, meta))
@@ -103,3 +106,30 @@ def test_no_question_or_segment_about_a_zero_second_span():
     assert count["answer"] == "1" and count["clip"] == [1.5, 2.5]
     record = synthesize_checked(context("embodied.subtasks", "robot_episode", anchors, {"duration_s": 5.0}))
     assert [s["skill"] for s in record["segments"]] == ["reach", "lift"] and record["anomalies"] == []
+
+
+def test_velocity_pauses_split_skills_but_not_the_recording_margins_or_a_grasp():
+    """Pauses at the episode's start or end are no segment, anomaly or question; a pause holding a gripper event is the
+    grasp itself; a piece left under MIN_SEGMENT_S joins the pause; the close is placed relative to each inner pause."""
+    from dataclaw_tailor.experts import embodied
+
+    anchors = [{"id": "robot_task:0", "kind": "robot_task", "c": {"instruction": "stack the block", "robot": "arm"}},
+               {"id": "gripper:0", "kind": "gripper", "t": 3.0, "c": {"state": "close"}},
+               {"id": "phase:0", "kind": "phase", "t": [0.0, 3.0], "c": {"skill": "reach"}},
+               {"id": "phase:1", "kind": "phase", "t": [3.0, 3.5], "c": {"skill": "grasp"}},
+               {"id": "phase:2", "kind": "phase", "t": [3.5, 8.0], "c": {"skill": "lift"}},
+               {"id": "pause:0", "kind": "pause", "t": [0.0, 0.6]},  # before the first motion
+               {"id": "pause:1", "kind": "pause", "t": [1.5, 2.0]},  # inside the reach
+               {"id": "pause:2", "kind": "pause", "t": [2.9, 3.2]},  # the arm still while the gripper closes
+               {"id": "pause:3", "kind": "pause", "t": [5.0, 7.8]},  # 0.2 s before the lift ends
+               {"id": "pause:4", "kind": "pause", "t": [7.6, 8.0]}]  # after the last motion
+    record = synthesize_checked(context("embodied.subtasks", "robot_episode", anchors, {"duration_s": 8.0}))
+    assert [(s["skill"], s["start_s"], s["end_s"]) for s in record["segments"]] == [
+        ("reach", 0.0, 1.5), ("pause", 1.5, 2.0), ("reach", 2.0, 3.0), ("grasp", 3.0, 3.5), ("lift", 3.5, 5.0), ("pause", 5.0, 8.0)]
+    assert all(s["end_s"] - s["start_s"] >= embodied.MIN_SEGMENT_S for s in record["segments"])
+    assert [a["anchor_ids"] for a in record["anomalies"]] == [["pause:1"], ["pause:2"], ["pause:3"]]
+    qa = synthesize_checked(context("embodied.vqa", "robot_episode", anchors, {"duration_s": 8.0}))["qa"]
+    relative = {q["anchor_ids"][0]: q["answer"].split(":")[0] for q in qa if q["question"].startswith("Does the gripper close")}
+    assert relative == {"pause:1": "After it", "pause:2": "During it", "pause:3": "Before it"}
+    assert not any("pause:0" in q["anchor_ids"] or "pause:4" in q["anchor_ids"] for q in qa)
+    assert all(q["clip"][1] > q["clip"][0] for q in qa)

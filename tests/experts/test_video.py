@@ -13,6 +13,7 @@ from dataclaw_tailor.tools import detect, extract
 from dataclaw_tailor.tools.ocr import names, read_text
 
 SINTEL = "video/sintel-subtitles/Sintel.2010.480.mp4"
+POPEYE = "video/popeye-bitmap-subtitles/mkv/vob/Title T03-4.mkv"
 POPEYE_SRT = "video/popeye-bitmap-subtitles/srt/popeye p1.eng.srt"
 
 
@@ -42,6 +43,32 @@ def test_a_long_shot_with_speech_becomes_several_events_each_inside_its_sentence
     assert said[25.582] == ["dragon"] and "spirit" in said[20.333], "objects name what the span's subtitles name"
     steps = get_task("education.procedure").synthesize(ctx)["steps"]
     assert len(steps) == len(events), "procedure steps follow the same segmentation"
+
+
+@pytest.mark.devset
+def test_popeye_dense_captions_follow_its_bitmap_subtitled_song(devset, tmp_path):
+    """Popeye's 50 s second shot is one continuous song: its VobSub bitmap subtitles (read by OCR) split it into
+    several events, each inside the sentences it covers; the sidecar .srt the subtitles were made from is the ground
+    truth for where lines start (SOURCES.md: each VobSub packet lies within 0.86 s of a cue start; the packets'
+    ends follow the display, not the .srt)."""
+    from dataclaw_tailor.tools.subtitles import parse_cues
+
+    ctx = _context(devset, POPEYE, ["shot", "cut", "subtitle", "keyframe", "motion"], tmp_path)
+    by_id = {a.id: a for a in ctx.anchors}
+    long_shot = max((a for a in ctx.anchors if a.kind == "shot"), key=lambda a: a.end - a.start)
+    assert long_shot.end - long_shot.start > 40
+    events = get_task("daily.dense_captions").synthesize(ctx)["events"]
+    in_shot = [e for e in events if long_shot.id in e["anchor_ids"]]
+    assert len(in_shot) >= 4, [(e["start_s"], e["end_s"]) for e in in_shot]
+    assert all(e["end_s"] - e["start_s"] >= video.MIN_SPAN_S - 1e-3 for e in events)
+    truth = parse_cues((devset / POPEYE_SRT).read_text(encoding="utf-8-sig"), POPEYE_SRT)
+    spoken = [e for e in in_shot if ", speech " in e["caption"]]
+    assert len(spoken) >= 4
+    for event in spoken:
+        sentences = [by_id[i] for i in event["anchor_ids"] if i.startswith("subtitle:")]
+        assert min(s.start for s in sentences) - 1e-3 <= event["start_s"] < event["end_s"] <= max(s.end for s in sentences) + 1e-3, event
+        assert min(abs(event["start_s"] - start) for start, _, _ in truth) <= 0.9, "each speech event starts where a sung line starts"
+    assert [e["start_s"] for e in events] == sorted(e["start_s"] for e in events)
 
 
 @pytest.mark.devset
