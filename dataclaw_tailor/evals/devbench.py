@@ -2,8 +2,8 @@
 
 Times, positions and action sequences in the references come from the ground truth each sample
 carries, read here from the raw files: ScreenAgent's human-corrected actions, the gripper channel of
-BridgeData episodes, the hand-finger channel of the Unitree G1 episode, and PySceneDetect's reference
-cut list. The sentences (captions, observations, thoughts, QA answers) were written by a person
+BridgeData episodes, the hand-finger channel of the Unitree G1 episode, PySceneDetect's reference
+cut list and the subtitle cues of the Sintel clip. The sentences (captions, observations, thoughts, QA answers) were written by a person
 looking at the frames and screenshots of exactly these samples; they are the `*_TEXT` tables below.
 `bench/devset/README.md` says how each reference was built.
 
@@ -25,6 +25,7 @@ SCREENAGENT = "gui/screenagent-task101"
 BRIDGE = "robot/bridge-rlds/bridge_dataset/1.0.0"
 G1 = "robot/g1-lerobot-v21"
 VIDEO = "video/pyscenedetect/testvideo.mp4"
+SINTEL = "video/sintel-subtitles/Sintel.2010.480.mp4"
 
 def _case(id: str, task: str, source: str, intent: str, reference: dict[str, Any], notes: str, *, fuzzy: bool = False) -> BenchCase:
     """A case in the task's domain; a fuzzy case answers the clarification question with its own task."""
@@ -228,6 +229,41 @@ def video_cases(devset: Path) -> list[BenchCase]:
     ]
 
 
+# ---------------------------------------------------------------- video with speech: the Sintel clip's subtitles
+
+SINTEL_TEXT = [
+    # (caption, objects) for each subtitle cue, written from the frames of its span
+    ("A red-haired young woman sits in a dim hut while an old man tends a small fire beside her.", ["young woman", "old man", "fire"]),
+    ("The old man leans toward the young woman and hands her a bowl.", ["old man", "bowl"]),
+    ("The young woman holds the red bowl in both hands.", ["young woman", "bowl"]),
+    ("A wide view of the round hut: the young woman and the old man sit on either side of a small fire.", ["hut", "fire"]),
+    ("The wide view of the two by the fire cuts to a close-up of the young woman looking down.", ["young woman", "fire"]),
+    ("A close-up of hands holding the bowl of pale soup.", ["hands", "bowl", "soup"]),
+    ("The old man, a red band painted across his eyes, looks at her; then the young woman's face in close-up.", ["old man", "young woman"]),
+    ("The young woman answers in close-up.", ["young woman"]),
+]
+SINTEL_SUMMARY = ("In a dim round hut an old man with a painted face gives a red-haired young woman a bowl of soup by a small fire "
+                  "and asks what brings her there; she says she is searching for someone, a dragon.")
+
+
+def sintel_cases(devset: Path) -> list[BenchCase]:
+    """Dense captions whose events are the clip's 8 subtitle cues: the speech a captioner has to follow inside its shots."""
+    from ..tools.subtitles import parse_cues
+
+    srt = (devset / SINTEL).with_suffix(".srt")
+    cues = parse_cues(srt.read_text(encoding="utf-8-sig"), srt)
+    if len(cues) != len(SINTEL_TEXT):
+        raise InputError(srt, f"{len(cues)} cues, the reference texts describe {len(SINTEL_TEXT)}")
+    events = [{"start_s": round(start, 3), "end_s": round(end, 3), "caption": caption, "objects": objects, "anchor_ids": [f"subtitle:{i}"]}
+              for i, ((start, end, _), (caption, objects)) in enumerate(zip(cues, SINTEL_TEXT))]
+    return [_case(
+        "sintel-captions", "daily.dense_captions", f"devset:{SINTEL}",
+        "Write dense captions with timestamps for this video.",
+        {"summary": SINTEL_SUMMARY, "events": events},
+        "events = the 8 cues of the sidecar .srt (every subtitle track of the clip has these times); captions written from the frames of each cue's span",
+    )]
+
+
 # ---------------------------------------------------------------- robots: BridgeData (RLDS) and Unitree G1 (LeRobot)
 
 BRIDGE_OBJECT = {"put carrot on plate": "carrot", "put cup from counter or drying rack into sink": "cup",
@@ -379,7 +415,7 @@ def build_cases(devset: Path) -> list[BenchCase]:
     from ..core.validate import schema_problems
     from ..experts.registry import get_task
 
-    cases = gui_cases(devset) + video_cases(devset) + robot_cases(devset)
+    cases = gui_cases(devset) + video_cases(devset) + sintel_cases(devset) + robot_cases(devset)
     for case in cases:
         problems = schema_problems(case.reference, get_task(case.task).json_schema())
         if problems:

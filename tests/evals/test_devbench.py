@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from dataclaw_tailor.evals.cases import load_cases
-from dataclaw_tailor.evals.devbench import build_cases, gui_cases, robot_cases, video_cases
+from dataclaw_tailor.evals.devbench import build_cases, gui_cases, robot_cases, sintel_cases, video_cases
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "devset" / "devbench.jsonl"
 pytestmark = pytest.mark.devset
@@ -26,6 +26,15 @@ def test_video_references_follow_the_reference_cut_list(devset):
     cuts = json.loads((devset / "video" / "pyscenedetect" / "testvideo.mp4.ContentDetector.default.json").read_text())["cuts"]
     starts = [e["start_s"] for e in captions["events"]][1:]
     assert starts == [round(c * 1001 / 30000, 3) for c in cuts]
+
+
+def test_sintel_reference_events_are_its_subtitle_cues(devset):
+    """SOURCES.md: 8 cues on every track, the first 00:00:00,182 -> 00:00:03,632 and the last 00:00:25,582 -> 00:00:27,182."""
+    events = sintel_cases(devset)[0].reference["events"]
+    assert len(events) == 8
+    assert (events[0]["start_s"], events[0]["end_s"]) == (0.182, 3.632)
+    assert (events[-1]["start_s"], events[-1]["end_s"]) == (25.582, 27.182)
+    assert all(a["end_s"] <= b["start_s"] for a, b in zip(events, events[1:]))
 
 
 def test_checked_in_benchmark_is_what_the_builder_makes(devset):
@@ -54,7 +63,7 @@ def test_each_perturbation_of_a_real_reference_hits_one_metric(devset):
     from dataclaw_tailor.experts.registry import get_task
 
     seen: dict[str, object] = {}
-    for case in gui_cases(devset) + video_cases(devset) + robot_cases(devset):
+    for case in gui_cases(devset) + video_cases(devset) + sintel_cases(devset) + robot_cases(devset):
         seen.setdefault(case.task, case.reference)
     for task, ref in seen.items():
         schema = get_task(task).json_schema()
