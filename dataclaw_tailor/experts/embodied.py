@@ -7,6 +7,7 @@ video anchors (shots, motion, OCR) stand in.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import Any, Literal
 
 from pydantic import Field
@@ -84,6 +85,11 @@ class _Episode:
         self.phases = sorted_by_time(a for a in of_kind(ctx.anchors, "phase") if _spans(a))
         self.grips = sorted_by_time(a for a in of_kind(ctx.anchors, "gripper") if a.start is not None)
         self.pauses = sorted_by_time(a for a in of_kind(ctx.anchors, "pause") if _spans(a) and self.inside(a))
+        self.grip_times = [g.start for g in self.grips]
+
+    def grips_within(self, start: float, end: float) -> list[Anchor]:
+        """Gripper events in [start, end], by bisection (episodes have thousands of steps, pauses and events)."""
+        return self.grips[bisect_left(self.grip_times, start):bisect_right(self.grip_times, end)]
 
     def inside(self, a: Anchor) -> bool:
         """A span that neither starts with the episode nor ends with it: standing still before the first motion or
@@ -148,7 +154,7 @@ class _Episode:
             while k < len(self.pauses) and self.pauses[k].end < end:
                 p = self.pauses[k]
                 k += 1
-                if any(p.start <= g.start <= p.end for g in self.grips) or note:
+                if self.grips_within(p.start, p.end) or note:
                     continue
                 if p.start - cursor >= MIN_SEGMENT_S - _EPS:
                     out.append((cursor, p.start, skill, own, ""))
@@ -248,11 +254,14 @@ def synthesize_vqa(ctx: TailorContext) -> dict[str, Any]:
 
 def _close_vs_pause(ep: _Episode, closes: list[Anchor]) -> list[dict]:
     """For each pause inside the episode, whether the nearest gripper close comes before, during or after it."""
+    if not closes:
+        return []
     qa = []
+    times = [c.start for c in closes]
     for p in ep.pauses:
-        if not closes:
-            break
-        g = min(closes, key=lambda c: 0.0 if p.start <= c.start <= p.end else min(abs(c.start - p.start), abs(c.start - p.end)))
+        k = bisect_left(times, p.start)
+        # the nearest close is the last one before the pause or the first one from its start
+        g = min(closes[max(0, k - 1):k + 1], key=lambda c: 0.0 if p.start <= c.start <= p.end else min(abs(c.start - p.start), abs(c.start - p.end)))
         when = "during" if p.start <= g.start <= p.end else ("before" if g.start < p.start else "after")
         lo, hi = min(g.start, p.start), max(g.start, p.end)
         qa.append({"question": f"Does the gripper close before, during or after the arm stands still at {p.start:.1f} s?",
