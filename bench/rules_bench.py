@@ -21,10 +21,16 @@ from dataclaw_tailor.experts.registry import list_tasks
 
 
 def long_video(shots: int) -> tuple[Source, list[Anchor]]:
-    """Anchors shaped like the video extractor's, at a 7 s shot length with five OCR lines per shot."""
+    """Anchors shaped like the extractors', at a 7 s shot length with five OCR lines per shot, two keyframes per shot
+    whose text differs (a slide change inside each shot), two subtitle sentences and one audio silence per shot: every
+    signal `video.spans` splits a shot by is there in every shot."""
     anchors = [Anchor(id=f"shot:{i}", kind="shot", t=(i * 7.0, (i + 1) * 7.0)) for i in range(shots)]
     anchors += [Anchor(id=f"cut:{i}", kind="cut", t=(i + 1) * 7.0, c={"type": "hard", "score": 0.5}) for i in range(shots - 1)]
-    anchors += [Anchor(id=f"keyframe:{i}", kind="keyframe", t=i * 7.0 + 3, c={"path": f"k{i}.jpg", "shot": f"shot:{i}"}) for i in range(shots)]
+    anchors += [Anchor(id=f"keyframe:{2 * i + k}", kind="keyframe", t=i * 7.0 + (1.4, 5.6)[k], c={"path": f"k{i}_{k}.jpg", "shot": f"shot:{i}"})
+                for i in range(shots) for k in range(2)]
+    anchors += [Anchor(id=f"subtitle:{2 * i + k}", kind="subtitle", t=(i * 7.0 + 0.5 + 2.5 * k, i * 7.0 + 2.5 + 2.5 * k),
+                       c=("the oven is hot", "whisk the eggs")[k]) for i in range(shots) for k in range(2)]
+    anchors += [Anchor(id=f"audio:{i}", kind="audio", t=(i * 7.0 + 5.2, i * 7.0 + 6.8), c={"state": "silence"}) for i in range(shots)]
     anchors += [Anchor(id=f"ocr:{i}", kind="ocr", t=i * 1.4, p=[10, 10, 100, 40], c=f"line {i % 300}") for i in range(5 * shots)]
     anchors += [Anchor(id=f"motion:{i}", kind="motion", t=(i * 14.0, (i + 1) * 14.0), c={"state": ("static", "motion")[i % 2]})
                 for i in range(shots // 2)]
