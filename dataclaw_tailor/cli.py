@@ -369,7 +369,7 @@ def serve_model(
     engine: Annotated[str, typer.Option(help="vllm (GPU host: compose/run `vllm serve`) or transformers (this machine).")] = "transformers",
     base: Annotated[str | None, typer.Option(help="vllm: base model path or id (Omni: the unified model).")] = None,
     expert: Annotated[list[str] | None, typer.Option(help="vllm: NAME=ADAPTER_PATH, one LoRA adapter per domain (Expert; repeatable).")] = None,
-    model: Annotated[Path | None, typer.Option(help="transformers: checkpoint folder to serve.")] = None,
+    model: Annotated[Path | None, typer.Option(help="transformers: checkpoint folder to serve (default: the packaged nano model).")] = None,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     served_model_name: Annotated[list[str] | None, typer.Option(help="Name(s) clients send as `model` (default dataclaw).")] = None,
@@ -401,12 +401,9 @@ def serve_model(
             return
         serve.exec_vllm(cmd)
     elif engine == "transformers":
-        if model is None:
-            raise typer.BadParameter("--engine transformers needs --model")
         api_key = serve.api_key_from_env(api_key_env)
-        typer.echo(f"serving {model} as {', '.join(names)} on http://{host}:{port}/v1", err=True)
         serve.serve_transformers(model, host=host, port=port, served_names=names, max_chars=max_chars, max_items=max_items,
-                                 threads=threads, api_key=api_key)
+                                 threads=threads, api_key=api_key, log=lambda m: typer.echo(m, err=True))
     else:
         raise typer.BadParameter(f"--engine {engine!r}: choose vllm or transformers")
 

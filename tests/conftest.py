@@ -87,18 +87,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_model(model: Path, *args: str, log: Path) -> Iterator[str]:
-    """`claw serve-model --engine transformers` on a free loopback port, as a real subprocess; yields its /v1 URL."""
+def serve_model(model: Path | None, *args: str, log: Path, startup_s: float = 60) -> Iterator[str]:
+    """`claw serve-model --engine transformers` on a free loopback port, as a real subprocess; yields its /v1 URL.
+
+    `model` None: no `--model`, so the server serves its default (the packaged nano model)."""
     port = free_port()
+    named = [] if model is None else ["--model", str(model)]
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "dataclaw_tailor.cli", "serve-model", "--engine", "transformers", "--model", str(model),
+            [sys.executable, "-m", "dataclaw_tailor.cli", "serve-model", "--engine", "transformers", *named,
              "--port", str(port), *args],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy(),
         )
         url = f"http://127.0.0.1:{port}/v1"
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + startup_s
             while True:
                 if proc.poll() is not None:
                     pytest.fail(f"serve-model exited: {log.read_text()[-2000:]}")
@@ -108,7 +111,7 @@ def serve_model(model: Path, *args: str, log: Path) -> Iterator[str]:
                 except httpx.TransportError:
                     time.sleep(0.3)
                 if time.monotonic() > deadline:
-                    pytest.fail("serve-model did not come up in 60 s")
+                    pytest.fail(f"serve-model did not come up in {startup_s:.0f} s")
             yield url
         finally:
             proc.terminate()

@@ -3,8 +3,9 @@
 Items, spans, actions, coordinates and anchor ids come from the task's deterministic synthesiser
 (exactly what the `rules` backend returns), so Field and Sequence are those of `rules` by
 construction. Then every object of that record that holds prose (captions, thoughts, observations,
-descriptions ...) becomes one small request to the writer model: the intent, the item's facts and the
-anchors it cites, constrained to a JSON object holding just those prose fields. The rules' own wording
+descriptions ...) becomes one small request to the writer model: what the record is about (its task or
+topic), the item's facts without times or ids, what its cited anchors observed, and a one-line example of
+the register wanted, constrained to a JSON object holding just those prose fields. The rules' own wording
 is not shown: the nano model, given it as a draft, copied it verbatim. All items go to the writer in
 one batch. A writer answer that does not parse, or leaves a field empty, keeps the rules wording, so
 the record is never worse-formed than the rules record.
@@ -27,16 +28,32 @@ logger = logging.getLogger(__name__)
 PROSE_KEYS = ("summary", "caption", "description", "observation", "thought", "reasoning", "instruction", "title")
 """Record fields that are free language about the source: the writer may reword them. Every other
 field (times, actions, coordinates, ids, answers, element and on-screen text) is a fact the rules placed."""
-FACT_SKIP = frozenset({"anchor_ids", "screenshot", "image", "images", "path"})
-"""Item fields not shown to the writer as facts (references, not content)."""
-MAX_ANCHOR_LINES = 12
-MAX_FACT_CHARS = 600
+FACT_SKIP = frozenset({"anchor_ids", "screenshot", "image", "images", "path", "index", "start_s", "end_s", "clip", "t"})
+"""Item fields not shown to the writer: references, and times (a 135M model copies numbers into prose
+instead of describing; the rules record keeps them in their own fields)."""
+GOAL_KEYS = ("task", "topic")
+"""Top-level record fields that say what the whole source is about: every item's request starts with it."""
+EXAMPLES = {
+    "summary": "A short clip of three shots, a title card, a street and a close-up, joined by cuts.",
+    "caption": "A title card shows the words 'Welcome home' on a dark background.",
+    "description": "The arm lowers the open gripper around the red cup.",
+    "observation": "The desktop shows the Firefox icon and an open file manager.",
+    "thought": "To search the web I first open the browser, so I double-click the Firefox icon.",
+    "reasoning": "The gripper closes while the arm is at the cup, so this is the grasp.",
+    "instruction": "Click the search box and type the name of the recipe.",
+    "title": "Open the browser",
+}
+"""One line per prose field showing the register wanted (a plain sentence about what is seen or done):
+given no example the nano model wrote about "the training data"; given the rules' own wording it copied it."""
+MAX_EVIDENCE = 6
+MAX_FACT_CHARS = 300
 BATCH = 8
 """Slots generated per padded batch: larger batches waste compute on padding when prompts differ."""
 
 SYSTEM_PROMPT = (
-    "You write the text fields of one item of a training record. Use only the facts and anchors given; "
-    "do not invent times, objects or numbers. Write plain, specific English sentences. Answer with JSON only."
+    "You write the text fields of one item of a dataset record. In plain English, say what is seen or done, "
+    "restating the facts and evidence given; never mention ids, anchors or numbers of seconds, never invent "
+    "objects. Answer with JSON only."
 )
 
 
@@ -54,40 +71,72 @@ def prose_slots(record: Any) -> Iterator[tuple[dict[str, Any], list[str]]]:
             yield from prose_slots(value)
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _facts(obj: dict[str, Any], keys: list[str]) -> str:
-    """The object's other fields as compact JSON: values, small objects (an action), lists of values;
-    nested items (lists of objects) are left out, they are slots of their own."""
+    """The object's other fields as `key: value` pairs: values, small objects (an action), lists of values;
+    nested items (lists of objects) are counted, not shown: they are slots of their own."""
 
     def shown(key: str, value: Any) -> bool:
         if key in keys or key in FACT_SKIP or value in (None, "", [], {}):
             return False
         return not (isinstance(value, list) and any(isinstance(v, dict) for v in value))
 
-    facts = {k: v for k, v in obj.items() if shown(k, v)}
+    facts: dict[str, Any] = {k: v for k, v in obj.items() if shown(k, v)}
+    facts |= {k: f"{len(v)} items" for k, v in obj.items() if isinstance(v, list) and any(isinstance(i, dict) for i in v)}
     if isinstance(facts.get("action"), dict):
         facts["action"] = {k: v for k, v in facts["action"].items() if v is not None}
-    text = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
-    return text if len(text) <= MAX_FACT_CHARS else text[: MAX_FACT_CHARS - 1] + "…"
+    parts = [f"{k}: {v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, separators=(',', ':'))}" for k, v in facts.items()]
+    return _clip("; ".join(parts), MAX_FACT_CHARS)
 
 
-def _cited(obj: dict[str, Any], anchors: dict[str, Anchor]) -> list[Anchor]:
+def _evidence(anchor: Anchor) -> str | None:
+    """What an anchor observed, without its id and time (`ocr: 'Copyright 2013'`, `gripper: state=close`);
+    None for anchors that observed no content (a shot, a keyframe)."""
+    content = anchor.content_json
+    if content is None:
+        return None
+    if isinstance(content, str):
+        return f"{anchor.kind}: {_clip(content, 120)!r}"
+    shown = {k: v for k, v in content.items() if v not in (None, "", [], {}) and not isinstance(v, dict | list)}
+    return f"{anchor.kind}: " + _clip(", ".join(f"{k}={v}" for k, v in shown.items()), 160) if shown else None
+
+
+def _cited(obj: dict[str, Any], anchors: dict[str, Anchor]) -> list[str]:
+    """Evidence lines of the anchors the item cites (a top-level summary: the source's first anchors)."""
     ids = obj.get("anchor_ids")
-    if isinstance(ids, list) and ids:
-        return [anchors[i] for i in ids if isinstance(i, str) and i in anchors][:MAX_ANCHOR_LINES]
-    return list(anchors.values())[:MAX_ANCHOR_LINES]  # a top-level summary: the source's first anchors
+    chosen = [anchors[i] for i in ids if isinstance(i, str) and i in anchors] if isinstance(ids, list) and ids else list(anchors.values())
+    lines = []
+    for anchor in chosen:
+        line = _evidence(anchor)
+        if line and line not in lines:
+            lines.append(line)
+    return lines[:MAX_EVIDENCE]
 
 
-def slot_request(ctx: TailorContext, task: str, obj: dict[str, Any], keys: list[str], *, max_tokens: int = 160) -> GenerationRequest:
-    """The writer's request for one object: intent, facts and cited anchors in; `{key: text}` out."""
+def record_goal(record: Any) -> str | None:
+    """What the whole source is about: the record's task or topic (None when it has neither; the user's
+    intent is not shown: given "make training data", the nano model wrote about the training data)."""
+    if isinstance(record, dict):
+        for key in GOAL_KEYS:
+            if isinstance(record.get(key), str) and record[key].strip():
+                return _clip(record[key].strip(), 160)
+    return None
+
+
+def slot_request(ctx: TailorContext, task: str, goal: str | None, obj: dict[str, Any], keys: list[str], *,
+                 max_tokens: int = 160) -> GenerationRequest:
+    """The writer's request for one object: goal, facts, cited evidence and a one-line example in; `{key: text}` out."""
     by_id = {a.id: a for a in ctx.anchors}
-    lines = [
-        f"Intent: {ctx.intent.text}",
-        f"Task: {task}",
-        f"Item facts: {_facts(obj, keys)}",
-        "Anchors:",
-        *(a.line() for a in _cited(obj, by_id)),
-        f"Write the item's {', '.join(keys)}: one or two plain sentences each, describing what happens, using only these facts.",
-    ]
+    example = json.dumps({k: EXAMPLES.get(k, EXAMPLES["description"]) for k in keys}, ensure_ascii=False)
+    facts, evidence = _facts(obj, keys), _cited(obj, by_id)
+    lines = [f"Goal: {goal}"] if goal else []
+    lines += [f"Item: {facts}"] if facts else []
+    lines += ["Evidence:", *evidence] if evidence else []
+    lines += [f"Example of the style (about another source): {example}",
+              f"Write this item's {', '.join(keys)}: {'one plain sentence each' if len(keys) > 1 else 'one plain sentence'}."]
     schema = {
         "type": "object",
         "properties": {k: {"type": "string", "minLength": 8} for k in keys},
@@ -135,7 +184,8 @@ class HybridBackend:
             raise BackendError("the hybrid backend needs request.context (source, intent, anchors) and request.synthesize")
         record = request.synthesize(ctx)
         slots = list(prose_slots(record))
-        requests = [slot_request(ctx, request.task, obj, keys, max_tokens=self.max_tokens) for obj, keys in slots]
+        goal = record_goal(record)
+        requests = [slot_request(ctx, request.task, goal, obj, keys, max_tokens=self.max_tokens) for obj, keys in slots]
         texts: list[str] = []
         for start in range(0, len(requests), BATCH):
             texts += await self._batch(requests[start : start + BATCH])

@@ -20,18 +20,21 @@ import base64
 import binascii
 import hmac
 import json
+import logging
 import shlex
 import tempfile
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..core import BackendError, GenerationRequest, ImagePart, Message, TextPart
-from .local import LocalBackend
+from .local import LocalBackend, create_local
 from .options import parse_pairs
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -278,16 +281,18 @@ def create_app(
 
 
 def serve_transformers(
-    model: str | Path,
+    model: str | Path | None = None,
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
     served_names: Sequence[str] = ("dataclaw",),
     max_batch: int = 8,
     api_key: str | None = None,
+    log: Callable[[str], None] = logger.info,
     **backend_options: Any,
 ) -> None:
-    """Serve a transformers checkpoint over the OpenAI chat API until interrupted.
+    """Serve a local checkpoint (`model.local.create_local`: the packaged nano model unless one is named)
+    over the OpenAI chat API until interrupted.
 
     Binding beyond loopback requires an API key: the endpoint runs a model on this machine for anyone
     who can reach it.
@@ -296,7 +301,8 @@ def serve_transformers(
 
     if not is_loopback(host) and not api_key:
         raise BackendError(f"serve-model: binding {host} (beyond loopback) needs an API key (--api-key-env NAME)")
-    backend = LocalBackend(model, **backend_options)
+    backend = create_local(model, **backend_options)
+    log(f"serving {backend.path} as {', '.join(served_names)} on http://{host}:{port}/v1")
     backend.warm_up()
     app = create_app(backend, served_names, max_batch=max_batch, api_key=api_key)
     uvicorn.run(app, host=host, port=port, log_level="warning")

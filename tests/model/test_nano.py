@@ -4,6 +4,7 @@ import asyncio
 import importlib.util
 import json
 
+import httpx
 import pytest
 
 from dataclaw_tailor.core import BackendError, GenerationRequest
@@ -14,6 +15,7 @@ from dataclaw_tailor.model.base import create_backend
 from dataclaw_tailor.model.hybrid import PROSE_KEYS, prose_slots
 from dataclaw_tailor.model.prompt import serving_request
 
+from ..conftest import serve_model
 from .contexts import context_for
 
 
@@ -72,3 +74,17 @@ def test_hybrid_keeps_the_rules_facts_and_rewrites_prose(nano_model):
     assert after != before  # the writer wrote some of the prose
     checked = check_record(json.dumps(record), spec.json_schema(), ctx.anchors, ctx.source, repair=False)
     assert checked.report.schema_valid, checked.report.errors
+
+
+@pytest.mark.slow
+def test_serve_model_without_model_serves_the_packaged_nano(nano_model, tmp_path):
+    """`claw serve-model` with no `--model` serves what `--backend local` uses: the converted nano checkpoint."""
+    log = tmp_path / "serve.log"
+    with serve_model(None, "--max-chars", "24", "--threads", "1", log=log, startup_s=240) as url:
+        schema = {"type": "object", "properties": {"skill": {"type": "string"}}, "required": ["skill"], "additionalProperties": False}
+        body = {"model": "dataclaw", "max_tokens": 24, "messages": [{"role": "user", "content": "Name the skill: the gripper closes on the cup."}],
+                "response_format": {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}}
+        reply = httpx.post(f"{url}/chat/completions", json=body, timeout=300).json()
+    assert f"serving {nano_model} as dataclaw" in log.read_text()
+    answer = json.loads(reply["choices"][0]["message"]["content"])
+    assert set(answer) == {"skill"} and isinstance(answer["skill"], str)
