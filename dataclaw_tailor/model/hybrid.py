@@ -4,8 +4,8 @@ Items, spans, actions, coordinates and anchor ids come from the task's determini
 (exactly what the `rules` backend returns), so Field and Sequence are those of `rules` by
 construction. Then every object of that record that holds prose (captions, thoughts, observations,
 descriptions ...) becomes one small request to the writer model: what the record is about (its task or
-topic), the item's facts without times or ids, what its cited anchors observed, and a one-line example of
-the register wanted, constrained to a JSON object holding just those prose fields. The rules' own wording
+topic), the item's facts without times or ids and what its cited anchors observed, after a worked example
+of the same fields as an earlier turn, constrained to a JSON object holding just those prose fields. The rules' own wording
 is not shown: the nano model, given it as a draft, copied it verbatim. All items go to the writer in
 one batch. A writer answer that does not parse, or leaves a field empty, keeps the rules wording, so
 the record is never worse-formed than the rules record.
@@ -33,18 +33,26 @@ FACT_SKIP = frozenset({"anchor_ids", "screenshot", "image", "images", "path", "i
 instead of describing; the rules record keeps them in their own fields)."""
 GOAL_KEYS = ("task", "topic")
 """Top-level record fields that say what the whole source is about: every item's request starts with it."""
-EXAMPLES = {
-    "summary": "A short clip of three shots, a title card, a street and a close-up, joined by cuts.",
-    "caption": "A title card shows the words 'Welcome home' on a dark background.",
-    "description": "The arm lowers the open gripper around the red cup.",
-    "observation": "The desktop shows the Firefox icon and an open file manager.",
-    "thought": "To search the web I first open the browser, so I double-click the Firefox icon.",
-    "reasoning": "The gripper closes while the arm is at the cup, so this is the grasp.",
-    "instruction": "Click the search box and type the name of the recipe.",
-    "title": "Open the browser",
+WORKED_EXAMPLES: dict[tuple[str, ...], tuple[str, dict[str, str]]] = {
+    ("description",): ("Goal: pick up the red cup\nItem: skill: grasp; gripper: closing\nEvidence:\ngripper: state=close",
+                       {"description": "The gripper closes around the red cup."}),
+    ("caption",): ("Item: objects: [\"dog\"]\nEvidence:\nocr: 'Happy birthday'",
+                   {"caption": "A dog sits under a banner that reads 'Happy birthday'."}),
+    ("summary",): ("Item: events: 3 items\nEvidence:\nocr: 'City marathon 2019'\nsubtitle: 'The runners are off.'",
+                   {"summary": "A city marathon: the start, runners in the streets and the finish line."}),
+    ("observation", "thought"): ("Goal: send an email to Ann\nItem: action: {\"type\":\"click\",\"x\":40,\"y\":300}; target_element: Compose",
+                                 {"observation": "The mail app is open with the inbox listed and a Compose button.",
+                                  "thought": "To write to Ann I need a new message, so I click Compose."}),
+    ("instruction",): ("Item: x: 40; y: 300; element_text: Compose", {"instruction": "Click the Compose button"}),
+    ("instruction", "title"): ("Goal: Making tea\nItem: on_screen_text: [\"Boil the water\"]",
+                               {"instruction": "Boil the water in a kettle.", "title": "Boil the water"}),
+    ("reasoning",): ("Goal: pick up the red cup\nItem: question: When does the gripper close?; answer: At 2.5 s.\nEvidence:\ngripper: state=close",
+                     {"reasoning": "The gripper closing event shows when the hand grasps the cup."}),
 }
-"""One line per prose field showing the register wanted (a plain sentence about what is seen or done):
-given no example the nano model wrote about "the training data"; given the rules' own wording it copied it."""
+"""One worked example per set of prose fields, shown as an earlier user/assistant turn: the register wanted
+(a plain sentence about what is seen or done, naming the objects of its own facts). The nano model given no
+example wrote about "the training data"; given the rules' own wording, or an example inside the request,
+it copied it verbatim. An answer that still repeats its example is refused (the rules wording stays)."""
 MAX_EVIDENCE = 6
 MAX_FACT_CHARS = 300
 BATCH = 8
@@ -128,38 +136,41 @@ def record_goal(record: Any) -> str | None:
 
 def slot_request(ctx: TailorContext, task: str, goal: str | None, obj: dict[str, Any], keys: list[str], *,
                  max_tokens: int = 160) -> GenerationRequest:
-    """The writer's request for one object: goal, facts, cited evidence and a one-line example in; `{key: text}` out."""
+    """The writer's request for one object: goal, facts and cited evidence in, `{key: text}` out, after a
+    worked example of the same fields (when there is one) as an earlier turn."""
     by_id = {a.id: a for a in ctx.anchors}
-    example = json.dumps({k: EXAMPLES.get(k, EXAMPLES["description"]) for k in keys}, ensure_ascii=False)
     facts, evidence = _facts(obj, keys), _cited(obj, by_id)
     lines = [f"Goal: {goal}"] if goal else []
     lines += [f"Item: {facts}"] if facts else []
     lines += ["Evidence:", *evidence] if evidence else []
-    lines += [f"Example of the style (about another source): {example}",
-              f"Write this item's {', '.join(keys)}: {'one plain sentence each' if len(keys) > 1 else 'one plain sentence'}."]
+    ask = f"Write the item's {', '.join(keys)}: {'one plain sentence each' if len(keys) > 1 else 'one plain sentence'}."
+    messages = [Message.text("system", SYSTEM_PROMPT)]
+    example = WORKED_EXAMPLES.get(tuple(sorted(keys)))
+    if example:
+        messages += [Message.text("user", f"{example[0]}\n{ask}"), Message.text("assistant", json.dumps(example[1]))]
+    messages.append(Message.text("user", "\n".join([*lines, ask])))
     schema = {
         "type": "object",
         "properties": {k: {"type": "string", "minLength": 8} for k in keys},
         "required": keys,
         "additionalProperties": False,
     }
-    return GenerationRequest(
-        messages=[Message.text("system", SYSTEM_PROMPT), Message.text("user", "\n".join(lines))],
-        json_schema=schema, task=task, max_tokens=max_tokens, temperature=0.0,
-    )
+    return GenerationRequest(messages=messages, json_schema=schema, task=task, max_tokens=max_tokens, temperature=0.0)
 
 
 def merge(obj: dict[str, Any], keys: list[str], text: str) -> int:
-    """Write the writer's fields into `obj`; returns how many were taken (0 when the answer is unusable)."""
+    """Write the writer's fields into `obj`; returns how many were taken (0 when the answer is unusable).
+    A field that repeats its worked example word for word is not taken."""
     try:
         answer = json.loads(text)
     except json.JSONDecodeError:
         return 0
+    copied = {v for _, example in WORKED_EXAMPLES.values() for v in example.values()}
     taken = 0
     if isinstance(answer, dict):
         for k in keys:
             value = answer.get(k)
-            if isinstance(value, str) and value.strip():
+            if isinstance(value, str) and value.strip() and value.strip() not in copied:
                 obj[k] = value.strip()
                 taken += 1
     return taken
