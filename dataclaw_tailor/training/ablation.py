@@ -52,7 +52,7 @@ Log = Callable[[str], None]
 
 class AblationSettings(BaseModel):
     """One ablation run; the defaults are the measured CPU recipe (`examples/training/nano_ablation.yaml`:
-    41 training and 10 held-out triplets with the devset, 3 seeds; 56 minutes on the shared 2-core machine)."""
+    41 training and 10 held-out triplets with the devset, 3 seeds; 71 minutes on the shared, loaded 2-core machine)."""
 
     base: str | None = Field(default=None, description="Starting checkpoint; None: the packaged nano model.")
     seeds: list[int] = Field(default_factory=lambda: [0, 1, 2], description="One SFT and two GRPO runs per seed.")
