@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, Field
 
 
@@ -12,6 +14,12 @@ class Problem(BaseModel):
     code: str = Field(description="Machine-readable check name: parse, schema, time_range, unknown_anchor, ...")
     message: str = Field(description="What is wrong, in words.")
 
+    kind: ClassVar[str] = "problem"
+
+    def line(self) -> str:
+        """`path code: message`, as a page or a listing shows it."""
+        return f"{self.path} {self.code}: {self.message}"
+
 
 class Repair(BaseModel):
     """A change applied to make the record valid; kept so nothing is fixed silently."""
@@ -19,6 +27,12 @@ class Repair(BaseModel):
     path: str
     action: str = Field(description="json_repair, clamp, drop_unknown_anchor, coerce, reask ...")
     detail: str = ""
+
+    kind: ClassVar[str] = "repair"
+
+    def line(self) -> str:
+        """`path action: detail`, as a page or a listing shows it."""
+        return f"{self.path} {self.action}: {self.detail}"
 
 
 class ValidationReport(BaseModel):

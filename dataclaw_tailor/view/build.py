@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..core import Anchor, fields
+from ..core import Anchor, Problem, Repair, fields
 from ..core.errors import first_problem
 from ..core.fields import number
 from ..core.validate import json_path
@@ -296,14 +296,17 @@ def _place_notes(validation: Any, items: list[PageItem], warnings: list[str]) ->
     if not isinstance(validation, dict):
         return []
     loose: list[Note] = []
-    entries = [("problem", e, "code") for e in validation.get("errors") or []]
-    entries += [("repair", r, "action") for r in validation.get("repairs") or []]
-    for kind, entry, code_key in entries:
+    entries = [(Problem, e) for e in validation.get("errors") or []]
+    entries += [(Repair, r) for r in validation.get("repairs") or []]
+    for model, entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
-            warnings.append(f"a validation {kind} without a path is not shown")
+            warnings.append(f"a validation {model.kind} without a path is not shown")
             continue
-        note = Note(kind=kind, path=entry["path"], code=str(entry.get(code_key) or ""),
-                    message=str(entry.get("message") or entry.get("detail") or ""))
+        try:
+            note: Note = model.model_validate(entry)
+        except ValidationError as exc:
+            warnings.append(f"a validation {model.kind} at {entry['path']} is not shown: {first_problem(exc)}")
+            continue
         owner = max((i for i in items if _inside(note.path, i.path)), key=lambda i: len(i.path), default=None)
         (owner.notes if owner is not None else loose).append(note)
     return loose

@@ -144,7 +144,7 @@ def _note_li(cls: str, text: str) -> str:
 
 
 def _page_notes(page: Page) -> str:
-    rows = [_note_li(n.kind, f"{n.path} {n.code}: {n.message}") for n in page.notes]
+    rows = [_note_li(n.kind, n.line()) for n in page.notes]
     rows += [_note_li("warning", w) for w in page.warnings]
     rows += [_note_li("warning", f"question {q.get('id', '')}: {q.get('text', '')}") for q in page.questions]
     if not rows:
@@ -249,7 +249,7 @@ def _card(item: PageItem, page: Page, anchors: dict[str, PageAnchor]) -> str:
     chips = [f"<button type=\"button\" class=\"chip\" data-ref=\"{_attr(a)}\" title=\"{_attr(anchors[a].label)}\">"
              f"{escape(a)}{_also(anchors[a].label, a)}</button>" for a in item.anchor_ids]
     chips += [f"<span class=\"chip bad\">{escape(a)} (no such anchor)</span>" for a in item.unknown_ids]
-    notes = "".join(_note_li(n.kind, f"{n.kind} {n.path} {n.code}: {n.message}") for n in item.notes)
+    notes = "".join(_note_li(n.kind, f"{n.kind} {n.line()}") for n in item.notes)
     pairs = "".join(
         f"<li class=\"pair\">{escape(p.metric)}: "
         + (f"paired with {escape(p.ref_path)} {escape(p.ref_label)} (score {p.score:.2f})" if p.ref_path and p.score is not None

@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ..core.report import Problem, Repair
+
 
 class ImageRef(BaseModel):
     """A picture the page shows, after it was read and shrunk: a data URL or a file beside the page."""
@@ -33,13 +35,8 @@ class PageAnchor(BaseModel):
     cited_by: list[str] = Field(default_factory=list, description="Ids of the record items citing this anchor.")
 
 
-class Note(BaseModel):
-    """A validation problem or a repair, placed at the record item its JSON path falls in."""
-
-    kind: str = Field(description="'problem' or 'repair'.")
-    path: str
-    code: str = Field(description="Problem code (schema, time_range, unknown_anchor ...) or repair action (clamp ...).")
-    message: str
+Note = Problem | Repair
+"""A validation problem or a repair, placed at the record item its JSON path falls in."""
 
 
 class PairNote(BaseModel):

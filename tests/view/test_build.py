@@ -82,10 +82,10 @@ def test_problems_and_repairs_land_on_the_items_their_paths_name(video_envelope,
     page = page_of(env, tmp_path)
     by_path = {i.path: i for i in page.items}
     assert {n.code for n in by_path["$.events[1]"].notes if n.kind == "problem"}
-    assert any(n.kind == "repair" and n.code == "clamp" for n in by_path["$.events[1]"].notes)
+    assert any(n.kind == "repair" and n.action == "clamp" for n in by_path["$.events[1]"].notes)
     assert by_path["$.events[2]"].unknown_ids == ["shot:99"] and by_path["$.events[2]"].state == "bad"
     assert not by_path["$.events[0]"].notes and by_path["$.events[0]"].state == "ok"
-    assert any(n.path == "$" and "summary" in n.message for n in page.notes), page.notes
+    assert any(n.path == "$" and "summary" in n.line() for n in page.notes), page.notes
     located = sum(len(i.notes) for i in page.items) + len(page.notes)
     assert located == len(env["validation"]["errors"]) + len(env["validation"]["repairs"])
 
