@@ -58,7 +58,7 @@ class BriefOutput(BaseModel):
     def of(cls, brief: Brief) -> "BriefOutput":
         return cls(status=brief.status, thread_id=brief.thread_id, questions=brief.questions, task=brief.task,
                    json_schema=brief.json_schema, anchor_ids=brief.anchor_ids, instructions=brief.instructions,
-                   prompt=brief.prompt, images=[i.label for i in brief.images], notes=brief.notes)
+                   prompt=brief.prompt, images=[i.detail for i in brief.images], notes=brief.notes)
 
 
 class SubmitOutput(BaseModel):
@@ -167,7 +167,7 @@ def _brief_text(made: Brief) -> str:
         asked = "\n".join(f"- {q.id}: {q.text} ({'; '.join(o.value for o in q.options)})" for q in made.questions)
         return f"Ask the user first, then call `brief` with thread_id={made.thread_id} and `answers`:\n{asked}"
     return (f"{made.instructions}\n\n{made.prompt}\n\nWhen done, call `submit_record` with thread_id={made.thread_id} "
-            f"and your JSON object as `record`. Images attached: {', '.join(i.label for i in made.images) or 'none'}.")
+            f"and your JSON object as `record`. Images attached: {', '.join(i.detail for i in made.images) or 'none'}.")
 
 
 async def submit_record(

@@ -6,7 +6,7 @@ Exports load on first use (`core/lazy.py`): the settings are read by start-up co
 from ..core.lazy import lazy_exports
 
 __getattr__, __all__ = lazy_exports(__name__, {
-    ".hosted": ["Brief", "BriefImage", "Submission"],
+    ".hosted": ["Brief", "Submission"],
     ".output": ["write_envelope"],
     ".refine": ["Refinement"],
     ".settings": ["Settings", "default_state_dir"],

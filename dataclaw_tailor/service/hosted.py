@@ -28,11 +28,6 @@ STRICT_REPAIRS = {"drop_unknown_anchor": "unknown_anchor", "clamp": "time_range"
 """Repairs a writer should make themselves: applied silently, they would hide a grounding mistake."""
 
 
-class BriefImage(BaseModel):
-    path: str = Field(description="The (resized) image file.")
-    label: str = Field(description="Which anchor it shows, e.g. 'keyframe keyframe:3'.")
-
-
 class Brief(BaseModel):
     """What a record writer needs for one source and intent, and the thread to submit the record in."""
 
@@ -46,7 +41,9 @@ class Brief(BaseModel):
     prompt: str = Field(default="", description="Intent, task instructions, anchors with ids, the schema and an example.")
     json_schema: dict[str, Any] = Field(default_factory=dict, description="The task's JSON Schema specialised to this source.")
     anchor_ids: list[str] = Field(default_factory=list, description="Every id a record may cite.")
-    images: list[BriefImage] = Field(default_factory=list, description="Keyframes or screenshots within the image budget.")
+    images: list[ImagePart] = Field(
+        default_factory=list, description="Keyframes or screenshots within the image budget (resized files; `detail` says which anchor)."
+    )
     notes: list[str] = Field(default_factory=list, description="What the budget left out.")
     request: GenerationRequest | None = Field(default=None, exclude=True)
 
@@ -124,10 +121,10 @@ def _few(ids: list[str], n: int = 6) -> str:
     return ", ".join(ids[:n]) + (f", ... ({len(ids)} in all)" if len(ids) > n else "")
 
 
-def brief_parts(request: GenerationRequest) -> tuple[str, str, list[BriefImage]]:
+def brief_parts(request: GenerationRequest) -> tuple[str, str, list[ImagePart]]:
     """The system rules, the user prompt text and the images of a served request."""
     system = "\n\n".join(m.plain_text() for m in request.messages if m.role == "system")
     user = [m for m in request.messages if m.role == "user"]
     prompt = "\n\n".join(m.plain_text() for m in user)
-    images = [BriefImage(path=p.path, label=p.detail or "") for m in user for p in m.content if isinstance(p, ImagePart)]
+    images = [p for m in user for p in m.content if isinstance(p, ImagePart)]
     return system, prompt, images
