@@ -433,11 +433,9 @@ def mcp(
     from .server.app import serve_http, serve_stdio
     from .server.config import ServerConfig
     from .server.roots import Roots
-    from .service import Settings
 
-    settings = Settings.from_flags(backend, base_url=base_url, model=model, expert_models=expert_model, state_dir=state_dir)
-    config = ServerConfig(roots=Roots(root or ()), trust_client_roots=trust_client_roots, state_dir=settings.state_dir,
-                          backend=backend, backend_options=dict(settings.backend_options), max_extractions=max_extractions)
+    config = ServerConfig.from_flags(backend, base_url=base_url, model=model, expert_models=expert_model, state_dir=state_dir,
+                                     max_extractions=max_extractions, roots=Roots(root or ()), trust_client_roots=trust_client_roots)
     if http:
         serve_http(config, host, port, token)
     else:

@@ -82,37 +82,31 @@ def build_tokenizer(vocab_size: int = 2048):
     )
 
 
-def build_tiny_model(
-    path: str | Path,
-    *,
-    hidden_size: int = 64,
-    intermediate_size: int = 128,
-    num_hidden_layers: int = 2,
-    num_attention_heads: int = 4,
-    num_key_value_heads: int = 2,
-    vocab_size: int = 2048,
-    max_position_embeddings: int = 8192,
-    seed: int = 0,
-) -> Path:
+TINY_SIZES: dict[str, int] = {
+    "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4,
+    "num_key_value_heads": 2, "max_position_embeddings": 8192,
+}
+"""Qwen2 sizes of the default tiny model: ~200k parameters, fast on two CPU cores."""
+
+
+def build_tiny_model(path: str | Path, *, vocab_size: int = 2048, seed: int = 0, **sizes: int) -> Path:
     """Write a randomly initialised Qwen2 causal LM and its tokenizer to `path`; return the path.
 
-    The defaults give ~200k parameters (fast on two CPU cores). Larger sizes serve GPU benchmarks.
+    `sizes` override `TINY_SIZES` (any size field of `Qwen2Config`); larger sizes serve GPU benchmarks.
     Load the tokenizer back with `PreTrainedTokenizerFast.from_pretrained` (see `load_tokenizer`).
     """
     import torch
     from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
 
+    unknown = sorted(set(sizes) - set(TINY_SIZES))
+    if unknown:
+        raise TypeError(f"build_tiny_model: unknown sizes {unknown}; it takes {sorted(TINY_SIZES)}")
     out = Path(path)
     out.mkdir(parents=True, exist_ok=True)
     tok = build_tokenizer(vocab_size)
     config = Qwen2Config(
         vocab_size=-(-len(tok) // 64) * 64,
-        hidden_size=hidden_size,
-        intermediate_size=intermediate_size,
-        num_hidden_layers=num_hidden_layers,
-        num_attention_heads=num_attention_heads,
-        num_key_value_heads=num_key_value_heads,
-        max_position_embeddings=max_position_embeddings,
+        **(TINY_SIZES | sizes),
         tie_word_embeddings=True,
         pad_token_id=tok.pad_token_id,
         eos_token_id=tok.eos_token_id,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..service.settings import Settings, default_state_dir
+from ..service.settings import Settings
 from .roots import Roots
 from .writes import Writes
 
@@ -15,19 +14,13 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class ServerConfig:
+class ServerConfig(Settings):
+    """The service's settings (backend, state dir, extraction limit, ...) plus what only a server has: the
+    roots its clients may read and write, and whether to take a client's declared roots."""
+
     roots: Roots = field(default_factory=Roots)
     trust_client_roots: bool = False
     """Take the client's declared roots as they are (single-user stdio only); otherwise they only narrow `roots`."""
-    state_dir: Path = field(default_factory=default_state_dir)
-    backend: str = "rules"
-    backend_options: dict[str, Any] = field(default_factory=dict)
-    max_extractions: int | None = None
-    """Anchor extractions running at once across all calls (memory grows with each); None: one per CPU."""
-
-    def settings(self) -> Settings:
-        return Settings(backend=self.backend, backend_options=self.backend_options, state_dir=self.state_dir,
-                        max_extractions=self.max_extractions)
 
 
 class ServerState:
@@ -48,7 +41,7 @@ class ServerState:
         if self._service is None:
             from ..service import TailorService
 
-            self._service = TailorService(self.config.settings())
+            self._service = TailorService(self.config)
         return self._service
 
     async def aclose(self) -> None:

@@ -7,13 +7,11 @@ optimises their weighted sum R = l1*R_format + l2*R_anchor + l3*R_eff.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from .config import GRPOSettings
-from .loading import is_adapter, load_model, load_processor, peft_config
-from .recipes import RunResult, checkpoint_for, finish, groups, output_for, resume_point, trainer_arguments
+from .recipes import GroupRun, RunResult, train_groups, trainer_arguments
 from .rewards import LengthBudget, anchor_reward, efficiency_reward, format_reward
 from .triplets import grpo_row
 
@@ -34,30 +32,24 @@ def train_grpo(settings: GRPOSettings) -> list[RunResult]:
     from trl import GRPOConfig, GRPOTrainer
 
     settings = settings.model_copy(update={"data": settings.data.model_copy(update={"include_clarify": False})})
-    results = []
-    for name, triplets in groups(settings).items():
-        started = time.perf_counter()
-        output = output_for(settings, name)
-        checkpoint = checkpoint_for(settings, name)
-        continue_adapter = is_adapter(checkpoint) and settings.lora is not None
-        model = load_model(settings.model.model_copy(update={"path": str(checkpoint)}), keep_adapter=continue_adapter)
-        processor = load_processor(checkpoint, settings.model.modality)
+    vision = settings.model.modality == "vision"
+
+    def trainer(run: GroupRun) -> Any:
         args = GRPOConfig(
-            **trainer_arguments(settings, output),
+            **trainer_arguments(settings, run.output),
             num_generations=settings.num_generations,
             max_completion_length=settings.max_completion_length,
             temperature=settings.temperature,
             beta=settings.beta,
             reward_weights=settings.weights.as_list(),
         )
-        trainer = GRPOTrainer(
-            model=model,
+        return GRPOTrainer(
+            model=run.model,
             reward_funcs=reward_functions(settings.length),
             args=args,
-            train_dataset=Dataset.from_list([grpo_row(t, settings.data.prompt, settings.model.modality == "vision") for t in triplets]),
-            processing_class=processor,
-            peft_config=None if continue_adapter else peft_config(settings.lora),
+            train_dataset=Dataset.from_list([grpo_row(t, settings.data.prompt, vision) for t in run.triplets]),
+            processing_class=run.processor,
+            peft_config=run.peft,
         )
-        trainer.train(resume_from_checkpoint=resume_point(output))
-        results.append(finish(trainer, name, "grpo", output, len(triplets), started))
-    return results
+
+    return train_groups(settings, "grpo", trainer)

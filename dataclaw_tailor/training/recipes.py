@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from ..core import InputError
 from .config import TrainSettings
+from .loading import is_adapter, load_model, load_processor, peft_config
 from .triplets import Triplet, read_triplets, select
 
 OMNI = "omni"
@@ -113,3 +116,37 @@ def finish(trainer: Any, name: str, stage: str, output: Path, rows: int, started
     )
     (output / SUMMARY_FILE).write_text(json.dumps(result.model_dump(), indent=2, default=str))
     return result
+
+
+@dataclass(frozen=True)
+class GroupRun:
+    """What a stage's trainer is built from, for one recipe group."""
+
+    triplets: list[Triplet]
+    output: Path
+    model: Any
+    processor: Any
+    peft: Any = None
+    """The LoRA config of a new adapter; None when training the whole model or continuing the checkpoint's adapter."""
+
+
+def train_groups(settings: TrainSettings, stage: str, trainer_for: Callable[[GroupRun], Any]) -> list[RunResult]:
+    """Run one stage for each recipe group (one for Omni, one per domain for Expert).
+
+    Each group starts from its checkpoint (the base model, or an earlier stage's output, continuing its LoRA
+    adapter when it is one), resumes from a checkpoint a stopped run left, and saves its weights and summary;
+    `trainer_for` builds the stage's TRL trainer from the loaded pieces.
+    """
+    results = []
+    for name, triplets in groups(settings).items():
+        started = time.perf_counter()
+        output = output_for(settings, name)
+        checkpoint = checkpoint_for(settings, name)
+        continue_adapter = is_adapter(checkpoint) and settings.lora is not None
+        model = load_model(settings.model.model_copy(update={"path": str(checkpoint)}), keep_adapter=continue_adapter)
+        trainer = trainer_for(GroupRun(triplets=triplets, output=output, model=model,
+                                       processor=load_processor(checkpoint, settings.model.modality),
+                                       peft=None if continue_adapter else peft_config(settings.lora)))
+        trainer.train(resume_from_checkpoint=resume_point(output))
+        results.append(finish(trainer, name, stage, output, len(triplets), started))
+    return results

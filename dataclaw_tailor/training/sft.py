@@ -5,11 +5,10 @@ Rows are prompt-completion pairs (`triplets.sft_row`), so the loss falls on the 
 
 from __future__ import annotations
 
-import time
+from typing import Any
 
 from .config import SFTSettings
-from .loading import is_adapter, load_model, load_processor, peft_config
-from .recipes import RunResult, checkpoint_for, finish, groups, output_for, resume_point, trainer_arguments
+from .recipes import GroupRun, RunResult, train_groups, trainer_arguments
 from .triplets import sft_row
 
 
@@ -18,23 +17,15 @@ def train_sft(settings: SFTSettings) -> list[RunResult]:
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
-    results = []
-    for name, triplets in groups(settings).items():
-        started = time.perf_counter()
-        output = output_for(settings, name)
-        checkpoint = checkpoint_for(settings, name)
-        model_settings = settings.model.model_copy(update={"path": str(checkpoint)})
-        continue_adapter = is_adapter(checkpoint) and settings.lora is not None
-        model = load_model(model_settings, keep_adapter=continue_adapter)
-        processor = load_processor(checkpoint, settings.model.modality)
-        args = SFTConfig(**trainer_arguments(settings, output), max_length=settings.max_length)
-        trainer = SFTTrainer(
-            model=model,
-            args=args,
-            train_dataset=Dataset.from_list([sft_row(t, settings.data.prompt, settings.model.modality == "vision") for t in triplets]),
-            processing_class=processor,
-            peft_config=None if continue_adapter else peft_config(settings.lora),
+    vision = settings.model.modality == "vision"
+
+    def trainer(run: GroupRun) -> Any:
+        return SFTTrainer(
+            model=run.model,
+            args=SFTConfig(**trainer_arguments(settings, run.output), max_length=settings.max_length),
+            train_dataset=Dataset.from_list([sft_row(t, settings.data.prompt, vision) for t in run.triplets]),
+            processing_class=run.processor,
+            peft_config=run.peft,
         )
-        trainer.train(resume_from_checkpoint=resume_point(output))
-        results.append(finish(trainer, name, "sft", output, len(triplets), started))
-    return results
+
+    return train_groups(settings, "sft", trainer)
