@@ -29,18 +29,19 @@ class ImageCopier:
         return target.relative_to(self.root).as_posix()
 
 
+def _messages(sample: Sample, image_parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """System, user (images, then the text) and assistant turns; every content is a list of parts so all
+    rows share one Arrow schema."""
+    return [
+        {"role": "system", "content": [{"type": "text", "text": SYSTEM}]},
+        {"role": "user", "content": [*image_parts, {"type": "text", "text": sample.user}]},
+        {"role": "assistant", "content": [{"type": "text", "text": sample.answer}]},
+    ]
+
+
 def openai_row(sample: Sample, copy: ImageCopier) -> dict[str, Any]:
-    """Chat-completions messages, images inlined as data URLs (nothing to copy); every content is a list of
-    parts so all rows share one Arrow schema."""
-    content: list[dict[str, Any]] = [{"type": "image_url", "image_url": {"url": data_url(p)}} for p in sample.images]
-    content.append({"type": "text", "text": sample.user})
-    return {
-        "messages": [
-            {"role": "system", "content": [{"type": "text", "text": SYSTEM}]},
-            {"role": "user", "content": content},
-            {"role": "assistant", "content": [{"type": "text", "text": sample.answer}]},
-        ]
-    }
+    """Chat-completions messages, images inlined as data URLs (nothing to copy)."""
+    return {"messages": _messages(sample, [{"type": "image_url", "image_url": {"url": data_url(p)}} for p in sample.images])}
 
 
 def sharegpt_row(sample: Sample, copy: ImageCopier) -> dict[str, Any]:
@@ -55,13 +56,6 @@ def sharegpt_row(sample: Sample, copy: ImageCopier) -> dict[str, Any]:
 
 
 def trl_row(sample: Sample, copy: ImageCopier) -> dict[str, Any]:
-    user: list[dict[str, Any]] = [{"type": "image", "text": None} for _ in sample.images]
-    user.append({"type": "text", "text": sample.user})
-    return {
-        "messages": [
-            {"role": "system", "content": [{"type": "text", "text": SYSTEM}]},
-            {"role": "user", "content": user},
-            {"role": "assistant", "content": [{"type": "text", "text": sample.answer}]},
-        ],
-        "images": [copy(p) for p in sample.images],
-    }
+    """TRL's vision chat rows: an `image` placeholder part per image, the files in `images`."""
+    return {"messages": _messages(sample, [{"type": "image", "text": None} for _ in sample.images]),
+            "images": [copy(p) for p in sample.images]}

@@ -96,14 +96,18 @@ def _describe_action(action: Any) -> str:
     return " ".join(parts)
 
 
+def _objects(record: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any]]]:
+    """The objects of the record's list `name` with their indexes (what is not an object is skipped)."""
+    items = record.get(name)
+    return [(i, item) for i, item in enumerate(items if isinstance(items, list) else []) if isinstance(item, dict)]
+
+
 def _gui_steps(key: str, entry: dict[str, Any], images: ImageRefs) -> list[Sample]:
     record = entry["record"]
     screen = record.get("screen") or {}
     size = f" The screen is {screen.get('width')}x{screen.get('height')} pixels." if isinstance(screen, dict) and screen.get("width") else ""
     samples, history = [], []
-    for i, step in enumerate(record.get("steps") or []):
-        if not isinstance(step, dict):
-            continue
+    for i, step in _objects(record, "steps"):
         done = "\n".join(f"{n}. {h}" for n, h in enumerate(history, 1)) or "none"
         user = f"Task: {str(record.get('task', '')).rstrip('.')}.{size}\nPrevious actions:\n{done}\nWhat is the next action? Answer with JSON {{thought, action}}."
         answer = _dump({"thought": step.get("thought"), "action": step.get("action")})
@@ -114,9 +118,7 @@ def _gui_steps(key: str, entry: dict[str, Any], images: ImageRefs) -> list[Sampl
 
 def _grounding_pairs(key: str, entry: dict[str, Any], images: ImageRefs) -> list[Sample]:
     samples = []
-    for i, pair in enumerate(entry["record"].get("pairs") or []):
-        if not isinstance(pair, dict):
-            continue
+    for i, pair in _objects(entry["record"], "pairs"):
         user = f"{pair.get('instruction', '')}\nAnswer with the target point as JSON {{x, y}}."
         answer = _dump({"x": pair.get("x"), "y": pair.get("y")})
         samples.append(Sample(f"{key}/pair{i}", entry["task"], user, answer, images.resolve_all([pair.get("screenshot")])))
@@ -125,9 +127,7 @@ def _grounding_pairs(key: str, entry: dict[str, Any], images: ImageRefs) -> list
 
 def _qa_items(key: str, entry: dict[str, Any], images: ImageRefs) -> list[Sample]:
     samples = []
-    for i, qa in enumerate(entry["record"].get("qa") or []):
-        if not isinstance(qa, dict):
-            continue
+    for i, qa in _objects(entry["record"], "qa"):
         span = fields.pair(qa.get(fields.CLIP))
         frames = images.resolve_all(_anchor_frames(entry, span))
         samples.append(Sample(f"{key}/qa{i}", entry["task"], str(qa.get("question", "")), str(qa.get("answer", "")), frames))
