@@ -63,14 +63,18 @@ def serving_http(tmp_path: Path, *flags: str, host: str = "127.0.0.1", env: dict
         proc.wait(timeout=10)
 
 
-@pytest.fixture
-def http_server(tmp_path: Path) -> Iterator[str]:
-    """`claw mcp --http` on a free loopback port, rooted at the examples and the test's tmp dir."""
-    with serving_http(tmp_path, "--root", str(EXAMPLES), "--root", str(tmp_path), "--state-dir", str(tmp_path / "state")) as (url, _):
-        yield url
+@pytest.fixture(scope="module")
+def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`claw mcp --http` on a free loopback port, rooted at the examples and a folder for the tests' files:
+    (its /mcp URL, that folder). One server per module, as one serves many clients: its start-up (a process,
+    the imports, the tailoring graph) is paid once; each test writes under its own subfolder of the root."""
+    root = tmp_path_factory.mktemp("http-root")
+    with serving_http(root, "--root", str(EXAMPLES), "--root", str(root), "--state-dir", str(root / "state")) as (url, _):
+        yield url, root
 
 
-def wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float = 30, host: str = "127.0.0.1") -> None:
+def wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float = 90, host: str = "127.0.0.1") -> None:
+    """Wait until `proc` listens on `port`: a server start takes seconds when idle, far longer on a loaded machine."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -31,21 +31,24 @@ async def test_stdio_session(tmp_path, mode):
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_http_session(http_server, tmp_path, mode):
+async def test_http_session(http_server, mode):
+    url, root = http_server
     answerer = Answerer()
-    async with Client(http_server, mode=mode, elicitation_callback=answerer) as client:
+    async with Client(url, mode=mode, elicitation_callback=answerer) as client:
         await scenarios.lists_tools(client)
         await scenarios.reads_schema_resources(client)
         await scenarios.tailors_the_examples(client)
         await scenarios.clarifies_by_elicitation(client, answerer)
-        await scenarios.reports_corpus_progress(client, tmp_path)
+        (work := root / f"session-{mode}").mkdir()
+        await scenarios.reports_corpus_progress(client, work)
 
 
-async def test_fifty_concurrent_tailor_calls_over_http(http_server, tmp_path):
+async def test_fifty_concurrent_tailor_calls_over_http(http_server):
     """Fifty at once, half of them appending to one JSONL file: all succeed, every line whole."""
+    url, root = http_server
     results: list = [None] * 50
-    out = tmp_path / "runs" / "all.jsonl"
-    async with Client(http_server) as client:
+    out = root / "fifty" / "runs" / "all.jsonl"
+    async with Client(url) as client:
 
         async def one(i: int) -> None:
             args = {"path": str(TRACE), "intent": "GUI-agent SFT steps", "max_items": 1 + i % 5}

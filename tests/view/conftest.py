@@ -23,9 +23,10 @@ VIEWPORT = {"width": 1400, "height": 1000}
 
 
 def tailor_to(out: Path, source: Path, intent: str, task: str, base: Path) -> Path:
-    """`claw tailor --out` in a fresh process, caches and threads under the test session's temp folder."""
-    env = {"DATACLAW_CACHE_DIR": str(base / "anchor-cache"), "DATACLAW_STATE_DIR": str(base / "state")}
-    proc = run_claw("tailor", str(source), "-i", intent, "--task", task, "--out", str(out), env=env, timeout=300)
+    """`claw tailor --out` in a fresh process, threads under the test session's temp folder; anchors come from
+    the session's anchor cache (tests/sandbox.py), which earlier tests of the same examples have filled."""
+    proc = run_claw("tailor", str(source), "-i", intent, "--task", task, "--out", str(out),
+                    env={"DATACLAW_STATE_DIR": str(base / "state")}, timeout=300)
     assert proc.returncode == 0, proc.stderr
     return out
 
