@@ -68,7 +68,7 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def run_claw(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_claw(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the real console entry point in a fresh process."""
     return subprocess.run(
         [sys.executable, "-m", "dataclaw_tailor.cli", *args],
