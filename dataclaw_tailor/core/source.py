@@ -74,6 +74,8 @@ class GuiTraceMeta(SourceMeta):
 
     platform: str | None = None
     task: str | None = Field(default=None, description="The task the recorded user worked on.")
+    screen_assumed: bool | None = Field(default=None, description="The recording states no screen size: width and "
+                                        "height are a documented default, so pixel coordinates are approximate.")
 
 
 class RobotEpisodeMeta(SourceMeta):

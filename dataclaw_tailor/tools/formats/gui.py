@@ -19,8 +19,9 @@ from .spec import InputFormat
 
 
 def describe_trace(fmt: InputFormat, given: str, path: Path) -> Source:
-    """Screen size, steps, duration, platform and task of the trace. The hash covers the screenshots
-    (beside a trace file, or inside its folder) and a `#episode=N` suffix."""
+    """Screen size (`screen_assumed` when the recording states none), steps, duration, platform and task of
+    the trace. The hash covers the screenshots (beside a trace file, or inside its folder) and a
+    `#episode=N` suffix."""
     trace: GuiTrace = fmt.load(path, split_episode(given)[1])
     duration = max((s.t for s in trace.steps), default=0.0)
     shots = sorted({p for p in (trace.screenshot_path(s) for s in trace.steps) if p is not None})
@@ -32,7 +33,8 @@ def describe_trace(fmt: InputFormat, given: str, path: Path) -> Source:
                    {str(p) for p in shots})
     return Source(path=given, kind=SourceKind.gui_trace, content_hash=digest, format=fmt.name, files=files,
                   meta=GuiTraceMeta(width=trace.screen.width, height=trace.screen.height, n_steps=len(trace.steps),
-                                    duration_s=duration, platform=trace.platform, task=trace.task))
+                                    duration_s=duration, platform=trace.platform, task=trace.task,
+                                    **({"screen_assumed": True} if trace.screen.assumed else {})))
 
 
 def _one_trace(load: Callable[[Path], GuiTrace]) -> Callable[[Path, int | None], GuiTrace]:

@@ -156,13 +156,14 @@ def load(path: Path, episode: int | None = None) -> GuiTrace:
     root = path.parent
     shots = [screenshot(root, s.get("image")) for s in traj]
     first = next((s for s in shots if s), None)
+    assumed = False
     if first:
         w, h = image_size(root / first)
     elif isinstance(task.get("width"), int) and isinstance(task.get("height"), int) and task["width"] > 0 \
             and task["height"] > 0:
         w, h = task["width"], task["height"]
     else:
-        w, h = 1920, 1080
+        w, h, assumed = 1920, 1080, True
         warnings.warn(f"{path}: line {index + 1} has no screenshots or screen size; assuming 1920x1080",
                       GuiTraceWarning, stacklevel=2)
     last: list[float | None] = [None, None]
@@ -175,6 +176,7 @@ def load(path: Path, episode: int | None = None) -> GuiTrace:
         for action in parse_code(str(value.get("code") or ""), w, h, last, f"{path}:{index + 1}: step {i}"):
             steps.append(GuiStep(t=t, screenshot=shot, action=action, subtask=thought))
     text = task.get("instruction") or task.get("natural_language_task") or task.get("task") or ""
-    trace = GuiTrace(task=str(text), platform="desktop", system=_system(task, path), screen=Screen(width=w, height=h),
+    trace = GuiTrace(task=str(text), platform="desktop", system=_system(task, path),
+                     screen=Screen(width=w, height=h, assumed=assumed or None),
                      steps=steps, source_format="agentnet")
     return trace.bind(root, str(path))

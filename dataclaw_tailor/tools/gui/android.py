@@ -9,26 +9,34 @@ Home, 7 -> key Enter, 10 -> done, 11 -> done (task impossible, noted in subtask)
 OCR, so text that cannot name an element (`ocr.plausible`: single glyphs, symbol noise) is left out.
 `t` = step index (seconds are not recorded). AitW: one episode per file selected with `#episode=N` (default the first episode id seen).
 AitZ: a folder (or file) with `<episode>.json` = list of steps, screenshots from `image_path`.
+
+Screen size: AitW's `image/width` and `image/height`, else the screenshot in `image/encoded` (a PNG or
+JPEG header, or AitW's raw pixel buffer with one side and `image/channels`); AitZ's first screenshot.
+A file that tells none gets DEFAULT_SCREEN with a GuiTraceWarning naming it, and the screen is marked
+`assumed` (the source's `screen_assumed`), so no record takes its pixels for measured ones.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ...core.errors import InputError
-from ..files import image_size, is_regular, read_json
+from ..files import MAX_IMAGE_PIXELS, image_size, is_regular, read_json
 from ..ocr import plausible
-from .trace import GuiAction, GuiElement, GuiStep, GuiTrace, Screen
+from .trace import GuiAction, GuiElement, GuiStep, GuiTrace, GuiTraceWarning, Screen
 
 CLICK_RADIUS = 0.04
 # AitZ's `coat_action_desc` names a swipe by the finger's direction ("scroll up" = finger moved up, from
 # CoAT's extract_gt_action); our direction is the view's, so the words are rewritten to agree with it.
 _SCROLL_WORDS = re.compile(r"\b(?:scroll|swipe)\s+(?:up|down|left|right)\b", re.IGNORECASE)
 KEY_ACTIONS = {5: "Back", 6: "Home", 7: "Enter"}
+DEFAULT_SCREEN = (1080, 2400)  # (width, height) of a common Android phone: assumed when a file tells none
 
 
 def _action(kind: int, touch: list[float], lift: list[float], text: str, w: int, h: int) -> tuple[GuiAction, str | None]:
@@ -97,17 +105,59 @@ def is_aitw(path: Path) -> bool:
         return False
 
 
+def _first(ex: dict, key: str) -> object:
+    """The feature's first value (a number or bytes), None when absent, empty or of another type."""
+    value = ex.get(key)
+    return value[0] if value is not None and len(value) else None
+
+
+def _number(ex: dict, key: str) -> int | None:
+    value = _first(ex, key)
+    return _int(int(value)) if isinstance(value, np.integer | np.floating) and np.isfinite(value) else None
+
+
+def _encoded_size(ex: dict) -> tuple[int, int] | None:
+    """(width, height) of a step's `image/encoded` screenshot: a PNG or JPEG header (no pixels decoded),
+    or AitW's raw uint8 buffer of height x width x channels when one side is recorded."""
+    from PIL import Image
+
+    data = _first(ex, "image/encoded")
+    if not isinstance(data, bytes) or not data:
+        return None
+    if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff":
+        try:
+            with Image.open(io.BytesIO(data)) as im:
+                w, h = im.size
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            return None
+        return (w, h) if 0 < w * h <= MAX_IMAGE_PIXELS else None
+    w, h, channels = _number(ex, "image/width"), _number(ex, "image/height"), _number(ex, "image/channels") or 3
+    side = w or h
+    if not side or side <= 0 or channels <= 0 or len(data) % (side * channels):
+        return None
+    other = len(data) // (side * channels)
+    return (side, other) if w else (other, side)
+
+
+def _aitw_screen(rows: list[dict], path: Path, index: int) -> Screen:
+    """The episode's screen: recorded sides, else its first screenshot's size, else DEFAULT_SCREEN (assumed)."""
+    for ex in rows:
+        w, h = _number(ex, "image/width"), _number(ex, "image/height")
+        size = (w, h) if w and h and w > 0 and h > 0 else _encoded_size(ex)
+        if size and 0 < size[0] <= 100_000 and 0 < size[1] <= 100_000:
+            return Screen(width=size[0], height=size[1])
+    return _assumed_screen(f"{path}: episode {index}")
+
+
+def _assumed_screen(where: str) -> Screen:
+    w, h = DEFAULT_SCREEN
+    warnings.warn(f"{where} records no screen size and no screenshot to measure; assuming {w}x{h} (marked "
+                  f"screen_assumed: pixel coordinates are approximate)", GuiTraceWarning, stacklevel=3)
+    return Screen(width=w, height=h, assumed=True)
+
+
 def load_aitw(path: Path, episode: int | None = None) -> GuiTrace:
     from ..robot.tfrecord import parse_example, records
-
-    def first(ex: dict, key: str) -> object:
-        """The feature's first value (a number or bytes), None when absent, empty or of another type."""
-        value = ex.get(key)
-        return value[0] if value is not None and len(value) else None
-
-    def number(ex: dict, key: str) -> int | None:
-        value = first(ex, key)
-        return _int(int(value)) if isinstance(value, np.integer | np.floating) and np.isfinite(value) else None
 
     def text(ex: dict, key: str) -> str:
         value = ex.get(key)
@@ -116,19 +166,19 @@ def load_aitw(path: Path, episode: int | None = None) -> GuiTrace:
     episodes: dict[bytes, list[dict]] = {}
     for rec in records(path):
         ex = parse_example(rec, path)
-        key = first(ex, "episode_id")
+        key = _first(ex, "episode_id")
         key = key if isinstance(key, bytes) else b"0"
         episodes.setdefault(key, []).append(ex)
     order = list(episodes)
     index = episode or 0
     if index >= len(order):
         raise InputError(path, f"episode {index} not found (the file holds {len(order)})")
-    rows = sorted(episodes[order[index]], key=lambda ex: number(ex, "step_id") or 0)
-    h = number(rows[0], "image/height") or 2400
-    w = number(rows[0], "image/width") or 1080
+    rows = sorted(episodes[order[index]], key=lambda ex: _number(ex, "step_id") or 0)
+    screen = _aitw_screen(rows, path, index)
+    w, h = screen.width, screen.height
     steps = []
     for i, ex in enumerate(rows):
-        kind = number(ex, "results/action_type")
+        kind = _number(ex, "results/action_type")
         if kind is None:
             raise InputError(path, f"episode {index} step {i}: no results/action_type number")
         touch, lift = (_numbers(ex.get(k), 2) for k in ("results/yx_touch", "results/yx_lift"))
@@ -139,8 +189,7 @@ def load_aitw(path: Path, episode: int | None = None) -> GuiTrace:
         steps.append(GuiStep(t=float(i), action=action, subtask=note,
                              elements=_elements(_numbers(ex.get("image/ui_annotations_positions", [])), texts, w, h)))
     goal = text(rows[0], "goal_info")
-    trace = GuiTrace(task=goal, platform="android", screen=Screen(width=w, height=h), steps=steps,
-                     source_format="aitw")
+    trace = GuiTrace(task=goal, platform="android", screen=screen, steps=steps, source_format="aitw")
     return trace.bind(path.parent, str(path))
 
 
@@ -184,7 +233,6 @@ def load_aitz(path: Path) -> GuiTrace:
         raise InputError(file, "AitZ episode JSON is not a list of step objects")
     root = file.parent
     rows = sorted(rows, key=lambda r: _int(r.get("step_id")) or 0)
-    w, h = 1080, 2400
     shots = []
     for r in rows:
         rel = r.get("image_path")
@@ -194,7 +242,10 @@ def load_aitz(path: Path) -> GuiTrace:
         shots.append(shot)
     first_shot = next((s for s in shots if s), None)
     if first_shot:
-        w, h = image_size(root / first_shot, "screenshot")
+        screen = Screen(**dict(zip(("width", "height"), image_size(root / first_shot, "screenshot"))))
+    else:
+        screen = _assumed_screen(str(file))
+    w, h = screen.width, screen.height
     steps = []
     for i, (r, shot) in enumerate(zip(rows, shots)):
         kind = _int(r.get("result_action_type"))
@@ -211,6 +262,5 @@ def load_aitz(path: Path) -> GuiTrace:
                              subtask=desc or note,
                              elements=_elements(_numbers(_parse_list(r.get("ui_positions"))), texts, w, h)))
     task = str(rows[0].get("instruction", ""))[:10_000] if rows else ""
-    trace = GuiTrace(task=task, platform="android", screen=Screen(width=w, height=h), steps=steps,
-                     source_format="aitz")
+    trace = GuiTrace(task=task, platform="android", screen=screen, steps=steps, source_format="aitz")
     return trace.bind(root, str(file))

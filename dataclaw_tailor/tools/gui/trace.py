@@ -38,6 +38,8 @@ class GuiTraceWarning(UserWarning):
 class Screen(BaseModel):
     width: int = Field(gt=0, le=100_000, description="Screen width in pixels.")
     height: int = Field(gt=0, le=100_000, description="Screen height in pixels.")
+    assumed: bool | None = Field(default=None, description="The recording states no screen size; this is the "
+                                 "loader's documented default (pixel coordinates are approximate).")
 
 
 class GuiAction(BaseModel):

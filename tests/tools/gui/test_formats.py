@@ -1,4 +1,5 @@
 import gzip
+import io
 import json
 import warnings
 
@@ -67,6 +68,51 @@ def test_aitw_tfrecord(tmp_path):
     el = extract(source, ["gui_element"], cache_dir=tmp_path / "c")[0]
     assert el.c.text == "Settings" and el.p == [200, 200, 500, 300]
     assert [s.action.type for s in load_trace(f"{path}#episode=1").steps] == ["done"]
+
+
+def _aitw_bare_step(step: int, **image):
+    """An AitW step as the released TFRecords hold it (google-research/android_in_the_wild README:
+    `image/encoded` is the screenshot as raw uint8 bytes of height x width x channels, beside
+    `image/height`, `image/width`, `image/channels`), with the size features given in `image` only."""
+    return make_example({"episode_id": [b"e1"], "step_id": np.array([step]), "goal_info": [b"open settings"],
+                         "results/action_type": np.array([4]), "results/yx_touch": np.array([0.5, 0.25], float),
+                         "results/yx_lift": np.array([0.5, 0.25], float), "results/type_action": [b""], **image})
+
+
+def test_aitw_screen_from_the_screenshot_when_the_sides_are_missing(tmp_path):
+    """No image/height: the raw buffer's length with image/width and image/channels gives it; a PNG in
+    image/encoded (re-packed AitW exports) gives both sides from its header; nothing is assumed."""
+    raw = tmp_path / "raw.tfrecord"
+    write_records(raw, [_aitw_bare_step(0, **{"image/encoded": [bytes(40 * 90 * 3)], "image/width": np.array([40]),
+                                              "image/channels": np.array([3])})])
+    png = tmp_path / "png.tfrecord"
+    buffer = io.BytesIO()
+    Image.new("RGB", (72, 160), "white").save(buffer, "PNG")
+    write_records(png, [_aitw_bare_step(0, **{"image/encoded": [buffer.getvalue()]})])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GuiTraceWarning)  # no assumed size, no point off the screen
+        for path, size in ((raw, (40, 90)), (png, (72, 160))):
+            source = detect(path)
+            assert (source.meta.width, source.meta.height) == size and source.meta.screen_assumed is None
+            click = load_trace(path).steps[0].action
+            assert (click.x, click.y) == (size[0] * 0.25, size[1] * 0.5)
+
+
+def test_aitw_and_aitz_without_any_size_assume_it_and_say_so(tmp_path):
+    """A file that records no size and has no screenshot: the documented default, a warning naming the
+    file, and `screen_assumed` in the source meta so no record takes the pixels for measured ones."""
+    aitw = tmp_path / "bare.tfrecord"
+    write_records(aitw, [_aitw_bare_step(0)])
+    aitz = tmp_path / "aitz"
+    aitz.mkdir()
+    (aitz / "77.json").write_text(json.dumps([{"episode_id": "77", "step_id": 0, "instruction": "open clock",
+                                               "image_path": "general/77_0.png", "result_action_type": 4,
+                                               "result_touch_yx": "[0.5, 0.5]", "result_lift_yx": "[0.5, 0.5]"}]))
+    for path, named in ((aitw, "bare.tfrecord: episode 0"), (aitz, "77.json")):
+        with pytest.warns(GuiTraceWarning, match=rf"{named} records no screen size .* assuming 1080x2400"):
+            source = detect(path)
+        assert (source.meta.width, source.meta.height) == (1080, 2400) and source.meta.screen_assumed is True
+        assert source.meta.to_json()["screen_assumed"] is True
 
 
 def test_aitz_json_with_screenshots(tmp_path):
