@@ -4,8 +4,8 @@ shot and one per still picture inside it (a slide or screen page that changes wi
 Decoding dominates the cost, so the file is decoded once, without its B-frames, into tiny YUV frames
 piped to numpy (`showinfo` supplies each frame's real timestamp, which keeps variable-frame-rate files
 honest), and every statistic is computed from that stream. The same decode writes a small JPEG every
-second for keyframes. Only the few gaps around detected cuts are decoded again in full, to put each cut
-on its exact frame.
+second for keyframes. Only the few gaps around detected cuts are decoded again in full, all by one more
+ffmpeg, to put each cut on its exact frame.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ STILL_BLOCK_DELTA = 12  # thumbnail grey levels: a block that moved this much ch
 STILL_CHANGE_FRACTION = 0.005  # of the thumbnail blocks: a still picture this different is another picture
 THUMB_BLOCK = 4
 PART_MIN_BYTES = 4 << 20  # per process: below it, the index pass and one more ffmpeg cost more than they save
+WINDOWS_PER_PROCESS = 16  # spans decoded by one ffmpeg when refining cuts (each input holds a decoder)
 _SEEK_PAST = 0.0005  # seconds: seeking just past a sync sample lands on it; less than any frame interval
 _KEYFRAME_SCALE = (f"scale='if(gt(iw,ih),min({KEYFRAME_MAX_SIDE},iw),-2)':"
                    f"'if(gt(iw,ih),-2,min({KEYFRAME_MAX_SIDE},ih))'")
@@ -76,55 +77,68 @@ class VideoScan:
 
 @dataclass
 class _Part:
-    """What one ffmpeg process decoded; the first frame's differences wait for the previous part."""
+    """What one ffmpeg input decoded; the first frame's differences wait for the previous part."""
 
     times: np.ndarray
     change: np.ndarray
     luma: np.ndarray
     moving: np.ndarray
     hists: np.ndarray
-    first: np.ndarray
-    last: np.ndarray
+    first: np.ndarray | None  # the raw frames a following part is compared with (None: decoded among spans,
+    last: np.ndarray | None  # never joined to another)
     samples: list[tuple[float, Path]]
     thumbs: np.ndarray
     spread: np.ndarray
 
 
 def scan_video(path: str | Path, width: int, height: int, duration_s: float | None,
-               sample_dir: Path | None = None, skip_bidir: bool = False,
-               window: tuple[float, float] | None = None, parts: int = 1) -> VideoScan:
+               sample_dir: Path | None = None, skip_bidir: bool = False, parts: int = 1) -> VideoScan:
     """Decode `path` once into SCAN_WIDTH-wide YUV 4:2:0 frames and reduce each to a few numbers.
 
     With `sample_dir`, the same decode also writes a KEYFRAME_MAX_SIDE JPEG every SAMPLE_EVERY_S
     seconds (`sample_*.jpg`, times in `VideoScan.samples`), so keyframes need no second decode.
-    `skip_bidir` lets the decoder drop B-frames (about half the decoding work for typical H.264/HEVC);
-    `window=(start, end)` decodes every frame of just that span (seeking to the keyframe before it).
+    `skip_bidir` lets the decoder drop B-frames (about half the decoding work for typical H.264/HEVC).
     `parts > 1` splits the file at sync samples into up to that many spans of about equal bytes,
     decoded by concurrent ffmpeg processes: without B-frames what is left is a chain of P-frames that
     one decoder cannot spread over cores, but the chains of different GOPs are independent. The
     statistics are the same as from one process.
     """
-    w = SCAN_WIDTH
-    h = max(2, int(round(w * height / max(width, 1) / 2)) * 2)
-    if window is not None:
-        jobs = [(window[0], window[1] - window[0] + 0.05, True)]
-    else:
-        starts = _part_starts(path, parts)
-        begins = [0.0] + [t + _SEEK_PAST for t in starts[1:]]
-        jobs = [(begin, (end - _SEEK_PAST - begin) if end is not None else None, False)
-                for begin, end in zip(begins, [*starts[1:], None])]
+    w, h = _scan_size(width, height)
+    starts = _part_starts(path, parts)
+    begins = [0.0] + [t + _SEEK_PAST for t in starts[1:]]
+    jobs = [(begin, (end - _SEEK_PAST - begin) if end is not None else None, False)
+            for begin, end in zip(begins, [*starts[1:], None])]
     if sample_dir is not None:
         sample_dir.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(len(jobs)) as pool:
-        decoded = list(pool.map(lambda j: _decode_part(path, w, h, jobs[j], skip_bidir, sample_dir, j),
+        decoded = list(pool.map(lambda j: _decode(path, w, h, [jobs[j]], skip_bidir, sample_dir, j)[0],
                                 range(len(jobs))))
-    if window is None and any(abs(float(part.times[0]) - start) > 1e-3
-                              for part, start in zip(decoded[1:], starts[1:])):
+    if any(abs(float(part.times[0]) - start) > 1e-3 for part, start in zip(decoded[1:], starts[1:])):
         # a demuxer that cannot seek exactly (no index) missed a sync sample: decode it in one piece
         for _, file in (sample for part in decoded for sample in part.samples):
             file.unlink(missing_ok=True)
         return scan_video(path, width, height, duration_s, sample_dir, skip_bidir)
-    return _join(decoded, w, h, duration_s, relative=window is None)
+    return _join(decoded, w, h, duration_s, relative=True)
+
+
+def scan_windows(path: str | Path, width: int, height: int, windows: list[tuple[float, float]]) -> list[VideoScan]:
+    """Every frame of each span (start, end), as scan_video reduces them, one VideoScan per span.
+
+    Each span seeks to the keyframe before it and decodes from there. Up to WINDOWS_PER_PROCESS spans
+    share one ffmpeg (an input each, their frames concatenated into one pipe): a cut refined costs a seek
+    and a few frames, not a process.
+    """
+    w, h = _scan_size(width, height)
+    out: list[VideoScan] = []
+    for first in range(0, len(windows), WINDOWS_PER_PROCESS):
+        batch = windows[first:first + WINDOWS_PER_PROCESS]
+        parts = _decode(path, w, h, [(a, b - a + 0.05, True) for a, b in batch], False, None, 0)
+        out += [_join([part], w, h, None, relative=False) for part in parts]
+    return out
+
+
+def _scan_size(width: int, height: int) -> tuple[int, int]:
+    return SCAN_WIDTH, max(2, int(round(SCAN_WIDTH * height / max(width, 1) / 2)) * 2)
 
 
 def _part_starts(path: str | Path, parts: int) -> list[float]:
@@ -140,30 +154,39 @@ def _part_starts(path: str | Path, parts: int) -> list[float]:
     return starts
 
 
-def _decode_part(path: str | Path, w: int, h: int, job: tuple[float, float | None, bool], skip_bidir: bool,
-                 sample_dir: Path | None, tag: int) -> _Part:
-    """Run one ffmpeg over `job` = (seek, duration or None, accurate seek) and reduce its frames."""
-    seek, duration, accurate = job
-    graph = f"[0:v:0]scale={w}:{h}:flags=fast_bilinear,showinfo@scan[scan]"
-    outputs = ["-map", "[scan]", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]
-    if sample_dir is not None:
-        graph = (f"[0:v:0]split=2[a][b];[a]scale={w}:{h}:flags=fast_bilinear,showinfo@scan[scan];"
-                 f"[b]select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,{SAMPLE_EVERY_S})',"
-                 f"{_KEYFRAME_SCALE},showinfo@sample[sample]")
-        outputs += ["-map", "[sample]", "-fps_mode", "passthrough", "-threads", "1", "-q:v", "4", "-y",
-                    str(sample_dir / f"sample_{tag}_%05d.jpg")]
+def _decode(path: str | Path, w: int, h: int, jobs: list[tuple[float, float | None, bool]], skip_bidir: bool,
+            sample_dir: Path | None, tag: int) -> list[_Part]:
+    """Run one ffmpeg over `jobs` = [(seek, duration or None, accurate seek)], an input each, their frames
+    concatenated into one pipe, and reduce them: one _Part per job (samples only with a single job)."""
     before_input = ["-filter_complex_threads", "1"]
     if skip_bidir:
         # what is left is a chain of P-frames each needing the last: frame threads would wait on each
         # other, so one decoder thread is as fast and spends ~15% less CPU
         before_input += ["-skip_frame", "bidir", "-threads", "1"]
-    if seek:
-        # a part starts just past a sync sample and, not seeking accurately, decodes from that sample
-        before_input += ([] if accurate else ["-noaccurate_seek"]) + ["-ss", f"{seek:.6f}"]
-    if duration is not None:
-        before_input += ["-t", f"{duration:.6f}"]
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "info", *before_input, "-i", str(path),
-           "-filter_complex", graph, *outputs]
+    inputs: list[str] = []
+    for seek, duration, accurate in jobs:
+        inputs += before_input
+        if seek:
+            # a part starts just past a sync sample and, not seeking accurately, decodes from that sample
+            inputs += ([] if accurate else ["-noaccurate_seek"]) + ["-ss", f"{seek:.6f}"]
+        if duration is not None:
+            inputs += ["-t", f"{duration:.6f}"]
+        inputs += ["-i", str(path)]
+    scaled = [f"scale={w}:{h}:flags=fast_bilinear,showinfo@scan{k}" for k in range(len(jobs))]
+    if sample_dir is not None:
+        graph = (f"[0:v:0]split=2[a][b];[a]{scaled[0]}[scan];"
+                 f"[b]select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,{SAMPLE_EVERY_S})',"
+                 f"{_KEYFRAME_SCALE},showinfo@sample[sample]")
+    elif len(jobs) == 1:
+        graph = f"[0:v:0]{scaled[0]}[scan]"
+    else:
+        graph = ";".join(f"[{k}:v:0]{chain}[s{k}]" for k, chain in enumerate(scaled)) + ";" + \
+            "".join(f"[s{k}]" for k in range(len(jobs))) + f"concat=n={len(jobs)}:v=1:a=0[scan]"
+    outputs = ["-map", "[scan]", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]
+    if sample_dir is not None:
+        outputs += ["-map", "[sample]", "-fps_mode", "passthrough", "-threads", "1", "-q:v", "4", "-y",
+                    str(sample_dir / f"sample_{tag}_%05d.jpg")]
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "info", *inputs, "-filter_complex", graph, *outputs]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     err_chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
@@ -197,21 +220,34 @@ def _decode_part(path: str | Path, w: int, h: int, job: tuple[float, float | Non
     proc.wait()
     reader.join()
     stderr = b"".join(err_chunks)
-    if proc.returncode != 0 or prev is None or first is None:
+    if proc.returncode != 0 or prev is None:
         last = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no frames decoded"]
         raise InputError(path, f"video could not be decoded: {last[0]}")
-    stamps = {int(n): float(t) for n, t in _pts("scan", stderr)}
     n_frames = sum(len(x) for x in luma)
-    times = np.array([stamps.get(i, np.nan) for i in range(n_frames)]) + seek
+    stamps = [{int(n): float(t) for n, t in _pts(f"scan{k}", stderr)} for k in range(len(jobs))]
+    counts = [len(s) for s in stamps[:-1]]
+    counts.append(n_frames - sum(counts))  # the last (or only) job takes the frames showinfo did not list
+    if min(counts) <= 0:
+        raise InputError(path, f"video could not be decoded: a span of {len(jobs)} gave no frames")
+    columns = {name: np.concatenate(values)[:n_frames] for name, values in
+               (("change", change), ("luma", luma), ("moving", moving), ("hists", hists), ("thumbs", thumbs),
+                ("spread", spread))}
     samples = []
     if sample_dir is not None:
         for n, t in _pts("sample", stderr):
             file = sample_dir / f"sample_{tag}_{int(n) + 1:05d}.jpg"
             if file.exists():
-                samples.append((float(t) + seek, file))
-    return _Part(times=times, change=np.concatenate(change)[:n_frames], luma=np.concatenate(luma),
-                 moving=np.concatenate(moving)[:n_frames], hists=np.concatenate(hists), first=first, last=prev,
-                 samples=samples, thumbs=np.concatenate(thumbs), spread=np.concatenate(spread))
+                samples.append((float(t) + jobs[0][0], file))
+    out, start = [], 0
+    for k, ((seek, _, _), count) in enumerate(zip(jobs, counts)):
+        span = slice(start, start + count)
+        times = np.array([stamps[k].get(i, np.nan) for i in range(count)]) + seek
+        part = _Part(times=times, samples=samples if k == 0 else [], first=first if len(jobs) == 1 else None,
+                     last=prev if len(jobs) == 1 else None, **{name: column[span].copy() for name, column in columns.items()})
+        part.change[0] = part.moving[0] = 0.0  # a job's first frame has nothing before it in this process
+        out.append(part)
+        start += count
+    return out
 
 
 def _join(parts: list[_Part], w: int, h: int, duration_s: float | None, relative: bool) -> VideoScan:
@@ -527,36 +563,48 @@ def grab_frames(path: str | Path, times: list[float], out_dir: Path, prefix: str
     return outputs
 
 
-def refine_cut(path: str | Path, width: int, height: int, scan: VideoScan, index: int, kind: str,
-               fps: float) -> float:
-    """Exact time of a cut found between decoded frames `index - 1` and `index` of a B-frame-skipping scan.
+def refine_cuts(path: str | Path, width: int, height: int, scan: VideoScan, cuts: list[tuple[int, str]],
+                fps: float) -> list[float]:
+    """Exact times of cuts (index, kind) found between decoded frames `index - 1` and `index` of a
+    B-frame-skipping scan.
 
-    When frames were skipped in between, that span alone is decoded in full and the cut put on the frame
-    with the largest change (hard) or the first frame off the flat floor (fade) - unless the fade-in
-    ramp, extrapolated back, leaves the floor less than a frame before the decoded frame.
+    When frames were skipped in between, that span is decoded in full (all such spans together, see
+    `scan_windows`) and the cut put on the frame with the largest change (hard) or the first frame off
+    the flat floor (fade) - unless the fade-in ramp, extrapolated back, leaves the floor less than a
+    frame before the decoded frame.
     """
-    t_b = float(scan.times[index])
-    t_a = float(scan.times[index - 1]) if index > 0 else 0.0
-    if index == 0 or t_b - t_a <= 1.5 / fps or kind == "dissolve":
-        return t_b  # a dissolve's half-way point is no sharper than the decoded frames around it
-    level = _fade_level(scan, index - 1)
+    times = [float(scan.times[index]) for index, _ in cuts]
+    spans = [(j, float(scan.times[index - 1]), times[j], kind) for j, (index, kind) in enumerate(cuts)
+             if _skipped_before(scan, index, kind, fps)]
+    windows = scan_windows(path, width, height, [(t_a - 0.25 / fps, t_b) for _, t_a, t_b, _ in spans])
+    for (j, t_a, t_b, kind), win in zip(spans, windows, strict=True):
+        inside = [i for i in range(1, len(win.times)) if t_a + 0.25 / fps < win.times[i] <= t_b + 0.25 / fps]
+        if not inside:
+            continue
+        if kind == "fade":
+            wlevel = _fade_level(win, inside[0] - 1)
+            floor = float(wlevel[inside[0] - 1])
+            times[j] = float(win.times[next((i for i in inside if wlevel[i] > floor + 0.5), inside[-1])])
+        else:
+            times[j] = float(win.times[max(inside, key=lambda i: win.change[i] + win.hist_change[i])])
+    return times
+
+
+def _skipped_before(scan: VideoScan, index: int, kind: str, fps: float) -> bool:
+    """Whether the cut at decoded frame `index` may lie on a frame the scan skipped (and is not placed
+    as well without it)."""
+    if index == 0 or kind == "dissolve" or float(scan.times[index] - scan.times[index - 1]) <= 1.5 / fps:
+        return False  # a dissolve's half-way point is no sharper than the decoded frames around it
     if kind == "fade" and index + 1 < len(scan.times):
         # a fade-in is a ramp (of contrast, off a flat frame): extrapolate it back from the two decoded
         # frames after the rise
-        frames_between = max((float(scan.times[index + 1]) - t_b) * fps, 1.0)
+        level = _fade_level(scan, index - 1)
+        frames_between = max(float(scan.times[index + 1] - scan.times[index]) * fps, 1.0)
         slope = (float(level[index + 1]) - float(level[index])) / frames_between
         above = float(level[index]) - float(level[index - 1]) - 0.5
         if slope > 0 and above / slope < 1.0:
-            return t_b
-    win = scan_video(path, width, height, None, window=(t_a - 0.25 / fps, t_b))
-    inside = [i for i in range(1, len(win.times)) if t_a + 0.25 / fps < win.times[i] <= t_b + 0.25 / fps]
-    if not inside:
-        return t_b
-    if kind == "fade":
-        wlevel = _fade_level(win, inside[0] - 1)
-        floor = float(wlevel[inside[0] - 1])
-        return float(win.times[next((i for i in inside if wlevel[i] > floor + 0.5), inside[-1])])
-    return float(win.times[max(inside, key=lambda i: win.change[i] + win.hist_change[i])])
+            return False
+    return True
 
 
 def video_anchors(path: str | Path, meta: VideoMeta, frames_dir: Path, extractor: str) -> list[Anchor]:
@@ -574,8 +622,9 @@ def video_anchors(path: str | Path, meta: VideoMeta, frames_dir: Path, extractor
     scan = scan_video(path, width, height, meta.duration_s, sample_dir=samples_dir, skip_bidir=True,
                       parts=parts)
     fps = float(meta.fps or 0) or 1.0 / max(float(np.min(np.diff(scan.times), initial=0.04)), 1e-3)
-    cuts = [(refine_cut(path, width, height, scan, frame, kind, fps), kind, score) for frame, kind, score
-            in find_cuts(scan)]
+    found = find_cuts(scan)
+    cuts = [(t, kind, score) for t, (_, kind, score) in
+            zip(refine_cuts(path, width, height, scan, [(frame, kind) for frame, kind, _ in found], fps), found)]
     bounds = [0.0] + [round(t, 3) for t, kind, _ in cuts if kind != "dissolve"] + [round(scan.duration_s, 3)]
     anchors: list[Anchor] = []
     for i in range(len(bounds) - 1):

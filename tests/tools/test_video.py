@@ -7,7 +7,9 @@ import pytest
 
 from dataclaw_tailor.tools import detect, extract
 from dataclaw_tailor.tools.ffmpeg import ffmpeg_exe, sync_points
-from dataclaw_tailor.tools.video import _part_starts, _upper_quartile_around, find_cuts, refine_cut, scan_video
+from dataclaw_tailor.tools.video import (
+    _part_starts, _upper_quartile_around, find_cuts, refine_cuts, scan_video, scan_windows,
+)
 
 from .conftest import devset_path
 
@@ -35,11 +37,25 @@ def test_full_decode_and_bframe_skipping_agree():
     sparse = scan_video(video, source.meta.width, source.meta.height, source.duration_s, skip_bidir=True)
     assert len(sparse.times) < len(scan.times) * 0.6
     every = [(kind, round(float(scan.times[f]), 3)) for f, kind, _ in find_cuts(scan)]
-    refined = [(kind, round(refine_cut(video, 1280, 720, sparse, f, kind, source.meta.fps), 3))
-               for f, kind, _ in find_cuts(sparse)]
+    found = [(f, kind) for f, kind, _ in find_cuts(sparse)]
+    refined = [(kind, round(t, 3)) for (_, kind), t in
+               zip(found, refine_cuts(video, 1280, 720, sparse, found, source.meta.fps), strict=True)]
     assert [k for k, _ in every] == [k for k, _ in refined]
     for (kind, a), (_, b) in zip(every, refined, strict=True):
         assert a == b if kind != "dissolve" else abs(a - b) <= 2 / source.meta.fps
+
+
+def test_spans_decoded_together_equal_spans_decoded_alone():
+    """One ffmpeg for several refinement spans (an input each, concatenated) gives each span's frames
+    and statistics exactly as decoding it alone does."""
+    video = devset_path("video", "pyscenedetect", "testvideo.mp4")
+    spans = [(1.0, 1.4), (9.9, 10.3), (20.0, 20.2)]
+    together = scan_windows(video, 1280, 720, spans)
+    alone = [scan_windows(video, 1280, 720, [span])[0] for span in spans]
+    for (start, end), a, b in zip(spans, together, alone, strict=True):
+        assert len(a.times) == len(b.times) >= 5 and a.times[0] <= start + 0.05 and a.times[-1] >= end - 0.05
+        for name in ("times", "change", "hist_change", "luma", "thumbs"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
 
 
 def test_generated_hard_cuts_and_fade(cut_video, tmp_path):
