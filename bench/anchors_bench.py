@@ -1,6 +1,6 @@
 """Anchor extraction benchmark: video pass vs one ffmpeg decode, PySceneDetect and TransNetV2; GUI and robot rates.
 
-Run:  python bench/anchors_bench.py [--devset PATH] [--repeat 3]   (the bench extra: pip install -e .[bench])
+Run:  python bench/anchors_bench.py [--devset PATH] [--repeat 3] [--no-transnetv2]   (the bench extra: pip install -e .[bench])
 
 Prints, per video: our full video anchor pass (shots, cuts, keyframes, motion) against one
 `ffmpeg -i FILE -f null -` decode of the same file (target <= 1.3x), against PySceneDetect's
@@ -215,7 +215,7 @@ def transnetv2(path: Path) -> list[int] | None:
     return [int(s[0]) for s in model.predictions_to_scenes(single.numpy(), 0.5)][1:]
 
 
-def video_rows(videos: list[tuple[str, Path, Truth]], repeat: int) -> list[dict]:
+def video_rows(videos: list[tuple[str, Path, Truth]], repeat: int, learned: bool = True) -> list[dict]:
     print(f"{'video':<28}{'decode s':>9}{'ours s':>8}{'ours/dec':>9}{'PySD s':>8}{'PySD/ours':>10}"
           f"{'cpu PySD/ours':>14}{'TNv2 s':>8}{'F1 ours':>8}{'F1 PySD':>8}{'F1 TNv2':>8}")
     rows, done = [], {}
@@ -223,7 +223,7 @@ def video_rows(videos: list[tuple[str, Path, Truth]], repeat: int) -> list[dict]
         if path not in done:  # one clip may be scored against two truths: time it once
             done[path] = best({"decode": lambda p=path: decode(p), "ours": lambda p=path: ours(p),
                                "pysd": lambda p=path: pyscenedetect(p)}, repeat)
-            done[path] |= best({"tnv2": lambda p=path: transnetv2(p)}, 1)  # slow on CPU: once
+            done[path] |= best({"tnv2": lambda p=path: transnetv2(p) if learned else None}, 1)  # slow on CPU: once
         timed = done[path]
         (t_dec, _, _), (t_ours, c_ours, cuts) = timed["decode"], timed["ours"]
         (t_sd, c_sd, sd_cuts), (t_tn, _, tn_cuts) = timed["pysd"], timed["tnv2"]
@@ -249,15 +249,63 @@ def rate(paths: list[str], kinds: list[str] | None, repeat: int) -> float:
     return len(paths) / best({"run": run}, repeat)["run"][0]
 
 
+def bitmap_subtitle_rows(devset: Path) -> None:
+    """Subtitle anchors of the devset's bitmap (VobSub, PGS) tracks: OCR dominates, so the bitmaps read
+    (distinct ones only) and the seconds of a fresh extraction, then of the cached one."""
+    from dataclaw_tailor.tools import ocr
+
+    calls = []
+    read_text = ocr.read_text
+
+    def counted(rgb, *args, **kwargs):
+        calls.append(rgb.shape[0] * rgb.shape[1])
+        return read_text(rgb, *args, **kwargs)
+
+    ocr.read_text = counted
+    print(f"{'bitmap subtitles':<28}{'cues':>6}{'OCR reads':>10}{'OCR px':>9}{'fresh s':>9}{'cpu s':>7}{'cached s':>9}")
+    try:
+        ocr.read_text(__import__("numpy").full((48, 96, 3), 128, "uint8"))  # load the engine outside the timing
+        for kind in ("vob", "pgs"):
+            video = devset / "video" / "popeye-bitmap-subtitles" / "mkv" / kind / "Title T03-4.mkv"
+            if not video.exists():
+                continue
+            with tempfile.TemporaryDirectory() as cache:
+                calls.clear()
+                start, cpu0 = time.perf_counter(), cpu_seconds()
+                cues = [a for a in extract(detect(video), ["subtitle"], cache_dir=cache) if a.kind == "subtitle"]
+                fresh, cpu = time.perf_counter() - start, cpu_seconds() - cpu0
+                reads, pixels = len(calls), sum(calls)
+                start = time.perf_counter()
+                extract(detect(video), ["subtitle"], cache_dir=cache)
+                cached = time.perf_counter() - start
+            print(f"{'Popeye ' + kind:<28}{len(cues):6d}{reads:10d}{pixels / 1e3:8.0f}k{fresh:9.2f}{cpu:7.2f}{cached:9.2f}",
+                  flush=True)
+    finally:
+        ocr.read_text = read_text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devset", type=Path, default=find_devset(ROOT) or ROOT.parent / "shared" / "devset")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write the video rows (with every tool's cuts) here")
+    parser.add_argument("--no-transnetv2", action="store_true",
+                        help="leave TransNetV2 out (minutes per clip on a busy CPU); its columns read n/a")
     parser.add_argument("--only", nargs="*", default=[], help="run only the videos whose name contains one of these")
+    parser.add_argument("--sections", nargs="*", default=["videos", "subtitles", "rates"],
+                        help="videos (cut detection), subtitles (bitmap OCR), rates (GUI and robot)")
     args = parser.parse_args()
     print(f"ffmpeg: {ffmpeg_exe()}  cpus: {os.cpu_count()}  load: {os.getloadavg()[0]:.1f}  "
           f"repeat: best of {args.repeat}")
+    if "videos" in args.sections:
+        video_section(args)
+    if "subtitles" in args.sections:
+        bitmap_subtitle_rows(args.devset)
+    if "rates" in args.sections:
+        rate_section(args)
+
+
+def video_section(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         videos: list[tuple[str, Path, Truth]] = []
         devvideo = args.devset / "video" / "pyscenedetect" / "testvideo.mp4"
@@ -275,9 +323,12 @@ def main() -> None:
         videos.append(("dissolves", *make_dissolves_clip(Path(tmp) / "dissolves.mp4")))
         if args.only:
             videos = [v for v in videos if any(word in v[0] for word in args.only)]
-        rows = video_rows(videos, args.repeat)
+        rows = video_rows(videos, args.repeat, learned=not args.no_transnetv2)
         if args.json:
             args.json.write_text(json.dumps(rows, indent=1))
+
+
+def rate_section(args: argparse.Namespace) -> None:
     gui = args.devset / "gui" / "screenagent-task101"
     if gui.exists():
         print(f"GUI traces/s (ScreenAgent, events + screen changes): {rate([str(gui)], ['gui'], args.repeat):.2f}")

@@ -52,6 +52,8 @@ class Anchor(BaseModel):
             return value
         if isinstance(value, AnchorContent) and not isinstance(value, expected):
             raise ValueError(f"a {kind} anchor's content is {expected.__name__}, not {type(value).__name__}")
+        if isinstance(value, str) and expected.text_field:
+            return expected.model_validate({expected.text_field: value})  # written when the kind was plain text
         if isinstance(value, str):
             raise ValueError(f"a {kind} anchor's content is an object ({expected.__name__}), not text")
         return expected.model_validate(value)
@@ -74,8 +76,12 @@ class Anchor(BaseModel):
 
     @property
     def content_json(self) -> str | dict[str, Any] | None:
-        """`c` in its JSON form: the text, or the content's set fields by their JSON names."""
-        return self.c.to_json() if isinstance(self.c, AnchorContent) else self.c
+        """`c` in its JSON form: the text, or the content's set fields by their JSON names (a content holding
+        nothing but its text field is the text, as such anchors were written before they held more)."""
+        if not isinstance(self.c, AnchorContent):
+            return self.c
+        fields = self.c.to_json()
+        return self.c.said if self.c.text_field and list(fields) == [self.c.text_field] else fields
 
     def compact(self) -> dict[str, Any]:
         """The `{id, kind, t, p, c}` view used in prompts and CLI/MCP output."""

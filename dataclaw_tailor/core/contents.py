@@ -1,7 +1,6 @@
 """What each kind of anchor observed: one pydantic content model per anchor kind.
 
-An anchor's `c` holds the content of its kind: a text (`subtitle`, `ocr`) or an instance of the kind's
-model. A producer that writes a key the model does not declare gets a validation error where it builds
+An anchor's `c` holds the content of its kind: a text (`ocr`) or an instance of the kind's model. A producer that writes a key the model does not declare gets a validation error where it builds
 the anchor; a consumer that reads a field the model does not declare gets an AttributeError. Every field
 is optional: extractors of older versions, hand-written examples and tests leave some out, and a reader
 treats a missing field like a missing fact.
@@ -65,6 +64,9 @@ class AnchorContent(BaseModel):
     kind: ClassVar[str] = ""
     image_field: ClassVar[str | None] = None
     """The field naming the image file the anchor shows (prompts attach it; the cache checks it exists)."""
+    text_field: ClassVar[str | None] = None
+    """The field holding what the anchor says, for a kind whose content was plain text before it carried
+    more: a plain string (JSON written then) reads into this field."""
 
     def __init_subclass__(cls, kind: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -84,6 +86,12 @@ class AnchorContent(BaseModel):
         """The image file the anchor shows (relative to the source or absolute), if any."""
         value = getattr(self, self.image_field) if self.image_field else None
         return value if isinstance(value, str) and value else None
+
+    @property
+    def said(self) -> str:
+        """What the anchor says (its `text_field`), '' when the kind has no text or it is not set."""
+        value = getattr(self, self.text_field) if self.text_field else None
+        return value if isinstance(value, str) else ""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form: fields by their JSON names, only those that were set."""
@@ -143,7 +151,28 @@ class AudioContent(AnchorContent, kind="audio"):
     state: Literal["sound", "silence"] | None = None
 
 
-register_text_kind("subtitle", "A subtitle cue: its text, timed by the anchor (`subtitle`).")
+class SubtitleContent(AnchorContent, kind="subtitle"):
+    """A subtitle cue: its text, timed by the anchor, and its track's language (`subtitle`)."""
+
+    text_field: ClassVar[str | None] = "text"
+    text: str | None = Field(default=None, description="What the cue says.")
+    language: str | None = Field(default=None, description="Language tag of its track ('en', 'de', ...; 'und' when "
+                                 "the source does not tell). Anchors written before it existed are plain text.")
+    track: str | None = Field(default=None, description="Id of the subtitle_track it belongs to.")
+
+
+class SubtitleTrackContent(AnchorContent, kind="subtitle_track"):
+    """The subtitle track the cues come from, chosen among sidecars and the video's streams (`subtitle`)."""
+
+    language: str | None = Field(default=None, description="Language tag ('und' when the source does not tell).")
+    origin: Literal["sidecar", "text", "bitmap"] | None = Field(
+        default=None, description="A sidecar file, an embedded text stream, or an embedded bitmap stream read by OCR.")
+    file: str | None = Field(default=None, description="The sidecar file (sidecar tracks).")
+    stream: int | None = Field(default=None, description="Stream index inside the video (embedded tracks).")
+    word_level: bool | None = Field(default=None, description="Automatic (ASR) word-level captions, folded into phrases.")
+    cues: int | None = Field(default=None, description="How many cues it gave.")
+
+
 register_text_kind("ocr", "A line of on-screen text in a keyframe, boxed by the anchor (`ocr`).")
 
 

@@ -105,7 +105,7 @@ def index_of(anchor: Anchor) -> int:
 
 def text_of(anchor: Anchor) -> str:
     """The text of a text anchor (a subtitle cue, an OCR line); '' for an anchor without text content."""
-    return anchor.c if isinstance(anchor.c, str) else ""
+    return anchor.c if isinstance(anchor.c, str) else anchor.c.said if isinstance(anchor.c, AnchorContent) else ""
 
 
 def image_of(anchor: Anchor | None) -> str | None:

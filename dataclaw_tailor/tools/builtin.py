@@ -6,7 +6,7 @@ from ..core.anchor import Anchor
 from ..core.contents import (
     AudioContent, CutContent, DissolveContent, EditPairContent, EditRegionContent, FrameContent, GripperContent,
     GuiElementContent, GuiEventContent, GuiTaskContent, HesitationContent, KeyframeContent, MotionContent, PauseContent,
-    PhaseContent, RegraspContent, RobotTaskContent, ScreenChangeContent, ShotContent,
+    PhaseContent, RegraspContent, RobotTaskContent, ScreenChangeContent, ShotContent, SubtitleContent, SubtitleTrackContent,
 )
 from ..core.source import Source, SourceKind
 from .extractor import ExtractContext, extractor
@@ -41,14 +41,15 @@ def gui_elements(source: Source, ctx: ExtractContext) -> list[Anchor]:
     return element_anchors(load_trace(source.path).frames_in(ctx.work_dir), "gui_element@3")
 
 
-@extractor("subtitle", 2, VIDEO, ("subtitle",))  # text
+@extractor("subtitle", 3, VIDEO, (SubtitleContent, SubtitleTrackContent))
 def subtitles(source: Source, ctx: ExtractContext) -> list[Anchor]:
-    """Subtitle cues of the primary track (one per language among sidecars and text or bitmap streams)."""
+    """The primary subtitle track (one per language among sidecars and text or bitmap streams) and its cues,
+    each naming the track's language."""
     from pathlib import Path
 
     from .subtitles import subtitle_anchors
 
-    return subtitle_anchors(Path(source.path), source.meta, "subtitle@2")
+    return subtitle_anchors(Path(source.path), source.meta, "subtitle@3")
 
 
 @extractor("ocr", 2, VIDEO, ("ocr",), default=False)  # text

@@ -40,10 +40,13 @@ class TextBox:
 @functools.cache
 def _rapidocr():
     """One engine for every image: with limit type "max", larger images shrink to 1024 px and smaller
-    ones (crops) are not upscaled."""
+    ones (crops) are not upscaled. One onnxruntime thread per session: its extra threads spin while they
+    wait, which on a busy machine doubled the CPU per crop and tripled wall time (bench/anchors_bench.py,
+    bitmap subtitles)."""
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR(det_limit_type="max", det_limit_side_len=1024, use_cls=False)
+    return RapidOCR(det_limit_type="max", det_limit_side_len=1024, use_cls=False, intra_op_num_threads=1,
+                    inter_op_num_threads=1)
 
 
 def engine_name() -> str:

@@ -7,8 +7,10 @@ stream's packets, text from OCR of each bitmap rendered on a grey canvas).
 
 Tracks are never merged. Per language one track is chosen: sentence-level before word-level (ASR),
 then sidecar > embedded text > embedded bitmap, then the default stream, then the plainest file name.
-The anchors are the cues of the primary track: the best sidecar when there is one (its language is the
-user's choice), else the default embedded stream, else English, else the first.
+The anchors are the primary track (`subtitle_track:0`) and its cues: the best sidecar when there is one
+(its language is the user's choice), else the default embedded stream, else English, else the first.
+Each names its language: a sidecar's name token (`x.en.srt`) or WebVTT header (`Language: en`), a
+stream's container tag (`eng` -> `en`), else `und`.
 
 Word-level (ASR) tracks are recognised by inline word timings (`<00:00:01.000><c> word</c>`, as YouTube
 automatic captions written by yt-dlp carry them), by a quarter of their cues lasting under FLASH_S (the
@@ -25,11 +27,16 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.anchor import Anchor
+from ..core.contents import SubtitleContent, SubtitleTrackContent
 from ..core.errors import InputError
 from ..core.source import VideoMeta
 from .files import read_bytes
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SIDECAR_SUFFIXES = (".srt", ".vtt")
 TEXT_CODECS = {"mov_text", "subrip", "srt", "ass", "ssa", "webvtt", "text", "microdvd", "sami", "jacosub",
@@ -38,7 +45,8 @@ BITMAP_CODECS = {"dvd_subtitle", "hdmv_pgs_subtitle", "dvb_subtitle", "xsub", "d
 FLASH_S = 0.05
 PGS_CLEAR_BYTES = 64  # a PGS display set with no object (it clears the screen) is about 30 bytes
 MAX_SIDECAR_BYTES = 32 << 20
-MAX_BITMAP_OCR = 2000
+MAX_BITMAP_OCR = 400  # distinct bitmaps read per track: 40-400 s of OCR
+RENDER_MAX_HEIGHT = 576  # a DVD's plane height
 PHRASE_GAP_S = 0.8
 PHRASE_MAX_S = 8.0
 
@@ -89,6 +97,19 @@ def language_code(tag: str | None) -> str:
     tag = tag.lower().replace("_", "-")
     base = tag.split("-")[0]
     return _ISO639_2.get(base, base) if len(base) in (2, 3) else "und"
+
+
+def header_language(text: str) -> str:
+    """The language a WebVTT header names (`Language: en`, as YouTube captions carry it), else 'und'."""
+    if not text.lstrip("\ufeff").startswith("WEBVTT"):
+        return "und"
+    for line in text.replace("\r\n", "\n").split("\n", 16)[1:16]:
+        if not line.strip() or "-->" in line:
+            break  # the header ends at the first empty line
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "language" and _LANG.match(value.strip()):
+            return language_code(value.strip())
+    return "und"
 
 
 def sidecar_files(video: Path) -> list[Path]:
@@ -268,13 +289,29 @@ def bitmap_cue_times(video: Path, stream: int) -> list[tuple[float, float]]:
 def _bitmap(video: Path, track: Track, size: tuple[int, int], duration: float | None) -> list[Cue]:
     """Cue times from the packets; the text of each from OCR of its bitmap rendered on a grey canvas."""
     spans = bitmap_cue_times(video, track.stream)
-    texts = _ocr_bitmaps(video, track.stream, spans[:MAX_BITMAP_OCR], size, duration)
+    texts = _ocr_bitmaps(video, track.stream, spans, size, duration)
     return [(s, e, texts.get(i, "")) for i, (s, e) in enumerate(spans)]
+
+
+def _render_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The canvas bitmaps are read on: the plane, scaled down to RENDER_MAX_HEIGHT (even sides)."""
+    w, h = size
+    if h <= RENDER_MAX_HEIGHT:
+        return w, h
+    return max(2, round(w * RENDER_MAX_HEIGHT / h / 2) * 2), RENDER_MAX_HEIGHT
 
 
 def _ocr_bitmaps(video: Path, stream: int, spans: list[tuple[float, float]], size: tuple[int, int],
                  duration: float | None) -> dict[int, str]:
-    """Text per span index: one ffmpeg pass renders the stream over grey and keeps the span midpoints."""
+    """Text per span index: one ffmpeg pass renders the stream over grey and keeps the span midpoints.
+
+    OCR costs 0.1-1 s a bitmap, so each distinct bitmap (the same line shown again is the same pixels)
+    is read once, planes taller than RENDER_MAX_HEIGHT are read scaled down (subtitle text at a DVD's
+    size reads as well, at a fraction of the cost), and at most MAX_BITMAP_OCR distinct bitmaps are read
+    per track, with a SubtitleWarning naming the cap: later cues keep their times, with text only when
+    their bitmap was already read. The result is cached with the track's anchors.
+    """
+    import hashlib
     import tempfile
 
     import numpy as np
@@ -287,32 +324,56 @@ def _ocr_bitmaps(video: Path, stream: int, spans: list[tuple[float, float]], siz
     if not spans:
         return {}
     rate = 4
-    frames = sorted({max(0, round((s + e) / 2 * rate)): i for i, (s, e) in enumerate(spans)}.items())
-    pick = "+".join(f"eq(n\\,{n})" for n, _ in frames)
+    frame_of = [max(0, round((s + e) / 2 * rate)) for s, e in spans]
+    frames = sorted(set(frame_of))
+    pick = "+".join(f"eq(n\\,{n})" for n in frames)
     length = (duration or spans[-1][1]) + 1.0
     w, h = size
-    out: dict[int, str] = {}
+    rw, rh = _render_size(size)
+    read: dict[bytes, str] = {}
+    by_frame: dict[int, str] = {}
+    capped = False
     with tempfile.TemporaryDirectory() as tmp:
         run_ffmpeg(["-loglevel", "error", "-f", "lavfi", "-i", f"color=c=0x808080:s={w}x{h}:r={rate}:d={length:.3f}",
-                    "-i", str(video), "-filter_complex", f"[0:v][1:{stream}]overlay=eof_action=pass,select='{pick}'",
+                    "-i", str(video), "-filter_complex",
+                    f"[0:v][1:{stream}]overlay=eof_action=pass,select='{pick}'" +
+                    (f",scale={rw}:{rh}" if (rw, rh) != (w, h) else ""),
                     "-fps_mode", "passthrough", f"{tmp}/b%05d.png"], video)
-        for k, (_, index) in enumerate(frames, 1):
+        for k, n in enumerate(frames, 1):
             png = Path(tmp) / f"b{k:05d}.png"
             if not png.exists():
                 continue
             with Image.open(png) as im:
-                rgb = np.asarray(im.convert("RGB"))
-            ink = np.argwhere(np.abs(rgb.astype(np.int16) - 128).max(axis=2) > 24)
-            if len(ink) == 0:
+                crop = _ink(np.asarray(im.convert("RGB")))
+            if crop is None:
                 continue
-            (y1, x1), (y2, x2) = ink.min(axis=0), ink.max(axis=0)
-            crop = rgb[max(0, y1 - 8):y2 + 9, max(0, x1 - 8):x2 + 9]
-            try:
-                boxes = names(read_text(crop), min_score=0.5)
-            except ExtractorError:
-                return out  # no OCR engine: cue times only
-            out[index] = " ".join(_OCR_TAG.sub("", _TAG.sub("", " ".join(b.text for b in boxes))).split())
-    return out
+            key = hashlib.blake2b(crop.tobytes() + repr(crop.shape).encode(), digest_size=16).digest()
+            if key not in read and len(read) >= MAX_BITMAP_OCR:
+                if not capped:
+                    capped = True
+                    warnings.warn(f"{video} (stream {stream}): more than {MAX_BITMAP_OCR} distinct subtitle bitmaps "
+                                  f"(MAX_BITMAP_OCR); cues from {n / rate:.3f} s on keep their times, with text only "
+                                  f"where their bitmap was read before", SubtitleWarning, stacklevel=4)
+                continue
+            if key not in read:
+                try:
+                    boxes = names(read_text(crop), min_score=0.5)
+                except ExtractorError:
+                    break  # no OCR engine: cue times only
+                read[key] = " ".join(_OCR_TAG.sub("", _TAG.sub("", " ".join(b.text for b in boxes))).split())
+            by_frame[n] = read[key]
+    return {i: by_frame[n] for i, n in enumerate(frame_of) if n in by_frame}
+
+
+def _ink(rgb: np.ndarray) -> np.ndarray | None:
+    """The part of a rendered frame off the grey canvas (the bitmap), with an 8 px margin; None if blank."""
+    import numpy as np
+
+    ink = np.argwhere(np.abs(rgb.astype(np.int16) - 128).max(axis=2) > 24)
+    if len(ink) == 0:
+        return None
+    (y1, x1), (y2, x2) = ink.min(axis=0), ink.max(axis=0)
+    return np.ascontiguousarray(rgb[max(0, y1 - 8):y2 + 9, max(0, x1 - 8):x2 + 9])
 
 
 def tracks(video: Path, meta: VideoMeta) -> list[Track]:
@@ -340,6 +401,8 @@ def load_cues(video: Path, track: Track, meta: VideoMeta) -> list[Cue]:
         file = Path(track.origin)
         text = read_bytes(file, "subtitle file", MAX_SIDECAR_BYTES).decode("utf-8-sig", errors="replace")
         track.cues, track.word_level = parse_track(text, file)
+        if track.language == "und":
+            track.language = header_language(text)
     elif track.kind == "text":
         track.cues = _embedded_text(video, track)
     else:
@@ -373,14 +436,14 @@ def primary(chosen: dict[str, Track]) -> list[Track]:
 
 
 def subtitle_anchors(video: Path, meta: VideoMeta, extractor: str) -> list[Anchor]:
-    """The cues of the primary track (the first chosen track with cues), within the video's duration."""
-    cues: list[Cue] = []
-    origin = str(video)
-    for track in primary(choose(tracks(video, meta), video, meta)):
-        cues = load_cues(video, track, meta)
-        if cues:
-            origin = track.origin if track.kind == "sidecar" else f"{video} (stream {track.stream})"
-            break
+    """The primary track (the first chosen track with cues) as a `subtitle_track` anchor, and its cues within
+    the video's duration as `subtitle` anchors naming the track's language; nothing when no track has cues."""
+    chosen = next(((track, cues) for track in primary(choose(tracks(video, meta), video, meta))
+                   if (cues := load_cues(video, track, meta))), None)
+    if chosen is None:
+        return []
+    track, cues = chosen
+    origin = track.origin if track.kind == "sidecar" else f"{video} (stream {track.stream})"
     duration = meta.duration_s
     out = []
     for s, e, text in sorted(cues):
@@ -390,5 +453,12 @@ def subtitle_anchors(video: Path, meta: VideoMeta, extractor: str) -> list[Ancho
             continue
         if duration is not None:
             e = min(e, duration)
-        out.append(Anchor(id=f"subtitle:{len(out)}", kind="subtitle", t=(s, e), c=text, extractor=extractor))
-    return out
+        out.append(Anchor(id=f"subtitle:{len(out)}", kind="subtitle", t=(s, e), extractor=extractor,
+                          c=SubtitleContent(text=text, language=track.language, track="subtitle_track:0")))
+    if not out:
+        return []
+    about = SubtitleTrackContent(language=track.language, origin=track.kind, word_level=track.word_level,
+                                 cues=len(out), **({"file": track.origin} if track.kind == "sidecar"
+                                                   else {"stream": track.stream}))
+    return [Anchor(id="subtitle_track:0", kind="subtitle_track", t=(out[0].start, max(a.end for a in out)), c=about,
+                   extractor=extractor), *out]

@@ -11,7 +11,7 @@ from dataclaw_tailor.core import Anchor, AnchorContent, anchors_digest
 from dataclaw_tailor.core.registry import DuplicateName
 from dataclaw_tailor.core.contents import (
     CONTENT_TYPES, GripperContent, GuiElementContent, GuiEventContent, KeyframeContent, ShotContent, content_type,
-    register_text_kind,
+    SubtitleContent, register_text_kind,
 )
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "dataclaw_tailor" / "experts" / "examples"
@@ -104,6 +104,19 @@ def test_images_and_values_by_json_name():
     assert element.value("from") == "trace" and element.value("origin") is None and element.value("step", "") == ""
 
 
+def test_subtitle_text_written_before_languages_reads_and_dumps_back_as_text():
+    """A subtitle anchor was plain text before it carried its track's language: old JSON reads into the
+    model's text field and dumps back unchanged; a cue with its language dumps as an object."""
+    old = Anchor.model_validate({"id": "subtitle:0", "kind": "subtitle", "t": [0.5, 1.8], "c": "Hello there"})
+    assert isinstance(old.c, SubtitleContent) and old.c.text == "Hello there" and old.c.said == "Hello there"
+    assert old.model_dump(mode="json", exclude_unset=True)["c"] == "Hello there" and old.line().endswith('c="Hello there"')
+    new = Anchor(id="subtitle:0", kind="subtitle", t=(0.5, 1.8), c=SubtitleContent(text="Hallo", language="de"))
+    assert new.compact()["c"] == {"text": "Hallo", "language": "de"}
+    assert Anchor.model_validate_json(new.model_dump_json(exclude_unset=True)).c == new.c
+    with pytest.raises(ValidationError, match="content is an object"):
+        Anchor(id="gripper:0", kind="gripper", c="open")
+
+
 def test_contents_are_frozen_facts():
     content = GripperContent(state="open")
     with pytest.raises(ValidationError):
@@ -111,7 +124,7 @@ def test_contents_are_frozen_facts():
 
 
 def test_a_kind_has_one_content_type_each_described():
-    assert CONTENT_TYPES.get("subtitle") is str and CONTENT_TYPES.get("gripper") is GripperContent
+    assert CONTENT_TYPES.get("ocr") is str and CONTENT_TYPES.get("gripper") is GripperContent
     assert all(entry.description for entry in CONTENT_TYPES.entries())
     with pytest.raises(DuplicateName, match="anchor kind 'gripper' is already registered"):
         register_text_kind("gripper", "a gripper that speaks")

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from dataclaw_tailor.core.errors import InputError
@@ -28,16 +30,19 @@ def test_sidecar_and_embedded(tmp_path):
     (tmp_path / "talk2.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nanother video's line\n")
     source = detect(video)
     assert source.meta.subtitle_files == [str(tmp_path / "talk.srt")]
-    cues = [a for a in extract(source, ["subtitle"], cache_dir=tmp_path / "c")]
-    assert [(a.t, a.c) for a in cues] == [((0.5, 1.8), "Hello there"), ((2.0, 3.25), "Second line wraps")]
+    track, *cues = extract(source, ["subtitle"], cache_dir=tmp_path / "c")
+    assert [(a.t, a.c.text) for a in cues] == [((0.5, 1.8), "Hello there"), ((2.0, 3.25), "Second line wraps")]
+    assert track.id == "subtitle_track:0" and track.t == (0.5, 3.25)
+    assert track.c.to_json() == {"language": "und", "origin": "sidecar", "file": str(tmp_path / "talk.srt"),
+                                 "word_level": False, "cues": 2}
 
     mkv = tmp_path / "embedded.mkv"
     ffmpeg("-i", str(video), "-i", str(tmp_path / "talk.srt"), "-map", "0:v", "-map", "1:s", "-c:v", "copy",
            "-c:s", "srt", str(mkv))
     source = detect(mkv)
     assert source.meta.subtitle_streams == 1 and "subtitle_files" not in source.meta.to_json()
-    cues = extract(source, ["subtitle"], cache_dir=tmp_path / "c")
-    assert [a.c for a in cues] == ["Hello there", "Second line wraps"]
+    cues = extract(source, ["subtitle"], cache_dir=tmp_path / "c")[1:]
+    assert [a.c.text for a in cues] == ["Hello there", "Second line wraps"]
     assert cues[0].t == pytest.approx((0.5, 1.8))
 
 
@@ -52,6 +57,7 @@ from dataclaw_tailor.tools.subtitles import (  # noqa: E402
     SubtitleWarning, bitmap_cue_times, choose, parse_track, tracks,
 )
 
+from ..conftest import run_claw  # noqa: E402
 from .conftest import devset_path  # noqa: E402
 
 SINTEL_FIRST, SINTEL_LAST = (0.182, 3.632), (25.582, 27.182)
@@ -73,7 +79,7 @@ def test_sintel_one_track_per_language_sidecar_first(tmp_path, container):
     assert Path(chosen["und"].origin).name == "Sintel.2010.480.srt"  # not the RichText variant beside it
     cues = _cues(source, tmp_path)
     assert len(cues) == 8 and cues[0].t == SINTEL_FIRST and cues[-1].t == SINTEL_LAST
-    assert cues[0].c == "You're a fool for traveling alone, so completely unprepared."
+    assert cues[0].c.text == "You're a fool for traveling alone, so completely unprepared."
 
 
 @pytest.mark.parametrize("container", ["mp4", "mkv"])
@@ -83,7 +89,7 @@ def test_sintel_embedded_english_equals_the_sidecar(tmp_path, container):
     alone.symlink_to(original)  # the video without its sidecars
     sidecar = parse_cues(original.with_suffix(".srt").read_text(encoding="utf-8"), "sidecar")
     cues = _cues(detect(alone), tmp_path)
-    assert [(a.t, a.c) for a in cues] == [((s, e), t) for s, e, t in sidecar]
+    assert [(a.t, a.c.text, a.c.language) for a in cues] == [((s, e), t, "en") for s, e, t in sidecar]
 
 
 @pytest.mark.parametrize("kind, n, tolerance", [("vob", 14, 0.87), ("pgs", 13, 0.021)])
@@ -93,6 +99,7 @@ def test_popeye_bitmap_cue_times_from_packets(kind, n, tolerance):
                                           .read_text(encoding="utf-8-sig"), "srt")]
     spans = bitmap_cue_times(video, 1)
     assert len(spans) == n and all(e > s for s, e in spans)
+    assert [(t.kind, t.language) for t in tracks(video, detect(video).meta)] == [("bitmap", "en")]  # tag 'eng'
     assert all(min(abs(s - t) for t in starts) <= tolerance for s, _ in spans)
 
 
@@ -108,8 +115,8 @@ def test_popeye_bitmap_cue_times_and_ocr_text(tmp_path, kind, n, tolerance):
     assert all(abs(a.t[0] - m[0]) <= tolerance and a.t[1] > a.t[0] for a, m in zip(cues, matched))
     if kind == "pgs":
         assert 47.02 not in [round(m[0], 2) for m in matched]  # that cue has no PGS bitmap
-    similar = [SequenceMatcher(None, a.c.lower(), m[2].lower()).ratio() for a, m in zip(cues, matched)]
-    assert sum(r >= 0.9 for r in similar) >= n - 1, list(zip([a.c for a in cues], similar))
+    similar = [SequenceMatcher(None, a.c.text.lower(), m[2].lower()).ratio() for a, m in zip(cues, matched)]
+    assert sum(r >= 0.9 for r in similar) >= n - 1, list(zip([a.c.text for a in cues], similar))
 
 
 # YouTube automatic captions as yt-dlp writes them (`--write-auto-subs`): inline word timings
@@ -153,7 +160,38 @@ def test_srt_beside_asr_vtt_is_chosen_alone(tmp_path):
     (tmp_path / "shelf.en.vtt").write_text(ASR_VTT)
     (tmp_path / "shelf.en.srt").write_text(SENTENCES_SRT)
     cues = _cues(detect(video), tmp_path)
-    assert [a.c for a in cues] == ["Welcome back to the workshop, today we build a shelf.", "First, measure the wall."]
+    assert [a.c.text for a in cues] == ["Welcome back to the workshop, today we build a shelf.", "First, measure the wall."]
+
+
+def test_each_cue_and_its_track_name_the_language(tmp_path):
+    """The sidecar's name token (`shelf.en.srt`), else a WebVTT header (`Language: de`, as YouTube's
+    captions carry it), else `und`; the track anchor comes first and names the file."""
+    video = tmp_path / "shelf.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=s=64x48:r=10:d=8", "-pix_fmt", "yuv420p", str(video))
+    (tmp_path / "shelf.en.srt").write_text(SENTENCES_SRT)
+    anchors = extract(detect(video), ["subtitle"], cache_dir=tmp_path / "a")
+    assert [a.kind for a in anchors] == ["subtitle_track", "subtitle", "subtitle"]
+    assert anchors[0].c.language == "en" and anchors[0].c.file == str(tmp_path / "shelf.en.srt")
+    assert {(a.c.language, a.c.track) for a in anchors[1:]} == {("en", "subtitle_track:0")}
+    (tmp_path / "shelf.en.srt").rename(tmp_path / "shelf.vtt")
+    (tmp_path / "shelf.vtt").write_text("WEBVTT\nKind: captions\nLanguage: de\n\n00:00:00.500 --> 00:00:04.990\n"
+                                        "Willkommen in der Werkstatt.\n\n00:00:05.000 --> 00:00:07.500\nErst messen.\n")
+    anchors = extract(detect(video), ["subtitle"], cache_dir=tmp_path / "b")
+    assert [a.c.language for a in anchors] == ["de", "de", "de"]
+    (tmp_path / "shelf.vtt").write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nLanguage: fr\n")
+    assert [a.c.language for a in extract(detect(video), ["subtitle"], cache_dir=tmp_path / "c")] == ["und", "und"]
+
+
+def test_claw_anchors_json_shows_the_chosen_tracks_language(tmp_path):
+    """Sintel's mkv without its sidecars: the chosen embedded track is English (`eng` tag), in the JSON."""
+    original = devset_path("video", "sintel-subtitles", "Sintel.2010.480.mkv")
+    alone = tmp_path / original.name
+    alone.symlink_to(original)
+    proc = run_claw("anchors", str(alone), "--kinds", "subtitle", "--json")
+    assert proc.returncode == 0, proc.stderr
+    track, *cues = json.loads(proc.stdout)["anchors"]
+    assert track["kind"] == "subtitle_track" and track["c"]["language"] == "en" and track["c"]["origin"] == "text"
+    assert len(cues) == 8 and all(c["c"]["language"] == "en" and c["c"]["text"] for c in cues)
 
 
 def test_asr_vtt_alone_is_folded_without_flashes():
@@ -186,11 +224,11 @@ def test_editing_or_deleting_a_sidecar_never_returns_stale_cues(tmp_path):
     sidecar = tmp_path / "clip.srt"
     sidecar.write_text(SRT)
     first = detect(video)
-    assert str(sidecar) in first.files and [a.c for a in _cues(first, tmp_path)][0] == "Hello there"
+    assert str(sidecar) in first.files and [a.c.text for a in _cues(first, tmp_path)][0] == "Hello there"
     sidecar.write_text(SRT.replace("Hello", "Goodbye"))
-    assert [a.c for a in _cues(first, tmp_path)][0] == "Goodbye there"  # a Source from before the edit
+    assert [a.c.text for a in _cues(first, tmp_path)][0] == "Goodbye there"  # a Source from before the edit
     edited = detect(video)
-    assert edited.content_hash != first.content_hash and _cues(edited, tmp_path)[0].c == "Goodbye there"
+    assert edited.content_hash != first.content_hash and _cues(edited, tmp_path)[0].c.text == "Goodbye there"
     sidecar.unlink()
     gone = detect(video)
     assert gone.content_hash not in (first.content_hash, edited.content_hash) and _cues(gone, tmp_path) == []
