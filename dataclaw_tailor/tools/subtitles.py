@@ -352,7 +352,7 @@ def _ocr_bitmaps(video: Path, stream: int, spans: list[tuple[float, float]], siz
                 if not capped:
                     capped = True
                     warnings.warn(f"{video} (stream {stream}): more than {MAX_BITMAP_OCR} distinct subtitle bitmaps "
-                                  f"(MAX_BITMAP_OCR); cues from {n / rate:.3f} s on keep their times, with text only "
+                                  f"(MAX_BITMAP_OCR); cues from {spans[frame_of.index(n)][0]:.3f} s on keep their times, with text only "
                                   f"where their bitmap was read before", SubtitleWarning, stacklevel=4)
                 continue
             if key not in read:

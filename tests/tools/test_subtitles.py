@@ -119,6 +119,26 @@ def test_popeye_bitmap_cue_times_and_ocr_text(tmp_path, kind, n, tolerance):
     assert sum(r >= 0.9 for r in similar) >= n - 1, list(zip([a.c.text for a in cues], similar))
 
 
+@pytest.mark.slow
+def test_popeye_bitmaps_are_read_once_each_and_capped_with_a_warning(tmp_path, monkeypatch):
+    """Popeye's VobSub shows "Sinbad the sailor!" twice (cues 7 and 13): one OCR read serves both. Past
+    the cap (8 distinct bitmaps here) a warning names it, and later cues keep their times, with text only
+    where their bitmap was read before."""
+    from dataclaw_tailor.tools import ocr, subtitles
+
+    video = devset_path("video", "popeye-bitmap-subtitles", "mkv", "vob", "Title T03-4.mkv")
+    reads = []
+    read_text = ocr.read_text
+    monkeypatch.setattr(ocr, "read_text", lambda rgb, *a, **k: reads.append(rgb.shape) or read_text(rgb, *a, **k))
+    monkeypatch.setattr(subtitles, "MAX_BITMAP_OCR", 8)
+    with pytest.warns(SubtitleWarning, match=r"Title T03-4\.mkv \(stream 1\): more than 8 distinct subtitle bitmaps "
+                                             r"\(MAX_BITMAP_OCR\); cues from \d+\.\d{3} s on"):
+        cues = _cues(detect(video), tmp_path)
+    assert len(cues) == 14 and len(reads) == 8
+    said = [a.c.text for a in cues]
+    assert all(said[:8]) and not any(said[8:13]) and said[13] == said[7] and "Sinbad" in said[13]
+
+
 # YouTube automatic captions as yt-dlp writes them (`--write-auto-subs`): inline word timings
 # <hh:mm:ss.mmm><c> word</c>, every cue repeating the previous cue's line, and a 10 ms cue after each
 # that shows the finished line. Text written for this test.
