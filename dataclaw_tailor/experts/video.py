@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field as dc_field
+from difflib import SequenceMatcher
 
 from ..core import Anchor, TailorContext, of_kind
 from ..core.contents import AudioContent, CutContent, KeyframeContent, MotionContent
@@ -237,21 +238,46 @@ def _content_words(text: str) -> set[str]:
 
 
 def _text_changes(ctx: TailorContext) -> list[tuple[float, str]]:
-    """(time, 'new on-screen text') at each keyframe whose OCR words differ from the previous keyframe's in its shot."""
-    ocr: dict[float, set[str]] = {}
+    """(time, 'new on-screen text') at each keyframe that shows a line of text new to its shot.
+
+    A line is new when it is like no line of the shot's previous keyframe and like no line read in another shot.
+    Lines read in other shots are an overlay (a watermark, a channel name, a persistent toolbar), and a recogniser
+    reads an overlay a little differently from frame to frame ("Copyright 0 2013", "Copyright @ 2013") or misses it
+    in one frame: neither is a change of what the shot shows. A line that merely disappears is not a change either.
+    """
+    lines: dict[float, set[str]] = {}
     for a in of_kind(ctx.anchors, "ocr"):
-        if a.start is not None:
-            ocr.setdefault(a.start, set()).update(re.findall(r"\w+", text_of(a).lower()))
-    if not ocr:
+        if a.start is not None and (line := re.sub(r"[\W_]+", "", text_of(a).lower())):
+            lines.setdefault(a.start, set()).add(line)
+    if not lines:
         return []
+    keyframes = sorted_by_time(a for a in of_kind(ctx.anchors, "keyframe") if a.start is not None)
+    shots_of: dict[str, set[str | None]] = {}
+    for kf in keyframes:
+        for line in lines.get(kf.start, ()):
+            shots_of.setdefault(line, set()).add(KeyframeContent.of(kf).shot)
+    elsewhere: dict[str | None, list[str]] = {}  # per shot, the lines read in other shots
     out = []
     previous: dict[str | None, set[str]] = {}
-    for kf in sorted_by_time(a for a in of_kind(ctx.anchors, "keyframe") if a.start is not None):
-        shot, words = KeyframeContent.of(kf).shot, ocr.get(kf.start, set())
-        if shot in previous and (words or previous[shot]) and len(words & previous[shot]) * 2 < len(words | previous[shot]):
+    for kf in keyframes:
+        shot, shown = KeyframeContent.of(kf).shot, lines.get(kf.start, set())
+        if shot not in elsewhere:
+            elsewhere[shot] = [line for line, shots in shots_of.items() if shots - {shot}]
+        if shot in previous and any(not _alike(line, previous[shot]) and not _alike(line, elsewhere[shot]) for line in shown):
             out.append((kf.start, "new on-screen text"))
-        previous[shot] = words
+        previous[shot] = shown
     return out
+
+
+def _alike(line: str, others) -> bool:
+    """Whether `line` reads as one of `others` up to recogniser noise (80% of characters in common)."""
+    if line in others:
+        return True
+    for other in others:
+        match = SequenceMatcher(None, line, other)
+        if match.real_quick_ratio() >= 0.8 and match.quick_ratio() >= 0.8 and match.ratio() >= 0.8:
+            return True
+    return False
 
 
 def _cut(lo: float, hi: float, points: list[tuple[float, str]]) -> list[tuple[float, float, str]]:

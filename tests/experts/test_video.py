@@ -98,6 +98,17 @@ def test_no_question_quotes_ocr_text_below_the_confidence_threshold(devset, tmp_
         assert all(ocr[i] in confident for i in q["anchor_ids"] if i in ocr)
 
 
+@pytest.mark.devset
+def test_a_watermark_read_differently_from_frame_to_frame_splits_no_shot(devset, tmp_path):
+    """testvideo's corner watermark reads "Copyright 0 2013", "Copyright @ 2013" or not at all from frame to frame;
+    it is on screen in every shot, so the procedure keeps one step per shot (the devbench reference's four)."""
+    kinds = ["shot", "cut", "keyframe", "ocr", "motion", "audio", "subtitle"]
+    ctx = _context(devset, "video/pyscenedetect/testvideo.mp4", kinds, tmp_path, task="education.procedure")
+    shots = [(a.start, a.end) for a in ctx.anchors if a.kind == "shot"]
+    steps = get_task("education.procedure").synthesize(ctx)["steps"]
+    assert [(s["start_s"], s["end_s"]) for s in steps] == [(round(a, 3), round(b, 3)) for a, b in shots]
+
+
 def _picture(width):
     """A 360-pixel-high picture with smooth colour ramps and mild grain, like a photo's background."""
     y, x = np.mgrid[0:360, 0:width]
