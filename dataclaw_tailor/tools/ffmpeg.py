@@ -156,7 +156,7 @@ def describe_text(path: str | Path) -> str | None:
     complete = path.stat().st_size <= TEXT_HEAD_BYTES and not path.name.endswith(".gz")
     try:
         first = json.loads(lines[0])
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # ValueError: JSONDecodeError, or a number past the interpreter's digit limit
         first = None
     if first is not None and len(lines) > 1:
         keys = ", ".join(list(first)[:8]) if isinstance(first, dict) else type(first).__name__
@@ -164,8 +164,10 @@ def describe_text(path: str | Path) -> str | None:
                 f"(a GUI trace, a robot episode) nor a media file")
     try:
         doc = json.loads(text) if complete else None
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except json.JSONDecodeError as exc:
         return f"JSON text that does not parse ({exc.msg} at line {exc.lineno}): truncated or malformed"
+    except (ValueError, RecursionError) as exc:
+        return f"JSON text that cannot be read ({type(exc).__name__}: {str(exc)[:80]}): malformed or hostile"
     if doc is None and first is None:
         return "JSON text (too long to check here), not a stream layout we know nor a media file"
     doc = doc if doc is not None else first

@@ -69,6 +69,10 @@ def test_unknown_folder(tmp_path):
      r"meta\.json: a JSON document \(name, annotator, version\), not a stream layout we know"),
     ("cut.jsonl", '{"id": 1, "steps": [{"t": 0.1, "act',
      r"cut\.jsonl: JSON text that does not parse .*truncated or malformed"),
+    ("steps.json", '{"steps": ' + "9" * 5000 + "}",  # past the interpreter's digit limit (fuzz case steps=big-int)
+     r"steps\.json: JSON text that cannot be read \(ValueError: Exceeds the limit"),
+    ("deep.json", "[" * 5000 + "]" * 5000,
+     r"deep\.json: JSON text that cannot be read \(RecursionError"),
     ("talk.srt", "1\n00:00:01,000 --> 00:00:02,000\nhi\n",
      r"talk\.srt: a subtitle file, not a video"),
 ])
