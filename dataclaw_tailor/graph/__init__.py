@@ -1,7 +1,13 @@
-"""The LangGraph pipeline: inspect -> route -> (clarify) -> extract -> tailor -> validate (-> repair), checkpointed."""
+"""The LangGraph pipeline: inspect -> route -> (clarify) -> extract -> tailor -> validate (-> repair), checkpointed.
 
-from .build import build_graph
-from .runner import Run, Threads
-from .state import Services, StepProgress, TailorInput, TailorOutput
+Exports load on first use (`core/lazy.py`): `graph.state` is light, the runner and the builder load LangGraph
+(about a second), which a command that only validates a record never needs.
+"""
 
-__all__ = ["Run", "Services", "StepProgress", "TailorInput", "TailorOutput", "Threads", "build_graph"]
+from ..core.lazy import lazy_exports
+
+__getattr__, __all__ = lazy_exports(__name__, {
+    ".build": ["build_graph"],
+    ".runner": ["Run", "Threads"],
+    ".state": ["Services", "StepProgress", "TailorInput", "TailorOutput"],
+})

@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 from pydantic import BaseModel, Field
@@ -53,7 +53,7 @@ from ..core.slots import Slots
 from ..core.validate import Checked, check_record
 from ..experts.registry import get_task
 from ..experts.routing import Route
-from ..graph import Run, Services, StepProgress, Threads
+from ..graph.state import Services, StepProgress
 from ..model.base import Backend, create_backend
 from ..model.prompt import build_prompt
 from ..model.schema import specialise
@@ -62,6 +62,9 @@ from ..tools.registry import applicable
 from .hosted import Brief, Submission, brief_parts, hints, judge
 from .refine import Refinement, refine_by_rules
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from ..graph.runner import Run, Threads
 
 log = logging.getLogger(__name__)
 
@@ -100,10 +103,17 @@ class TailorService:
         """`backend` supplies a ready backend instead of building `settings.backend` (tests, embedding);
         `extractions` shares another service's bound on concurrent extractions."""
         self.settings = settings or Settings()
-        self.threads = Threads(self.settings.state_dir)
         self.extractions = extractions or Slots(self.settings.max_extractions)
         self._backend = backend
         self._building = threading.Lock()
+
+    @functools.cached_property
+    def threads(self) -> Threads:
+        """The checkpointed threads, opened on first use: the runner loads LangGraph (about a second), which
+        `validate` never needs, so `claw validate` starts as fast as the commands that do not tailor."""
+        from ..graph.runner import Threads
+
+        return Threads(self.settings.state_dir)
 
     @property
     def backend(self) -> Backend:
@@ -315,9 +325,13 @@ class TailorService:
         update = {"record": record, "report": report.model_dump(mode="json"), "status": "ok", "versions": versions}
         await self.threads.write(thread_id, update, as_node="tailor")
         log.info("thread %s: version %d by %s", thread_id, len(versions), writer.name)
+        from ..graph.runner import Run
+
         return Run(thread_id=thread_id, output={**values, **update}, questions=[]).envelope(writer)
 
     def _current(self, thread_id: str, values: dict[str, Any]) -> Envelope:
+        from ..graph.runner import Run
+
         last = _versions(values)[-1]
         return Run(thread_id=thread_id, output=values, questions=[]).envelope(Writer(last.get("backend", ""), last.get("model_id", "")))
 

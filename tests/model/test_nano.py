@@ -29,6 +29,7 @@ def test_a_missing_nano_package_is_one_error_naming_the_install_step(monkeypatch
         create_backend("hybrid")
 
 
+@pytest.mark.slow
 def test_the_checkpoint_is_converted_once_and_reused(nano_model):
     assert (nano_model / "config.json").is_file() and (nano_model / "tokenizer.json").is_file()
     config = json.loads((nano_model / "config.json").read_text())
