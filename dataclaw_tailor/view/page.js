@@ -49,6 +49,9 @@
     inspector.append(make("pre", "", JSON.stringify(anchor ? anchor.c : item.value, null, 2)));
   }
 
+  // A reader who asked the system for reduced motion gets the card in view at once, not by a smooth scroll.
+  const calm = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
   function select(id, from) {
     const anchor = data.anchors[id];
     const item = data.items[id];
@@ -60,7 +63,7 @@
     show(id, anchor, item, linked);
     const where = anchor ? (byId.get(linked[0]) || []).find((el) => el.classList.contains("card"))
                          : (byId.get(id) || []).find((el) => el.classList.contains("card"));
-    if (where && from && !from.closest(".card")) where.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    if (where && from && !from.closest(".card")) where.scrollIntoView({ block: "nearest", behavior: calm() ? "auto" : "smooth" });
   }
 
   document.addEventListener("click", (ev) => {

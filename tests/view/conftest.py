@@ -52,13 +52,16 @@ def browser() -> Iterator:
     """Debian's chromium driven by Playwright's bundled driver (no browser download), one profile per module.
 
     Module scope: Playwright's sync API keeps an asyncio loop running while it is open, which would make
-    `asyncio.run` in later test modules fail."""
+    `asyncio.run` in later test modules fail. Reduced motion: the page then scrolls a selected card into view at
+    once; during a smooth scroll the sticky inspector moves, and a click aimed at one of its chips could land
+    beside it (seen once in a fresh-clone CI run with two workers)."""
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (apt-get install chromium; .ci/run installs it)")
     playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (the dev extra)")
     with playwright_api.sync_playwright() as pw, tempfile.TemporaryDirectory(prefix="claw-view-chromium-") as profile:
         context = pw.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True,
-                                                        args=CHROMIUM_FLAGS, viewport=VIEWPORT)
+                                                        args=CHROMIUM_FLAGS, viewport=VIEWPORT,
+                                                        reduced_motion="reduce")
         try:
             yield context
         finally:
