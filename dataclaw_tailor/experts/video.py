@@ -149,8 +149,9 @@ class _Signals:
       word (four letters or more, not a function word) with the `TOPIC_WINDOW` before them starts a new one. A shot
       with two or more stretches becomes one span per stretch (each inside its sentences) plus its silent
       stretches of at least `MIN_SPAN_S`; one sentence over a slide stays with the slide.
-    - on-screen text: a keyframe whose OCR words share less than half with the previous keyframe's in the same
-      shot (a slide or page that changed without a cut; the video extractor keeps one keyframe per still picture).
+    - on-screen text: a keyframe that shows a line of text new to its shot (`_text_changes`: like no line of the
+      shot's previous keyframe and no line read in another shot; a slide or page that changed without a cut, the
+      video extractor keeping one keyframe per still picture).
     - silence: an audio silence of `MIN_SPAN_S` or more is its own span, outside subtitle sentences.
     - motion: a still or moving stretch of `SPEECH_SPLIT_S` or more is its own span, outside subtitle sentences.
     Split points closer than `MIN_SPAN_S` to a span edge or to each other are dropped.

@@ -5,7 +5,6 @@ import pytest
 from dataclaw_tailor.core import BackendError, GenerationRequest, Message
 from dataclaw_tailor.core.validate import check_record
 from dataclaw_tailor.experts.registry import get_task, list_tasks
-from dataclaw_tailor.model.base import create_backend
 from dataclaw_tailor.model.local import LocalBackend
 from dataclaw_tailor.model.prompt import PromptBudget, build_prompt
 from dataclaw_tailor.model.schema import specialise

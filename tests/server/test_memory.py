@@ -6,7 +6,6 @@ import anyio
 import pytest
 from mcp import Client
 
-from ..conftest import EXAMPLES
 from ..tools.conftest import ffmpeg
 from .conftest import serving_http
 
